@@ -1,0 +1,41 @@
+# Every target builds .venv from nothing when it is missing, so a fresh machine needs only python3.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP     := $(VENV)/.dev-installed
+
+.PHONY: demo test lint typecheck pytest bench diagrams clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(RUNTIME_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(RUNTIME_STAMP) $@
+
+demo: $(RUNTIME_STAMP)
+	$(PY) -m registration_fsm demo
+
+lint: $(DEV_STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+typecheck: $(DEV_STAMP)
+	$(PY) -m mypy
+
+pytest: $(DEV_STAMP)
+	$(PY) -m pytest
+
+test: lint typecheck pytest
+
+bench: $(DEV_STAMP)
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,76 @@
+"""registration_fsm: the lifecycle of AWS SMS registration versions as a typed state machine.
+
+AWS End User Messaging SMS (``pinpoint-sms-voice-v2``) moves each registration version
+through statuses such as DRAFT, SUBMITTED, REVIEWING and APPROVED. This package encodes every
+allowed move once, validates it when imported, and applies it fast and atomically.
+"""
+
+from __future__ import annotations
+
+from .clock import Clock, SteppingClock, utc_now
+from .errors import (
+    InvalidDefinition,
+    InvalidHistory,
+    InvalidRegistrationId,
+    InvalidTimestamp,
+    InvalidTransition,
+    InvalidValueError,
+    InvalidVersionNumber,
+    MalformedDataError,
+    RegistrationFsmError,
+    StampOrderError,
+    UnknownStatusError,
+    UnknownTriggerError,
+)
+from .history import StatusHistory, parse_timestamp
+from .lifecycle import DEFINITION, LIFECYCLE, Edge, Initiator, Lifecycle, Provenance
+from .statuses import RegistrationStatus, VersionStatus
+from .version import (
+    SNAPSHOT_SCHEMA,
+    SNAPSHOT_SCHEMA_VERSION,
+    RegistrationVersion,
+    validate_registration_id,
+    validate_version_number,
+)
+
+__all__ = [
+    "DEFINITION",
+    "LIFECYCLE",
+    "SNAPSHOT_SCHEMA",
+    "SNAPSHOT_SCHEMA_VERSION",
+    "Clock",
+    "Edge",
+    "Initiator",
+    "InvalidDefinition",
+    "InvalidHistory",
+    "InvalidRegistrationId",
+    "InvalidTimestamp",
+    "InvalidTransition",
+    "InvalidValueError",
+    "InvalidVersionNumber",
+    "Lifecycle",
+    "MalformedDataError",
+    "Provenance",
+    "RegistrationFsmError",
+    "RegistrationStatus",
+    "RegistrationVersion",
+    "StampOrderError",
+    "StatusHistory",
+    "SteppingClock",
+    "UnknownStatusError",
+    "UnknownTriggerError",
+    "VersionStatus",
+    "parse_timestamp",
+    "utc_now",
+    "validate_registration_id",
+    "validate_version_number",
+]
+
+
+def __getattr__(name: str) -> str:
+    # Read lazily: importlib.metadata alone costs more than the rest of the package's import.
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("registration-fsm")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,196 @@
+"""When a version entered each status: AWS's ``RegistrationVersionStatusHistory`` as a value."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
+
+import attrs
+
+from .errors import InvalidTimestamp, MalformedDataError
+from .statuses import VersionStatus
+
+__all__ = ["StatusHistory", "parse_timestamp"]
+
+_UTC = timezone.utc
+_EPOCH = datetime(1970, 1, 1, tzinfo=_UTC)
+
+# The statuses that AWS stamps, in the order of its model; REQUIRES_OFFLINE_REVIEW has no field.
+STAMPED_STATUSES: tuple[VersionStatus, ...] = tuple(
+    s for s in VersionStatus if s.history_field is not None
+)
+_FIELDS: tuple[str, ...] = tuple(s.history_field for s in STAMPED_STATUSES)  # type: ignore[misc]
+_AWS_KEYS: tuple[str, ...] = tuple(s.history_key for s in STAMPED_STATUSES)  # type: ignore[misc]
+_KEY_TO_INDEX: dict[str, int] = {key: i for i, key in enumerate(_AWS_KEYS)}
+STAMP_INDEX: dict[VersionStatus, int | None] = {
+    s: (STAMPED_STATUSES.index(s) if s in STAMPED_STATUSES else None) for s in VersionStatus
+}
+
+
+def parse_timestamp(value: object, *, field: str | None = None) -> datetime:
+    """Return ``value`` as an aware UTC datetime.
+
+    Accepts what boto3 returns (aware datetimes) and what the AWS CLI or raw JSON holds
+    (epoch seconds as int or float, ISO-8601 strings with an offset or ``Z``). A naive
+    datetime, or an ISO string without an offset, is refused: nothing says which zone it
+    was written in.
+    """
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+            raise InvalidTimestamp(
+                value, "naive datetime; give a timezone-aware one (UTC)", field=field
+            )
+        return value if value.tzinfo is _UTC else value.astimezone(_UTC)
+    if isinstance(value, bool):
+        raise InvalidTimestamp(value, "a boolean is not a timestamp", field=field)
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InvalidTimestamp(value, "not a finite number of seconds", field=field)
+        try:
+            return _EPOCH + timedelta(seconds=value)
+        except (OverflowError, ValueError):
+            raise InvalidTimestamp(value, "epoch seconds out of range", field=field) from None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise InvalidTimestamp(value, "not an ISO-8601 timestamp", field=field) from None
+        if parsed.tzinfo is None:
+            raise InvalidTimestamp(
+                value, "ISO-8601 timestamp without an offset; add Z or +00:00", field=field
+            )
+        return parsed.astimezone(_UTC)
+    raise InvalidTimestamp(
+        value,
+        f"expected a datetime, epoch seconds or an ISO-8601 string, got {type(value).__name__}",
+        field=field,
+    )
+
+
+def _as_utc(value: object, field: str) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise InvalidTimestamp(value, "expected a datetime or None", field=field)
+    return parse_timestamp(value, field=field)
+
+
+@attrs.frozen(repr=False)
+class StatusHistory:
+    """One timestamp per status a version has entered; ``draft`` is always set.
+
+    A status entered more than once (REVIEWING, after an email authentication) keeps the time
+    of its latest entry, so the version's status is always its latest stamp. This is a
+    modelling decision: AWS documents one timestamp per status, not which entry it records.
+    """
+
+    draft: datetime
+    submitted: datetime | None = attrs.field(default=None, kw_only=True)
+    aws_reviewing: datetime | None = attrs.field(default=None, kw_only=True)
+    reviewing: datetime | None = attrs.field(default=None, kw_only=True)
+    requires_authentication: datetime | None = attrs.field(default=None, kw_only=True)
+    approved: datetime | None = attrs.field(default=None, kw_only=True)
+    discarded: datetime | None = attrs.field(default=None, kw_only=True)
+    denied: datetime | None = attrs.field(default=None, kw_only=True)
+    revoked: datetime | None = attrs.field(default=None, kw_only=True)
+    archived: datetime | None = attrs.field(default=None, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if self.draft is None:
+            raise InvalidTimestamp(None, "the draft timestamp is required", field="draft")
+        for name in _FIELDS:
+            value = getattr(self, name)
+            normalized = _as_utc(value, name)
+            if normalized is not value:
+                object.__setattr__(self, name, normalized)
+
+    @classmethod
+    def _from_stamps(cls, stamps: tuple[datetime | None, ...]) -> StatusHistory:
+        """Build from already validated UTC stamps, in model order, skipping validation."""
+        new = object.__new__(cls)
+        for name, value in zip(_FIELDS, stamps):
+            object.__setattr__(new, name, value)
+        return new
+
+    def _stamps(self) -> tuple[datetime | None, ...]:
+        return tuple(getattr(self, name) for name in _FIELDS)
+
+    def __getitem__(self, status: VersionStatus | str) -> datetime | None:
+        """The stamp of ``status``, or None; REQUIRES_OFFLINE_REVIEW is never stamped."""
+        field = VersionStatus.parse(status).history_field
+        return None if field is None else getattr(self, field)
+
+    def get(self, status: VersionStatus | str) -> datetime | None:
+        """Same as ``history[status]``."""
+        return self[status]
+
+    def stamped(self) -> tuple[tuple[VersionStatus, datetime], ...]:
+        """The stamped statuses with their times, oldest first (ties in model order)."""
+        pairs = [
+            (status, stamp)
+            for status, stamp in zip(STAMPED_STATUSES, self._stamps())
+            if stamp is not None
+        ]
+        pairs.sort(key=lambda pair: pair[1])
+        return tuple(pairs)
+
+    @property
+    def latest(self) -> datetime:
+        """The latest stamp in the history."""
+        return max(s for s in self._stamps() if s is not None)
+
+    def with_stamp(self, status: VersionStatus | str, at: datetime) -> StatusHistory:
+        """A copy with ``status`` stamped at ``at``; an unstamped status leaves it unchanged."""
+        field = VersionStatus.parse(status).history_field
+        if field is None:
+            return self
+        return attrs.evolve(self, **{field: parse_timestamp(at, field=field)})
+
+    def to_aws(self) -> dict[str, datetime]:
+        """The history in AWS's shape, as boto3 returns it: only the keys that are set."""
+        return {key: stamp for key, stamp in zip(_AWS_KEYS, self._stamps()) if stamp is not None}
+
+    def to_json(self) -> dict[str, str]:
+        """The history in AWS's shape with ISO-8601 strings, as the AWS CLI prints it."""
+        return {
+            key: stamp.isoformat()
+            for key, stamp in zip(_AWS_KEYS, self._stamps())
+            if stamp is not None
+        }
+
+    @classmethod
+    def from_aws(cls, data: object) -> StatusHistory:
+        """Parse AWS's RegistrationVersionStatusHistory (boto3, AWS CLI or raw JSON).
+
+        Keys the library does not know are ignored, so a newer AWS model does not break
+        parsing; ``registration-fsm check-drift`` reports them.
+        """
+        if not isinstance(data, Mapping):
+            raise MalformedDataError(
+                f"expected an object, got {type(data).__name__}",
+                path="RegistrationVersionStatusHistory",
+                value=data,
+            )
+        stamps: list[datetime | None] = [None] * len(_AWS_KEYS)
+        for key, value in data.items():
+            index = _KEY_TO_INDEX.get(key) if isinstance(key, str) else None
+            if index is None or value is None:
+                continue
+            stamps[index] = parse_timestamp(value, field=key)
+        if stamps[0] is None:
+            raise MalformedDataError(
+                "DraftTimestamp is required",
+                path="RegistrationVersionStatusHistory",
+                value=data,
+            )
+        return cls._from_stamps(tuple(stamps))
+
+    def __repr__(self) -> str:
+        inner = ", ".join(
+            f"{status.history_field}={stamp.isoformat()!r}" for status, stamp in self.stamped()
+        )
+        return f"StatusHistory({inner})"

@@ -1,0 +1,529 @@
+"""One registration version: its status, its history, and the triggers that move it."""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+from .clock import DEFAULT_CLOCK, Clock
+from .errors import (
+    InvalidDefinition,
+    InvalidHistory,
+    InvalidRegistrationId,
+    InvalidTimestamp,
+    InvalidTransition,
+    InvalidVersionNumber,
+    MalformedDataError,
+    StampOrderError,
+    UnknownTriggerError,
+)
+from .history import STAMP_INDEX, StatusHistory, parse_timestamp
+from .lifecycle import LIFECYCLE
+from .statuses import VersionStatus
+
+__all__ = [
+    "SNAPSHOT_SCHEMA",
+    "SNAPSHOT_SCHEMA_VERSION",
+    "RegistrationVersion",
+    "validate_registration_id",
+    "validate_version_number",
+]
+
+SNAPSHOT_SCHEMA = "registration_fsm/version"
+SNAPSHOT_SCHEMA_VERSION = 1
+MAX_VERSION_NUMBER = 100_000
+_ID_PATTERN = re.compile(r"[A-Za-z0-9_:/-]+")
+_ID_MAX = 256
+_UTC = timezone.utc
+_datetime = datetime
+
+# The hot path reads these private dicts directly; LIFECYCLE.table is the read-only public view.
+_NEXT = LIFECYCLE._next
+_ALLOWED = LIFECYCLE._allowed
+_TRIGGERS = frozenset(LIFECYCLE.triggers)
+
+_State = tuple[VersionStatus, tuple["datetime | None", ...], datetime]
+
+
+def validate_registration_id(value: object) -> str:
+    """Return ``value`` if the API would accept it as a RegistrationId (an ARN included)."""
+    if not isinstance(value, str):
+        raise InvalidRegistrationId(value, f"expected a string, got {type(value).__name__}")
+    if not value:
+        raise InvalidRegistrationId(value, "empty; it takes 1 to 256 characters")
+    if len(value) > _ID_MAX:
+        raise InvalidRegistrationId(value, f"{len(value)} characters; at most 256")
+    if _ID_PATTERN.fullmatch(value) is None:
+        bad = next(c for c in value if _ID_PATTERN.fullmatch(c) is None)
+        raise InvalidRegistrationId(
+            value,
+            f"character {bad!r} is not allowed; use letters, digits and _ : / -",
+        )
+    return value
+
+
+def validate_version_number(value: object) -> int:
+    """Return ``value`` if it is a version number AWS can hold (1 to 100000)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidVersionNumber(value)
+    if not 1 <= value <= MAX_VERSION_NUMBER:
+        raise InvalidVersionNumber(value)
+    return value
+
+
+def _coerce_at(at: object) -> datetime:
+    if not isinstance(at, datetime):
+        raise InvalidTimestamp(
+            at, f"expected a timezone-aware datetime, got {type(at).__name__}", field="at"
+        )
+    return parse_timestamp(at, field="at")
+
+
+_F = TypeVar("_F", bound=Callable[..., VersionStatus])
+
+# The body every trigger method runs. It is generated once per trigger, at import, so that the
+# hot path is a single call with the trigger's own destination table bound in: about half the
+# cost of a generic method taking the trigger's name.
+_TRIGGER_BODY = """
+def {name}(self, *, at=None):
+    with self._lock:
+        status, stamps, latest = self._state
+        dest = _dest.get(status)
+        if dest is None:
+            raise self._refusal(status, {name!r})
+        if at is None:
+            at = self._clock()
+        if at.__class__ is not _datetime or at.tzinfo is not _UTC:
+            at = _coerce_at(at)
+        if at < latest:
+            raise _StampOrderError(at, latest, {name!r})
+        index = _index[dest]
+        if index is None:
+            self._state = (dest, stamps, latest)
+        else:
+            new = list(stamps)
+            new[index] = at
+            self._state = (dest, tuple(new), at)
+        return dest
+"""
+
+
+def _trigger(declared: _F) -> _F:
+    """Give a declared trigger method its generated body, keeping its name, signature and doc.
+
+    The declaration is what users, editors and mypy see; the body is compiled from
+    ``_TRIGGER_BODY`` with the trigger's row of the compiled lifecycle.
+    """
+    name = declared.__name__
+    if name not in _TRIGGERS:
+        raise InvalidDefinition(
+            [f"method {name!r} is declared as a trigger; the lifecycle has none"]
+        )
+    namespace: dict[str, Any] = {
+        "_dest": {s: d[name] for s, d in _NEXT.items() if name in d},
+        "_index": STAMP_INDEX,
+        "_datetime": _datetime,
+        "_UTC": _UTC,
+        "_coerce_at": _coerce_at,
+        "_StampOrderError": StampOrderError,
+    }
+    exec(_TRIGGER_BODY.format(name=name), namespace)
+    generated = namespace[name]
+    functools.update_wrapper(generated, declared)
+    del generated.__wrapped__
+    generated._lifecycle_trigger = name
+    return generated  # type: ignore[no-any-return]
+
+
+class RegistrationVersion:
+    """A registration version that moves only along the lifecycle.
+
+    Each trigger is a method (``submit()``, ``approve()``, ...). A trigger the lifecycle does
+    not allow raises :class:`~registration_fsm.InvalidTransition` and changes nothing; an
+    allowed one stamps the new status into the history. Every change happens under the
+    version's own lock and replaces the status and the history in one step, so threads firing
+    triggers at one version never see a half-applied change.
+
+    This is a stateful entity rather than an attrs value: its state changes in place under a
+    lock, while the values it hands out (:class:`~registration_fsm.StatusHistory`) are frozen.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_clock",
+        "_history_cache",
+        "_lock",
+        "_registration_arn",
+        "_registration_id",
+        "_state",
+        "_version_number",
+    )
+
+    _registration_id: str
+    _version_number: int
+    _registration_arn: str | None
+    _clock: Clock
+    _state: _State
+    _history_cache: tuple[tuple[datetime | None, ...], StatusHistory] | None
+    _lock: threading.Lock
+
+    def __init__(
+        self,
+        registration_id: str,
+        version_number: int,
+        *,
+        status: VersionStatus | str,
+        history: StatusHistory,
+        registration_arn: str | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self._registration_id = validate_registration_id(registration_id)
+        self._version_number = validate_version_number(version_number)
+        if registration_arn is not None and not isinstance(registration_arn, str):
+            raise MalformedDataError(
+                "registration_arn must be a string or None, "
+                f"got {type(registration_arn).__name__}",
+                path="registration_arn",
+                value=registration_arn,
+            )
+        self._registration_arn = registration_arn
+        parsed = VersionStatus.parse(status)
+        if not isinstance(history, StatusHistory):
+            raise MalformedDataError(
+                f"history must be a StatusHistory, got {type(history).__name__}",
+                path="history",
+                value=history,
+            )
+        stamps = history._stamps()
+        latest = max(s for s in stamps if s is not None)
+        index = STAMP_INDEX[parsed]
+        own = stamps[index] if index is not None else None
+        if own is not None and own != latest:
+            later = [s.value for s, t in history.stamped() if t > own]
+            raise InvalidHistory(
+                parsed,
+                f"{', '.join(later)} stamped after {parsed.value} ({own.isoformat()}); "
+                "the status must be the latest stamp",
+            )
+        self._clock = clock if clock is not None else DEFAULT_CLOCK
+        self._state = (parsed, stamps, latest)
+        self._history_cache = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def new(
+        cls,
+        registration_id: str,
+        version_number: int = 1,
+        *,
+        at: datetime | None = None,
+        registration_arn: str | None = None,
+        clock: Clock | None = None,
+    ) -> RegistrationVersion:
+        """A new version in DRAFT, its DraftTimestamp stamped at ``at`` (default: the clock)."""
+        clock = clock if clock is not None else DEFAULT_CLOCK
+        draft = parse_timestamp(at if at is not None else clock(), field="at")
+        return cls(
+            registration_id,
+            version_number,
+            status=VersionStatus.DRAFT,
+            history=StatusHistory._from_stamps((draft,) + (None,) * (len(STAMP_INDEX) - 2)),
+            registration_arn=registration_arn,
+            clock=clock,
+        )
+
+    # -- read-only views -------------------------------------------------------------------
+
+    @property
+    def registration_id(self) -> str:
+        """The RegistrationId (or ARN) the version belongs to."""
+        return self._registration_id
+
+    @property
+    def version_number(self) -> int:
+        """The version's number within its registration, from 1."""
+        return self._version_number
+
+    @property
+    def registration_arn(self) -> str | None:
+        """The registration's ARN, when known."""
+        return self._registration_arn
+
+    @property
+    def status(self) -> VersionStatus:
+        """The current status."""
+        return self._state[0]
+
+    @property
+    def history(self) -> StatusHistory:
+        """When the version entered each status, as a frozen value."""
+        stamps = self._state[1]
+        cache = self._history_cache
+        if cache is not None and cache[0] is stamps:
+            return cache[1]
+        history = StatusHistory._from_stamps(stamps)
+        self._history_cache = (stamps, history)
+        return history
+
+    @property
+    def clock(self) -> Clock:
+        """The clock that stamps triggers fired without ``at=``."""
+        return self._clock
+
+    @property
+    def is_terminal(self) -> bool:
+        """True when the version can no longer move."""
+        return not _ALLOWED[self._state[0]]
+
+    def allowed_triggers(self) -> tuple[str, ...]:
+        """The triggers allowed from the current status, in definition order."""
+        return _ALLOWED[self._state[0]]
+
+    def can(self, trigger: str) -> bool:
+        """True when ``trigger`` is allowed now; an unknown trigger name raises."""
+        if trigger not in _TRIGGERS:
+            raise UnknownTriggerError(trigger, LIFECYCLE.triggers)
+        return trigger in _NEXT[self._state[0]]
+
+    # -- the triggers ----------------------------------------------------------------------
+
+    def fire(self, trigger: str, *, at: datetime | None = None) -> VersionStatus:
+        """Fire a trigger by name; the named methods below are the typed way to do this."""
+        if trigger not in _TRIGGERS:
+            raise UnknownTriggerError(trigger, LIFECYCLE.triggers)
+        method: Callable[..., VersionStatus] = getattr(self, trigger)
+        return method(at=at)
+
+    @_trigger
+    def submit(self, *, at: datetime | None = None) -> VersionStatus:
+        """Submit the draft for review (DRAFT -> SUBMITTED); a customer API call."""
+        raise NotImplementedError
+
+    @_trigger
+    def discard(self, *, at: datetime | None = None) -> VersionStatus:
+        """Abandon the version (from DRAFT, SUBMITTED or REQUIRES_AUTHENTICATION)."""
+        raise NotImplementedError
+
+    @_trigger
+    def begin_aws_review(self, *, at: datetime | None = None) -> VersionStatus:
+        """AWS starts its pre-review of a version submitted with AwsReview (-> AWS_REVIEWING)."""
+        raise NotImplementedError
+
+    @_trigger
+    def begin_review(self, *, at: datetime | None = None) -> VersionStatus:
+        """The review starts or resumes (-> REVIEWING)."""
+        raise NotImplementedError
+
+    @_trigger
+    def require_authentication(self, *, at: datetime | None = None) -> VersionStatus:
+        """The brand must confirm by email (-> REQUIRES_AUTHENTICATION)."""
+        raise NotImplementedError
+
+    @_trigger
+    def complete_authentication(self, *, at: datetime | None = None) -> VersionStatus:
+        """The brand confirmed by email; the review resumes (-> REVIEWING)."""
+        raise NotImplementedError
+
+    @_trigger
+    def require_offline_review(self, *, at: datetime | None = None) -> VersionStatus:
+        """The version is held for a review outside the automated flow."""
+        raise NotImplementedError
+
+    @_trigger
+    def approve(self, *, at: datetime | None = None) -> VersionStatus:
+        """The review approves the version (REVIEWING -> APPROVED)."""
+        raise NotImplementedError
+
+    @_trigger
+    def deny(self, *, at: datetime | None = None) -> VersionStatus:
+        """The review or an automated check denies the version (-> DENIED)."""
+        raise NotImplementedError
+
+    @_trigger
+    def revoke(self, *, at: datetime | None = None) -> VersionStatus:
+        """A previous approval is withdrawn (APPROVED -> REVOKED)."""
+        raise NotImplementedError
+
+    @_trigger
+    def archive(self, *, at: datetime | None = None) -> VersionStatus:
+        """A newer version was approved, so this one retires (APPROVED -> ARCHIVED)."""
+        raise NotImplementedError
+
+    def _refusal(self, status: VersionStatus, trigger: str) -> InvalidTransition:
+        return InvalidTransition(
+            status,
+            trigger,
+            _ALLOWED[status],
+            registration_id=self._registration_id,
+            version_number=self._version_number,
+        )
+
+    # -- snapshots and AWS shapes ----------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe snapshot; :meth:`from_dict` reads it back."""
+        status, stamps, _ = self._state
+        return {
+            "schema": SNAPSHOT_SCHEMA,
+            "schema_version": SNAPSHOT_SCHEMA_VERSION,
+            "registration_id": self._registration_id,
+            "version_number": self._version_number,
+            "registration_arn": self._registration_arn,
+            "status": status.value,
+            "history": StatusHistory._from_stamps(stamps).to_json(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: object, *, clock: Clock | None = None) -> RegistrationVersion:
+        """Read a snapshot written by :meth:`to_dict`; malformed data raises a library error."""
+        if not isinstance(data, Mapping):
+            raise MalformedDataError(f"expected an object, got {type(data).__name__}", value=data)
+        if data.get("schema") != SNAPSHOT_SCHEMA:
+            raise MalformedDataError(
+                f"not a registration_fsm version snapshot (schema {data.get('schema')!r}, "
+                f"expected {SNAPSHOT_SCHEMA!r})",
+                path="schema",
+                value=data.get("schema"),
+            )
+        schema_version = data.get("schema_version")
+        if schema_version != SNAPSHOT_SCHEMA_VERSION or isinstance(schema_version, bool):
+            raise MalformedDataError(
+                f"unsupported schema_version {schema_version!r}; this library reads "
+                f"{SNAPSHOT_SCHEMA_VERSION}",
+                path="schema_version",
+                value=schema_version,
+            )
+        allowed = {
+            "schema",
+            "schema_version",
+            "registration_id",
+            "version_number",
+            "registration_arn",
+            "status",
+            "history",
+        }
+        unknown = sorted(str(k) for k in data if k not in allowed)
+        if unknown:
+            raise MalformedDataError(f"unknown keys {unknown}", value=data)
+        for key in ("registration_id", "version_number", "status", "history"):
+            if key not in data:
+                raise MalformedDataError(f"missing key {key!r}", path=key)
+        return cls(
+            data["registration_id"],
+            data["version_number"],
+            status=VersionStatus.parse(data["status"]),
+            history=StatusHistory.from_aws(data["history"]),
+            registration_arn=data.get("registration_arn"),
+            clock=clock,
+        )
+
+    def to_aws(self) -> dict[str, Any]:
+        """The version in the shape of AWS's RegistrationVersionInformation."""
+        status, stamps, _ = self._state
+        return {
+            "VersionNumber": self._version_number,
+            "RegistrationVersionStatus": status.value,
+            "RegistrationVersionStatusHistory": StatusHistory._from_stamps(stamps).to_aws(),
+        }
+
+    @classmethod
+    def from_aws(
+        cls,
+        data: object,
+        *,
+        registration_id: str | None = None,
+        registration_arn: str | None = None,
+        clock: Clock | None = None,
+    ) -> RegistrationVersion:
+        """Read a version from an AWS response.
+
+        ``data`` is one item of DescribeRegistrationVersions' ``RegistrationVersions`` (pass
+        ``registration_id``, which the item lacks) or the result of Submit, Discard or
+        CreateRegistrationVersion (which carries RegistrationId and RegistrationArn).
+        """
+        if not isinstance(data, Mapping):
+            raise MalformedDataError(f"expected an object, got {type(data).__name__}", value=data)
+        for key in (
+            "VersionNumber",
+            "RegistrationVersionStatus",
+            "RegistrationVersionStatusHistory",
+        ):
+            if key not in data:
+                raise MalformedDataError(f"missing key {key!r}", path=key)
+        rid = data.get("RegistrationId", registration_id)
+        if rid is None:
+            raise MalformedDataError(
+                "no RegistrationId in the data; pass registration_id=", path="RegistrationId"
+            )
+        return cls(
+            rid,
+            data["VersionNumber"],
+            status=VersionStatus.parse(data["RegistrationVersionStatus"]),
+            history=StatusHistory.from_aws(data["RegistrationVersionStatusHistory"]),
+            registration_arn=data.get("RegistrationArn", registration_arn),
+            clock=clock,
+        )
+
+    # -- value behaviour -------------------------------------------------------------------
+
+    def _key(self) -> tuple[object, ...]:
+        status, stamps, _ = self._state
+        return (
+            self._registration_id,
+            self._version_number,
+            self._registration_arn,
+            status,
+            stamps,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RegistrationVersion):
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        arn = f", registration_arn={self._registration_arn!r}" if self._registration_arn else ""
+        return (
+            f"RegistrationVersion(registration_id={self._registration_id!r}, "
+            f"version_number={self._version_number}{arn}, status={self.status.value}, "
+            f"history={self.history!r})"
+        )
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {
+            "registration_id": self._registration_id,
+            "version_number": self._version_number,
+            "registration_arn": self._registration_arn,
+            "state": self._state,
+            "clock": self._clock,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._registration_id = state["registration_id"]
+        self._version_number = state["version_number"]
+        self._registration_arn = state["registration_arn"]
+        self._state = state["state"]
+        self._clock = state["clock"]
+        self._history_cache = None
+        self._lock = threading.Lock()
+
+
+def _check_trigger_methods() -> None:
+    missing = [
+        t
+        for t in LIFECYCLE.triggers
+        if getattr(getattr(RegistrationVersion, t, None), "_lifecycle_trigger", None) != t
+    ]
+    if missing:
+        raise InvalidDefinition(
+            [f"trigger {t!r} has no method on RegistrationVersion" for t in missing]
+        )
+
+
+_check_trigger_methods()
