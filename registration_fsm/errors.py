@@ -7,15 +7,19 @@ callers never parse messages.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from .statuses import VersionStatus
 
 __all__ = [
+    "AccessDeniedError",
+    "BackendError",
+    "ConflictError",
+    "IllegalRemoteTransition",
+    "InternalServerError",
     "InvalidDefinition",
     "InvalidHistory",
     "InvalidRegistrationId",
@@ -25,9 +29,14 @@ __all__ = [
     "InvalidVersionNumber",
     "MalformedDataError",
     "RegistrationFsmError",
+    "ResourceNotFoundError",
+    "ServiceQuotaExceededError",
+    "ServiceUnavailableError",
     "StampOrderError",
+    "ThrottlingError",
     "UnknownStatusError",
     "UnknownTriggerError",
+    "ValidationError",
 ]
 
 
@@ -175,3 +184,146 @@ class StampOrderError(InvalidValueError):
             f"cannot {trigger} at {at.isoformat()}: earlier than the latest stamp "
             f"{latest.isoformat()}"
         )
+
+
+class IllegalRemoteTransition(RegistrationFsmError):
+    """The service reports a move that no legal path through the lifecycle explains.
+
+    The local version is unchanged (in strict mode). ``stamps`` is the remote history in
+    AWS's shape, so the report shows what the service claimed.
+    """
+
+    def __init__(
+        self,
+        registration_id: str,
+        version_number: int,
+        from_status: VersionStatus,
+        to_status: VersionStatus,
+        stamps: Mapping[str, datetime],
+    ) -> None:
+        self.registration_id = registration_id
+        self.version_number = version_number
+        self.from_status = from_status
+        self.to_status = to_status
+        self.stamps = dict(stamps)
+        shown = ", ".join(f"{k}={v.isoformat()}" for k, v in self.stamps.items())
+        super().__init__(
+            f"{registration_id} version {version_number}: no legal path from "
+            f"{from_status.value} to {to_status.value} fits the remote history ({shown})"
+        )
+
+
+class BackendError(RegistrationFsmError):
+    """A backend call failed. Subclasses mirror the errors the AWS API raises.
+
+    ``code`` and ``message`` are AWS's; ``request_id`` is the AWS request id when known;
+    ``retryable`` says whether trying again later could succeed.
+    """
+
+    retryable: bool = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        request_id: str | None = None,
+        operation: str | None = None,
+    ) -> None:
+        self.message = message
+        self.code = code if code is not None else type(self).__name__
+        self.request_id = request_id
+        self.operation = operation
+        where = f" in {operation}" if operation else ""
+        super().__init__(f"{self.code}{where}: {message}")
+
+
+class ThrottlingError(BackendError):
+    """ThrottlingException: too many requests; botocore's retries did not get through."""
+
+    retryable = True
+
+
+class AccessDeniedError(BackendError):
+    """AccessDeniedException: the caller's IAM policy does not allow the action."""
+
+    def __init__(self, message: str, *, reason: str | None = None, **context: str | None) -> None:
+        self.reason = reason
+        super().__init__(message, **context)
+
+
+class ResourceNotFoundError(BackendError):
+    """ResourceNotFoundException: no registration (or version) with that id."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        resource_type: str | None = None,
+        resource_id: str | None = None,
+        **context: str | None,
+    ) -> None:
+        self.resource_type = resource_type
+        self.resource_id = resource_id
+        super().__init__(message, **context)
+
+
+class ValidationError(BackendError):
+    """ValidationException: the service refused the request's shape; ``fields`` says where."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str | None = None,
+        fields: Sequence[Mapping[str, str]] = (),
+        **context: str | None,
+    ) -> None:
+        self.reason = reason
+        self.fields: tuple[Mapping[str, str], ...] = tuple(fields)
+        super().__init__(message, **context)
+
+
+class ConflictError(BackendError):
+    """ConflictException: the request conflicts with the registration's state.
+
+    ``reason`` is AWS's code, e.g. SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str | None = None,
+        resource_type: str | None = None,
+        resource_id: str | None = None,
+        **context: str | None,
+    ) -> None:
+        self.reason = reason
+        self.resource_type = resource_type
+        self.resource_id = resource_id
+        super().__init__(message, **context)
+
+
+class ServiceQuotaExceededError(BackendError):
+    """ServiceQuotaExceededException, e.g. REGISTRATION_VERSIONS_CREATED_PER_DAY."""
+
+    def __init__(self, message: str, *, reason: str | None = None, **context: str | None) -> None:
+        self.reason = reason
+        super().__init__(message, **context)
+
+
+class InternalServerError(BackendError):
+    """InternalServerException: a fault on the service's side."""
+
+    retryable = True
+
+
+class ServiceUnavailableError(BackendError):
+    """No answer: a timeout, a dropped connection or a 5xx after botocore's retries.
+
+    The request may or may not have taken effect; for Create, Submit and Discard, which carry
+    no idempotency token, only reading the versions back tells.
+    """
+
+    retryable = True

@@ -31,9 +31,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFINITION",
-    "LIFECYCLE",
     "Edge",
     "Initiator",
+    "LIFECYCLE",
     "Lifecycle",
     "Provenance",
 ]
@@ -62,7 +62,7 @@ class Provenance(str, enum.Enum):
         return self.value
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Edge:
     """One allowed move: ``trigger`` takes a version from ``source`` to ``dest``."""
 
@@ -75,6 +75,9 @@ class Edge:
 
     def __str__(self) -> str:
         return f"{self.source.value} --{self.trigger}--> {self.dest.value}"
+
+    def __repr__(self) -> str:
+        return f"<Edge {self} ({self.initiator.value}, {self.provenance.value})>"
 
 
 _C = "customer"

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from .clock import DEFAULT_CLOCK, Clock
 from .errors import (
+    IllegalRemoteTransition,
     InvalidDefinition,
     InvalidHistory,
     InvalidRegistrationId,
@@ -22,13 +23,13 @@ from .errors import (
     UnknownTriggerError,
 )
 from .history import STAMP_INDEX, StatusHistory, parse_timestamp
-from .lifecycle import LIFECYCLE
+from .lifecycle import LIFECYCLE, Edge
 from .statuses import VersionStatus
 
 __all__ = [
+    "RegistrationVersion",
     "SNAPSHOT_SCHEMA",
     "SNAPSHOT_SCHEMA_VERSION",
-    "RegistrationVersion",
     "validate_registration_id",
     "validate_version_number",
 ]
@@ -361,6 +362,46 @@ class RegistrationVersion:
             registration_id=self._registration_id,
             version_number=self._version_number,
         )
+
+    # -- adopting the service's view ------------------------------------------------------
+
+    def adopt(
+        self, status: VersionStatus | str, history: StatusHistory, *, strict: bool = True
+    ) -> tuple[Edge, ...] | None:
+        """Take the service's status and history for this version, if a legal path leads there.
+
+        The service may be ahead of the local model (AWS moves a version on by itself), so any
+        destination is accepted that :meth:`Lifecycle.explain` can reach from the local status
+        along the remote stamps; the stamps are then taken from the service. Returns the path
+        taken. When no legal path fits, strict mode raises IllegalRemoteTransition and changes
+        nothing; lenient mode (``strict=False``) adopts the remote state and returns None.
+        """
+        with self._lock:
+            return self._adopt_unlocked(status, history, strict=strict)
+
+    def _adopt_unlocked(
+        self, status: VersionStatus | str, history: StatusHistory, *, strict: bool
+    ) -> tuple[Edge, ...] | None:
+        """:meth:`adopt` for callers that already hold the lock (the backend-aware triggers)."""
+        remote = VersionStatus.parse(status)
+        if not isinstance(history, StatusHistory):
+            raise MalformedDataError(
+                f"history must be a StatusHistory, got {type(history).__name__}",
+                path="history",
+                value=history,
+            )
+        current, _, latest = self._state
+        anchor = history[current] if current.history_field is not None else None
+        path = LIFECYCLE.explain(
+            current, remote, history, after=anchor if anchor is not None else latest
+        )
+        if path is None and strict:
+            raise IllegalRemoteTransition(
+                self._registration_id, self._version_number, current, remote, history.to_aws()
+            )
+        stamps = history._stamps()
+        self._state = (remote, stamps, max(s for s in stamps if s is not None))
+        return path
 
     # -- snapshots and AWS shapes ----------------------------------------------------------
 
