@@ -66,5 +66,13 @@ class SteppingClock:
             self._now += delta
             return self._now
 
+    def __getstate__(self) -> dict[str, object]:
+        return {"now": self._now, "step": self.step}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self._now = state["now"]  # type: ignore[assignment]
+        self.step = state["step"]  # type: ignore[assignment]
+        self._lock = threading.Lock()
+
     def __repr__(self) -> str:
         return f"SteppingClock(now={self._now.isoformat()!r}, step={self.step!r})"

@@ -536,6 +536,15 @@ class RegistrationVersion:
             f"history={self.history!r})"
         )
 
+    def __copy__(self) -> RegistrationVersion:
+        clone = object.__new__(RegistrationVersion)
+        clone.__setstate__(self.__getstate__())
+        return clone
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> RegistrationVersion:
+        # The state is immutable all the way down; the clock is a service, shared on purpose.
+        return self.__copy__()
+
     def __getstate__(self) -> dict[str, Any]:
         return {
             "registration_id": self._registration_id,

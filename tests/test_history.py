@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+import contextlib
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from registration_fsm import (
+    InvalidTimestamp,
+    MalformedDataError,
+    RegistrationFsmError,
+    StatusHistory,
+    VersionStatus,
+    parse_timestamp,
+)
+from registration_fsm.testing.strategies import aware_datetimes
+
+T0 = datetime(2026, 3, 1, 12, 0, 30, 250000, tzinfo=timezone.utc)
+KEYS = [s.history_key for s in VersionStatus if s.history_key]
+
+
+def test_to_aws_gives_only_the_keys_that_are_set() -> None:
+    history = StatusHistory(T0, submitted=T0 + timedelta(seconds=3))
+    assert history.to_aws() == {
+        "DraftTimestamp": T0,
+        "SubmittedTimestamp": T0 + timedelta(seconds=3),
+    }
+
+
+def test_history_is_indexable_by_status() -> None:
+    history = StatusHistory(T0, reviewing=T0)
+    assert history[VersionStatus.REVIEWING] == T0
+    assert history["DRAFT"] == T0
+    assert history.get(VersionStatus.APPROVED) is None
+    assert history[VersionStatus.REQUIRES_OFFLINE_REVIEW] is None
+
+
+def test_draft_is_required() -> None:
+    with pytest.raises(InvalidTimestamp, match="draft"):
+        StatusHistory(None)  # type: ignore[arg-type]
+    with pytest.raises(MalformedDataError, match="DraftTimestamp is required"):
+        StatusHistory.from_aws({"SubmittedTimestamp": T0})
+
+
+def test_naive_datetimes_are_refused_not_assumed_utc() -> None:
+    naive = datetime(2026, 3, 1, 12, 0)
+    with pytest.raises(InvalidTimestamp, match="naive") as info:
+        StatusHistory(naive)
+    assert info.value.field == "draft"
+    with pytest.raises(InvalidTimestamp, match="naive"):
+        StatusHistory.from_aws({"DraftTimestamp": naive})
+    with pytest.raises(InvalidTimestamp, match="without an offset"):
+        StatusHistory.from_aws({"DraftTimestamp": "2026-03-01T12:00:00"})
+
+
+def test_other_zones_are_normalised_to_utc() -> None:
+    paris = timezone(timedelta(hours=1))
+    history = StatusHistory(datetime(2026, 3, 1, 13, 0, 30, 250000, tzinfo=paris))
+    assert history.draft == T0
+    assert history.draft.tzinfo is timezone.utc
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        T0,
+        T0.timestamp(),
+        "2026-03-01T12:00:30.250000Z",
+        "2026-03-01T12:00:30.250000+00:00",
+        "2026-03-01T14:00:30.250000+02:00",
+    ],
+)
+def test_from_aws_accepts_boto3_cli_and_json_shapes(value: object) -> None:
+    assert StatusHistory.from_aws({"DraftTimestamp": value}).draft == T0
+
+
+def test_from_aws_accepts_integer_epoch_seconds() -> None:
+    history = StatusHistory.from_aws({"DraftTimestamp": 1772366400})
+    assert history.draft == datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def test_from_aws_ignores_keys_it_does_not_know() -> None:
+    history = StatusHistory.from_aws({"DraftTimestamp": T0, "EscalatedTimestamp": "x"})
+    assert history.to_aws() == {"DraftTimestamp": T0}
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (True, "boolean"),
+        (float("nan"), "finite"),
+        (float("inf"), "finite"),
+        (1e20, "out of range"),
+        ("yesterday", "ISO-8601"),
+        ([2026, 3, 1], "expected a datetime"),
+        (None, "expected a datetime"),
+    ],
+)
+def test_bad_timestamps_name_what_is_wrong(value: object, reason: str) -> None:
+    with pytest.raises(InvalidTimestamp, match=reason) as info:
+        parse_timestamp(value, field="SubmittedTimestamp")
+    assert info.value.field == "SubmittedTimestamp"
+
+
+def test_from_aws_refuses_what_is_not_an_object() -> None:
+    with pytest.raises(MalformedDataError, match="expected an object, got list"):
+        StatusHistory.from_aws([T0])
+
+
+def test_stamped_and_latest() -> None:
+    history = StatusHistory(T0, submitted=T0 + timedelta(1), reviewing=T0 + timedelta(2))
+    assert [s for s, _ in history.stamped()] == [
+        VersionStatus.DRAFT,
+        VersionStatus.SUBMITTED,
+        VersionStatus.REVIEWING,
+    ]
+    assert history.latest == T0 + timedelta(2)
+
+
+def test_with_stamp_returns_a_new_value() -> None:
+    history = StatusHistory(T0)
+    later = history.with_stamp(VersionStatus.SUBMITTED, T0 + timedelta(1))
+    assert history.submitted is None
+    assert later.submitted == T0 + timedelta(1)
+    assert later.with_stamp(VersionStatus.REQUIRES_OFFLINE_REVIEW, T0) is later
+
+
+def test_history_is_frozen() -> None:
+    history = StatusHistory(T0)
+    with pytest.raises(AttributeError):
+        history.draft = T0 + timedelta(1)  # type: ignore[misc]
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> StatusHistory:
+    stamps = {key: draw(aware_datetimes()) for key in KEYS[1:] if draw(st.booleans())}
+    return StatusHistory.from_aws({"DraftTimestamp": draw(aware_datetimes()), **stamps})
+
+
+@given(histories())
+def test_to_aws_and_from_aws_round_trip(history: StatusHistory) -> None:
+    aws = history.to_aws()
+    assert set(aws) <= set(KEYS)
+    assert StatusHistory.from_aws(aws) == history
+    assert StatusHistory.from_aws(aws).to_aws() == aws
+
+
+@given(histories())
+def test_the_cli_shape_round_trips_through_json(history: StatusHistory) -> None:
+    text = json.dumps(history.to_json())
+    assert StatusHistory.from_aws(json.loads(text)) == history
+
+
+@given(histories())
+def test_epoch_seconds_round_trip_to_the_microsecond(history: StatusHistory) -> None:
+    epochs = {key: value.timestamp() for key, value in history.to_aws().items()}
+    parsed = StatusHistory.from_aws(epochs)
+    for key, value in history.to_aws().items():
+        assert abs(parsed.to_aws()[key] - value) <= timedelta(microseconds=1)
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=30), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+_history_like = st.dictionaries(
+    st.sampled_from([*KEYS, "Other"]),
+    st.none() | st.integers() | st.floats() | st.text(max_size=40) | st.booleans() | _json,
+    max_size=6,
+)
+
+
+@given(st.one_of(_json, _history_like))
+def test_arbitrary_json_raises_only_library_errors(data: object) -> None:
+    with contextlib.suppress(RegistrationFsmError):
+        StatusHistory.from_aws(data)
