@@ -39,6 +39,9 @@ __all__ = [
 ]
 
 
+_EXPLAIN_CACHE_SIZE = 4096
+
+
 class Initiator(str, enum.Enum):
     """Who moves a version along an edge."""
 
@@ -226,6 +229,10 @@ class Lifecycle:
     _allowed: dict[VersionStatus, tuple[str, ...]]
     _initiators: dict[str, Initiator]
     _edge_index: dict[tuple[VersionStatus, str], Edge]
+    _out: dict[VersionStatus, tuple[Edge, ...]]
+    # explain() depends only on the order of the stamps, not their values, and real histories
+    # repeat a handful of orders: caching by that order makes auditing a large export cheap.
+    _explain_cache: dict[object, tuple[Edge, ...] | None] = attrs.field(factory=dict)
 
     @classmethod
     def build(
@@ -326,6 +333,7 @@ class Lifecycle:
             allowed=allowed,
             initiators=initiators,
             edge_index=seen,
+            out={s: tuple(e for e in edges if e.source is s) for s in status_list},
         )
 
     def machine_config(self) -> dict[str, Any]:
@@ -347,7 +355,7 @@ class Lifecycle:
 
     def edges_from(self, status: VersionStatus) -> tuple[Edge, ...]:
         """The edges leaving ``status``."""
-        return tuple(e for e in self.edges if e.source is status)
+        return self._out[status]
 
     def initiator(self, trigger: str) -> Initiator:
         """Who fires ``trigger``."""
@@ -427,6 +435,26 @@ class Lifecycle:
                 group_of[stamped_status] = len(groups) - 1
         if start is status and not groups:
             return ()
+        key = (start, status, frozenset(old), tuple(groups))
+        try:
+            return self._explain_cache[key]
+        except KeyError:
+            pass
+        path = self._search(start, status, groups, group_of, old)
+        if len(self._explain_cache) >= _EXPLAIN_CACHE_SIZE:
+            self._explain_cache.clear()
+        self._explain_cache[key] = path
+        return path
+
+    def _search(
+        self,
+        start: VersionStatus,
+        status: VersionStatus,
+        groups: list[frozenset[VersionStatus]],
+        group_of: dict[VersionStatus, int],
+        old: set[VersionStatus],
+    ) -> tuple[Edge, ...] | None:
+        """Breadth-first search over (status, stamp group reached, statuses still pending)."""
         Node = tuple[VersionStatus, int, frozenset[VersionStatus]]
         first: Node = (start, 0, groups[0] if groups else frozenset())
         parents: dict[Node, tuple[Node, Edge] | None] = {first: None}
@@ -434,7 +462,7 @@ class Lifecycle:
         while queue:
             node = queue.popleft()
             current, index, pending = node
-            for edge in self.edges_from(current):
+            for edge in self._out[current]:
                 target = edge.dest
                 step = _advance(target, index, pending, groups, group_of, old)
                 if step is None:
