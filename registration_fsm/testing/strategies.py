@@ -23,6 +23,7 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
+from ..errors import InvalidValueError
 from ..history import StatusHistory
 from ..lifecycle import LIFECYCLE, Initiator, Lifecycle
 from ..statuses import RegistrationStatus, VersionStatus
@@ -631,7 +632,7 @@ def corrupted_version_items(
     still fit a legal path (a status passed without a stamp); every other kind cannot.
     """
     if not kinds or CorruptionKind.TWO_APPROVED in kinds:
-        raise ValueError("kinds must be a non-empty selection of single-version kinds")
+        raise InvalidValueError("kinds must be a non-empty selection of single-version kinds")
     kind = draw(st.sampled_from(kinds))
     at = _start(draw)
     version = RegistrationVersion.new(_PLACEHOLDER_ID, draw(version_numbers()), at=at)
@@ -674,7 +675,7 @@ def corrupted_version_pages(
     each with a history that is legal on its own.
     """
     if not kinds:
-        raise ValueError("kinds must not be empty")
+        raise InvalidValueError("kinds must not be empty")
     kind = draw(st.sampled_from(kinds))
     rid = draw(aws_registration_ids())
     # With two versions or more the first is finished or APPROVED, so every kind applies.
