@@ -311,3 +311,27 @@ def test_drive_path_starts_at_draft() -> None:
     backend = ToyBackend()
     with pytest.raises(InvalidValueError, match="the path starts at SUBMITTED"):
         drive_path(backend, backend, [review])
+
+
+# -- the package ----------------------------------------------------------------------------
+
+
+def test_the_testing_package_exports_sorted_names() -> None:
+    from registration_fsm import testing
+
+    assert testing.__all__ == sorted(testing.__all__)
+    for name in testing.__all__:
+        assert getattr(testing, name) is not None
+
+
+def test_importing_the_library_imports_neither_the_kit_nor_pytest() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, registration_fsm;"
+        "print([m for m in ('registration_fsm.testing', 'hypothesis', 'pytest') "
+        "if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

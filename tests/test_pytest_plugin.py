@@ -65,7 +65,7 @@ def test_the_paths_example_runs_green(pytester: pytest.Pytester) -> None:
 def test_the_fixtures_as_a_user_sees_them(pytester: pytest.Pytester) -> None:
     pytester.makeconftest('pytest_plugins = ["registration_fsm.testing.pytest_plugin"]\n')
     pytester.makepyfile(
-        test_fixtures='''
+        test_fixtures="""
         from datetime import timedelta
 
         import boto3
@@ -82,10 +82,13 @@ def test_the_fixtures_as_a_user_sees_them(pytester: pytest.Pytester) -> None:
             assert registration_clock() - first == timedelta(seconds=1)
 
 
-        def test_backend_and_aws_side(registration_backend, registration_aws_side, registration_clock):
+        def test_backend_and_aws_side(
+            registration_backend, registration_aws_side, registration_clock
+        ):
             assert isinstance(registration_backend, InMemoryBackend)
             registration_clock.advance(timedelta(days=3))
-            rid = registration_backend.create_registration("US_TEN_DLC_BRAND_REGISTRATION").registration_id
+            created = registration_backend.create_registration("US_TEN_DLC_BRAND_REGISTRATION")
+            rid = created.registration_id
             (draft,) = registration_backend.describe_versions(rid)
             assert draft.history.draft.isoformat() == "2026-01-04T00:00:00+00:00"
             registration_backend.submit(rid)
@@ -116,7 +119,7 @@ def test_the_fixtures_as_a_user_sees_them(pytester: pytest.Pytester) -> None:
         def test_recorder(registration_edge_recorder):
             assert isinstance(registration_edge_recorder, EdgeRecorder)
             assert len(registration_edge_recorder.missing) == 20
-        '''
+        """
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=5)
