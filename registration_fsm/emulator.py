@@ -220,12 +220,18 @@ def _page(
     return list(items[start:end]), next_token
 
 
-def _version_result(info: VersionInfo) -> dict[str, Any]:
-    return {
+def _version_result(info: VersionInfo, *, verdict: bool = False) -> dict[str, Any]:
+    """A Create/Submit/Discard result; ``verdict`` adds DeniedReasons and Feedback, which
+    only PlayAws's answer carries."""
+    result = {
         "RegistrationArn": info.registration_arn,
         "RegistrationId": info.registration_id,
         **info.to_aws(),
     }
+    if not verdict:
+        result.pop("DeniedReasons", None)
+        result.pop("Feedback", None)
+    return result
 
 
 # -- the operations ----------------------------------------------------------------------------
@@ -336,7 +342,7 @@ def _play_aws(backend: InMemoryBackend, body: Mapping[str, Any]) -> dict[str, An
         denied_reasons=reasons,
         feedback=body.get("Feedback"),
     )
-    return _version_result(info)
+    return _version_result(info, verdict=True)
 
 
 def _inject_fault(backend: InMemoryBackend, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -434,6 +440,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        # Headers and body go out in two writes; without this, Nagle's algorithm and the
+        # client's delayed ACK hold the body back for tens of milliseconds.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with self.server.connections_lock:
             self.server.connections.add(self.connection)
 

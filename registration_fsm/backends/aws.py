@@ -38,6 +38,7 @@ from ..errors import (
     InternalServerError,
     InvalidValueError,
     MalformedDataError,
+    RegistrationFsmError,
     ResourceNotFoundError,
     ServiceQuotaExceededError,
     ServiceUnavailableError,
@@ -287,7 +288,7 @@ class AwsBackend:
                 raise error from exc
             try:
                 versions = self.describe_versions(params["RegistrationId"])
-            except BackendError:
+            except RegistrationFsmError:
                 raise error from exc
             if versions and took_effect(versions[-1]):
                 return versions[-1]
