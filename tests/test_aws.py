@@ -103,7 +103,9 @@ def test_it_is_a_backend(backend: AwsBackend) -> None:
 def test_importing_the_library_imports_no_boto3() -> None:
     code = (
         "import sys, registration_fsm\n"
+        "assert 'registration_fsm.backends' not in sys.modules\n"
         "from registration_fsm import AwsBackend, InMemoryBackend\n"
+        "assert AwsBackend is sys.modules['registration_fsm.backends.aws'].AwsBackend\n"
         "import registration_fsm.backends.aws\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
         "('boto3', 'botocore', 'hypothesis', 'http'))\n"

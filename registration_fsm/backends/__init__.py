@@ -7,6 +7,8 @@ embedded default; :class:`AwsBackend` calls the real API through an injected bot
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .aws import AwsBackend
 from .base import (
     Backend,
@@ -27,3 +29,9 @@ __all__ = [
     "VersionInfo",
     "validate_registration_type",
 ]
+
+if TYPE_CHECKING:
+
+    def _conforms(memory: InMemoryBackend, aws: AwsBackend) -> tuple[Backend, Backend]:
+        """Lets mypy prove that both backends implement the protocol."""
+        return memory, aws
