@@ -13,13 +13,13 @@ import attrs
 
 from registration_fsm import (
     ConflictError,
-    RegistrationStatus,
     RegistrationVersion,
     ResourceNotFoundError,
     SteppingClock,
     VersionStatus,
 )
 from registration_fsm.backends import DeniedReason, RegistrationInfo, VersionInfo
+from registration_fsm.rules import can_create_version, derive_registration_status
 
 S = VersionStatus
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
@@ -75,7 +75,7 @@ class ToyBackend:
     def create_version(self, registration_id: str) -> VersionInfo:
         registration = self._get(registration_id)
         latest = registration.versions[-1]
-        if not (latest.is_terminal or latest.status is S.APPROVED):
+        if not can_create_version(latest.status):
             raise ConflictError(
                 "the latest version is still open",
                 reason="CREATE_REGISTRATION_VERSION_NOT_ALLOWED",
@@ -124,7 +124,7 @@ class ToyBackend:
             registration_id=registration_id,
             registration_arn=_arn(registration_id),
             registration_type=registration.registration_type,
-            status=RegistrationStatus.CREATED,
+            status=derive_registration_status([v.status for v in registration.versions]),
             current_version_number=len(registration.versions),
             created=registration.created,
             approved_version_number=approved[0] if approved else None,

@@ -42,6 +42,7 @@ from ..backends.base import Backend, DeniedReason, RegistrationInfo, VersionInfo
 from ..errors import ConflictError, InvalidValueError, ResourceNotFoundError
 from ..history import StatusHistory
 from ..lifecycle import LIFECYCLE, Edge, Initiator
+from ..rules import can_create_version, derive_registration_status
 from ..statuses import VersionStatus
 from ..version import RegistrationVersion
 from .paths import EdgeRecorder, PathCase, check_path
@@ -140,15 +141,6 @@ class _ModelRegistration:
 
     def approved(self) -> list[_ModelVersion]:
         return [v for v in self.versions if v.version.status is VersionStatus.APPROVED]
-
-
-def _may_create_version(latest: VersionStatus) -> bool:
-    """Whether CreateRegistrationVersion is allowed, given the latest version's status.
-
-    A new version is refused while the latest one is still a draft or under way; it is
-    allowed once the latest is finished or APPROVED (to change an approved registration).
-    """
-    return latest.is_terminal or latest is VersionStatus.APPROVED
 
 
 def _stamps(history: StatusHistory) -> str:
@@ -334,6 +326,8 @@ class BackendConformance(RuleBasedStateMachine):
         check = "illegal-transition"
         if call == "submit" and model.submits:
             check = "duplicated-submit"
+            if isinstance(answer, VersionInfo) and self._acknowledged(registration, model, answer):
+                return
         shown = (
             f"{answer.status.value} ({_stamps(answer.history)})"
             if isinstance(answer, VersionInfo)
@@ -346,6 +340,25 @@ class BackendConformance(RuleBasedStateMachine):
             registration,
             model,
         )
+
+    def _acknowledged(
+        self, registration: _ModelRegistration, model: _ModelVersion, answer: VersionInfo
+    ) -> bool:
+        """Whether a second submit was answered as already done, with nothing applied again.
+
+        A backend that cannot tell a retry of its own lost submit from a second submit (AWS
+        gives no idempotency token) may answer with the version as it stands, as AwsBackend
+        does after REGISTRATION_ALREADY_SUBMITTED. That is not a duplicate as long as the
+        SubmittedTimestamp is the one the first submit made and the state is a legal one.
+        """
+        first = model.version.history.submitted
+        if answer.version_number != model.version.version_number:
+            return False
+        if first is None or answer.history.submitted != first:
+            return False
+        self._follow(registration, model, answer, None, "a repeated submit")
+        self._note(f"{self._label(registration, model)}: repeated submit answered as done")
+        return True
 
     def _describe(self, registration: _ModelRegistration) -> tuple[VersionInfo, ...]:
         infos = self.backend.describe_versions(registration.registration_id)
@@ -401,7 +414,7 @@ class BackendConformance(RuleBasedStateMachine):
         model = self._pick(registration)
         latest = model.latest
         rid = model.registration_id
-        if not _may_create_version(latest.version.status):
+        if not can_create_version(latest.version.status):
             self._refused(
                 "create_version", model, latest, lambda: self.backend.create_version(rid)
             )
@@ -501,6 +514,8 @@ class BackendConformance(RuleBasedStateMachine):
     ) -> None:
         self._step()
         targets = self._aws_targets(trigger)
+        if not targets:  # only when driven by hand: Hypothesis checks the precondition
+            raise InvalidValueError(f"no version can take the AWS-side {trigger} now")
         # The registration the index names, or the next one the event applies to.
         count = len(self.registrations)
         order = {id(r): (self.registrations.index(r) - index) % count for r, _ in targets}
@@ -616,20 +631,27 @@ class BackendConformance(RuleBasedStateMachine):
             registration.registration_id,
             len(registration.versions),
             approved[0] if approved else None,
+            denied[-1] if denied else None,
         )
-        seen = (info.registration_id, info.current_version_number, info.approved_version_number)
+        seen = (
+            info.registration_id,
+            info.current_version_number,
+            info.approved_version_number,
+            info.latest_denied_version_number,
+        )
         if seen != expected:
             raise self._fail(
                 "registration",
-                f"describe_registration shows (id, current, approved) = {seen}; expected "
-                f"{expected}",
+                "describe_registration shows (id, current, approved, latest denied) = "
+                f"{seen}; expected {expected}",
                 registration,
             )
-        if info.latest_denied_version_number not in (None, *denied):
+        status = derive_registration_status([m.version.status for m in registration.versions])
+        if info.status is not status:
             raise self._fail(
                 "registration",
-                f"LatestDeniedVersionNumber is {info.latest_denied_version_number}, which is "
-                "not a denied version",
+                f"describe_registration shows status {info.status.value}; the versions make it "
+                f"{status.value}",
                 registration,
             )
 
