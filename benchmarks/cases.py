@@ -19,11 +19,11 @@ from registration_fsm.backends import VersionInfo
 
 from .harness import (
     Budget,
+    Fresh,
     Sample,
     Timed,
     bytes_per_object,
-    import_costs,
-    importtime_us,
+    fresh_interpreters,
     per_batch,
     per_call,
 )
@@ -482,43 +482,60 @@ def _baseline_rows(budget: Budget) -> list[Row]:
 
 
 def _import_rows(budget: Budget) -> list[Row]:
-    costs = import_costs(
+    costs = fresh_interpreters(
         {
-            "startup": "pass",
-            "peers": "import transitions, attrs",
-            "library": "import registration_fsm",
+            "startup": Fresh("pass"),
+            "peers": Fresh("import transitions, attrs"),
+            "library": Fresh("import registration_fsm"),
+            "importtime_peers": Fresh(
+                "import transitions, attrs", importtime_of=("transitions", "attrs")
+            ),
+            "importtime_library": Fresh(
+                "import registration_fsm", importtime_of=("registration_fsm",)
+            ),
         },
         budget,
     )
     startup = costs["startup"].median
 
-    def net(sample: Sample) -> Sample:
-        return Sample(tuple((run - startup) / 1e3 for run in sample.runs))
+    def microseconds(sample: Sample, less: float = 0.0) -> Sample:
+        return Sample(tuple((run - less) / 1e3 for run in sample.runs))
 
-    rounds = max(budget.import_rounds // 2, 2)
     return [
         Row(
             "import_startup",
             IMPORTS,
             "python -I -c pass (start-up, subtracted from the two below)",
             "us",
-            Sample(tuple(run / 1e3 for run in costs["startup"].runs)),
+            microseconds(costs["startup"]),
         ),
-        Row("import_peers", IMPORTS, "import transitions, attrs", "us", net(costs["peers"])),
-        Row("import_library", IMPORTS, "import registration_fsm", "us", net(costs["library"])),
+        Row(
+            "import_peers",
+            IMPORTS,
+            "import transitions, attrs",
+            "us",
+            microseconds(costs["peers"], startup),
+        ),
+        Row(
+            "import_library",
+            IMPORTS,
+            "import registration_fsm",
+            "us",
+            microseconds(costs["library"], startup),
+        ),
         Row(
             "importtime_peers",
             IMPORTS,
             "cross-check, -X importtime: transitions + attrs",
             "us",
-            importtime_us("import transitions, attrs", ("transitions", "attrs"), rounds),
+            microseconds(costs["importtime_peers"]),
         ),
         Row(
             "importtime_library",
             IMPORTS,
             "cross-check, -X importtime: registration_fsm",
             "us",
-            importtime_us("import registration_fsm", ("registration_fsm",), rounds),
+            microseconds(costs["importtime_library"]),
         ),
     ]
 

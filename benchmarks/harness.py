@@ -23,9 +23,9 @@ __all__ = [
     "Budget",
     "Sample",
     "Timed",
+    "Fresh",
     "bytes_per_object",
-    "import_costs",
-    "importtime_us",
+    "fresh_interpreters",
     "per_batch",
     "per_call",
 ]
@@ -192,49 +192,54 @@ def _interpreter(*args: str) -> list[str]:
     return [sys.executable, "-I", *args]
 
 
-def import_costs(commands: Mapping[str, str], budget: Budget) -> dict[str, Sample]:
-    """Wall-clock nanoseconds to run ``python -c CODE`` for each command, in fresh interpreters.
+@dataclass(frozen=True)
+class Fresh:
+    """Code to run in a fresh interpreter, timed from outside or by ``-X importtime``."""
 
-    One warm-up round writes the bytecode caches and is discarded. Then each round starts
-    every command once, in an order that rotates from round to round so that no command
-    always runs right after another; each command's figure is its median over the rounds.
-    Subtracting the ``pass`` command's median leaves the cost of the imports alone.
+    code: str
+    importtime_of: tuple[str, ...] = ()
+    """When set, the figure is what ``-X importtime`` reports for these top-level imports."""
+
+
+def _importtime_ns(stderr: str, modules: Sequence[str]) -> int:
+    total = 0
+    for line in stderr.splitlines():
+        parts = line.split("|")
+        top_level = len(parts) == 3 and not parts[2][1:].startswith(" ")
+        if top_level and parts[2].strip() in modules:
+            total += int(parts[1]) * 1_000
+    return total
+
+
+def fresh_interpreters(commands: Mapping[str, Fresh], budget: Budget) -> dict[str, Sample]:
+    """Nanoseconds per command, each run in a new interpreter, median over the rounds.
+
+    A plain command is timed from outside, so its figure includes the interpreter's start-up;
+    subtracting a ``pass`` command's median leaves the imports alone. A command with
+    ``importtime_of`` is timed by the interpreter itself (``-X importtime``), which leaves
+    start-up out entirely: a cross-check by another method. One warm-up round writes the
+    bytecode caches and is discarded; then every round starts every command once, in an order
+    that rotates from round to round, so load on the machine falls on all commands alike.
     """
     names = list(commands)
+
+    def run(name: str) -> float:
+        command = commands[name]
+        args = ("-X", "importtime") if command.importtime_of else ()
+        start = time.perf_counter_ns()
+        done = subprocess.run(
+            _interpreter(*args, "-c", command.code), check=True, capture_output=True, text=True
+        )
+        elapsed = time.perf_counter_ns() - start
+        if command.importtime_of:
+            return float(_importtime_ns(done.stderr, command.importtime_of))
+        return float(elapsed)
+
     for name in names:
-        subprocess.run(_interpreter("-c", commands[name]), check=True)
+        run(name)
     runs: dict[str, list[float]] = {name: [] for name in names}
     for round_number in range(budget.import_rounds):
         shift = round_number % len(names)
         for name in names[shift:] + names[:shift]:
-            start = time.perf_counter_ns()
-            subprocess.run(_interpreter("-c", commands[name]), check=True)
-            runs[name].append(time.perf_counter_ns() - start)
+            runs[name].append(run(name))
     return {name: Sample(tuple(values)) for name, values in runs.items()}
-
-
-def importtime_us(code: str, modules: Sequence[str], rounds: int) -> Sample:
-    """Microseconds ``python -X importtime`` reports for ``modules``, summed, per fresh run.
-
-    A cross-check of :func:`import_costs` that leaves interpreter start-up out entirely: the
-    interpreter times each import itself, and only the named top-level imports are summed.
-    """
-    runs = []
-    for _ in range(rounds):
-        done = subprocess.run(
-            _interpreter("-X", "importtime", "-c", code),
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        total = 0
-        for line in done.stderr.splitlines():
-            parts = line.split("|")
-            if (
-                len(parts) == 3
-                and parts[2].strip() in modules
-                and not parts[2][1:].startswith(" ")
-            ):
-                total += int(parts[1])
-        runs.append(float(total))
-    return Sample(tuple(runs))
