@@ -52,8 +52,8 @@ class Budget:
 
 FULL = Budget(
     "full",
-    repeats=15,
-    min_seconds=0.1,
+    repeats=25,
+    min_seconds=0.06,
     batch=2_000,
     population=10_000,
     memory_count=10_000,
@@ -79,6 +79,10 @@ class Sample:
     @property
     def median(self) -> float:
         return statistics.median(self.runs)
+
+    @property
+    def fastest(self) -> float:
+        return min(self.runs)
 
     @property
     def spread(self) -> float:

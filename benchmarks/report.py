@@ -166,16 +166,20 @@ def render(rows: Sequence[Row], header: Sequence[str]) -> str:
     width = max(len(row.label) for row in rows) + 2
     lines = list(header)
     lines.append("")
-    lines.append(f"{'figure':{width + 2}}{'median':>12}  {'spread':>7}")
+    lines.append(f"{'figure':{width + 2}}{'median':>12}  {'fastest':>12}  {'spread':>7}")
     for section in SECTIONS:
         lines.append(section)
         for row in rows:
             if row.section != section:
                 continue
             if row.sample is None:
-                lines.append(f"  {row.label:{width}}{'-':>12}  {'':>7}  {row.note}")
+                lines.append(f"  {row.label:{width}}{'-':>12}  {'-':>12}  {'':>7}  {row.note}")
             else:
-                lines.append(f"  {row.label:{width}}{_format(row):>12}  {row.sample.spread:>7.0%}")
+                fastest = _format_value(row.sample.fastest, row.unit)
+                lines.append(
+                    f"  {row.label:{width}}{_format(row):>12}  {fastest:>12}"
+                    f"  {row.sample.spread:>7.0%}"
+                )
     lines.append("")
     lines.append("ratios (medians of this run)")
     found = _by_key(rows)
