@@ -16,7 +16,7 @@ from benchmarks.report import FAIL, NOT_MEASURED, PASS, RATIOS, render, verdicts
 from registration_fsm import RegistrationVersion, VersionStatus
 from registration_fsm.backends import VersionInfo
 
-# Every figure issue 7 asks for, by the key the report computes its ratios and targets from.
+# Every figure the run must report, by the key the report computes its ratios and targets from.
 EXPECTED = {
     "create_submit",
     "trigger",
