@@ -1,0 +1,822 @@
+"""A registration as a whole: its numbered versions, the rules between them, and its status.
+
+A version moves along the lifecycle by itself; a registration adds what AWS enforces across
+versions. Only the latest version changes (the one APPROVED version can still lose its
+approval); a new version is created only once the latest is APPROVED or finished; at most one
+version is APPROVED, and approving a newer one archives the older one in the same step.
+
+Most of these rules are modelling decisions: AWS documents the statuses and the reason codes,
+not the whole rule set. Each decision is written next to the code that makes it and in the
+README's "Registrations" section.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .backends.base import RegistrationInfo, VersionInfo
+from .clock import Clock
+from .errors import (
+    InvalidTimestamp,
+    MalformedDataError,
+    RegistrationRuleError,
+    StampOrderError,
+    UnknownVersionError,
+)
+from .history import parse_timestamp
+from .lifecycle import LIFECYCLE
+from .reconcile import Anomaly, AnomalyKind, ReconcileReport, VersionChange, parse_pages
+from .statuses import RegistrationStatus, VersionStatus
+from .version import (
+    RegistrationVersion,
+    validate_registration_id,
+    validate_version_number,
+)
+
+if TYPE_CHECKING:
+    from .backends.base import Backend
+
+__all__ = [
+    "REGISTRATION_SCHEMA",
+    "REGISTRATION_SCHEMA_VERSION",
+    "Registration",
+    "can_create_version",
+]
+
+REGISTRATION_SCHEMA = "registration_fsm/registration"
+REGISTRATION_SCHEMA_VERSION = 1
+
+_V = VersionStatus
+_R = RegistrationStatus
+
+# Decided: a new version may be created only once the latest one has finished its review
+# (APPROVED) or can no longer move (DISCARDED, DENIED, REVOKED; ARCHIVED cannot be the latest).
+# While it is a DRAFT or under any kind of review, AWS refuses CreateRegistrationVersion with
+# CREATE_REGISTRATION_VERSION_NOT_ALLOWED: one version is in flight at a time. It follows that
+# every version but the latest is APPROVED or finished.
+_CREATE_ALLOWED_AFTER = frozenset({_V.APPROVED, _V.DISCARDED, _V.DENIED, _V.REVOKED, _V.ARCHIVED})
+
+# Decided: the registration's status follows its latest version that was not discarded.
+_FOLLOWS: dict[VersionStatus, RegistrationStatus] = {
+    _V.DRAFT: _R.CREATED,
+    _V.SUBMITTED: _R.SUBMITTED,
+    _V.AWS_REVIEWING: _R.AWS_REVIEWING,
+    _V.REVIEWING: _R.REVIEWING,
+    _V.REQUIRES_OFFLINE_REVIEW: _R.REVIEWING,
+    _V.REQUIRES_AUTHENTICATION: _R.REQUIRES_AUTHENTICATION,
+    _V.APPROVED: _R.COMPLETE,
+    _V.DENIED: _R.REQUIRES_UPDATES,
+    _V.REVOKED: _R.REQUIRES_UPDATES,
+    _V.ARCHIVED: _R.COMPLETE,
+}
+
+_SNAPSHOT_KEYS = frozenset(
+    {
+        "schema",
+        "schema_version",
+        "registration_id",
+        "registration_arn",
+        "registration_type",
+        "created",
+        "versions",
+    }
+)
+
+
+def can_create_version(latest_status: VersionStatus) -> bool:
+    """True when CreateRegistrationVersion is allowed after a latest version in this status.
+
+    Decided (AWS documents only the refusal's reason code): allowed once the latest version is
+    APPROVED or finished (DISCARDED, DENIED, REVOKED, ARCHIVED); refused while it is a DRAFT,
+    SUBMITTED, AWS_REVIEWING, REVIEWING, REQUIRES_AUTHENTICATION or REQUIRES_OFFLINE_REVIEW.
+    """
+    return VersionStatus.parse(latest_status) in _CREATE_ALLOWED_AFTER
+
+
+def _derive_status(statuses: Sequence[VersionStatus]) -> RegistrationStatus:
+    """The registration's status from its versions' statuses, oldest first (see README)."""
+    for status in reversed(statuses):
+        if status is not _V.DISCARDED:
+            return _FOLLOWS[status]
+    return _R.REQUIRES_UPDATES
+
+
+def _rule_violations(
+    rid: str, states: Sequence[tuple[int, VersionStatus]]
+) -> list[RegistrationRuleError]:
+    """Every registration rule that ``states`` (number, status; oldest first) breaks."""
+    found: list[RegistrationRuleError] = []
+    approved = [n for n, s in states if s is _V.APPROVED]
+    for number in approved[:-1]:
+        found.append(
+            RegistrationRuleError(
+                rid,
+                RegistrationRuleError.MULTIPLE_APPROVED,
+                f"version {number} is APPROVED, and so is version {approved[-1]}; approving a "
+                "newer version archives the older one",
+                version_number=number,
+                status=_V.APPROVED,
+            )
+        )
+    latest = states[-1][0] if states else None
+    for number, status in states[:-1]:
+        if status not in _CREATE_ALLOWED_AFTER:
+            found.append(
+                RegistrationRuleError(
+                    rid,
+                    RegistrationRuleError.OLDER_VERSION_IN_FLIGHT,
+                    f"version {number} is {status.value} but version {latest} is newer; a "
+                    "new version is only created once the latest is APPROVED or finished",
+                    version_number=number,
+                    status=status,
+                )
+            )
+    return found
+
+
+def _coerce_at(at: object) -> datetime:
+    if not isinstance(at, datetime):
+        raise InvalidTimestamp(
+            at, f"expected a timezone-aware datetime, got {type(at).__name__}", field="at"
+        )
+    return parse_timestamp(at, field="at")
+
+
+@contextlib.contextmanager
+def _holding(versions: Iterable[RegistrationVersion]) -> Iterator[None]:
+    """Hold the locks of ``versions``, taken in version order."""
+    with contextlib.ExitStack() as stack:
+        unique = {id(v): v for v in versions}.values()
+        for version in sorted(unique, key=lambda v: v.version_number):
+            stack.enter_context(version._lock)
+        yield
+
+
+def _dedupe(infos: Iterable[VersionInfo]) -> list[VersionInfo]:
+    """The versions sorted by number; the same version twice must read the same."""
+    by_number: dict[int, VersionInfo] = {}
+    for info in infos:
+        seen = by_number.setdefault(info.version_number, info)
+        if (seen.status, seen.history) != (info.status, info.history):
+            raise MalformedDataError(
+                f"version {info.version_number} appears twice, as {seen.status.value} and "
+                f"{info.status.value}",
+                path="RegistrationVersions",
+            )
+    return [by_number[n] for n in sorted(by_number)]
+
+
+class Registration:
+    """A registration and its versions, oldest first, moving under the registration's rules.
+
+    Change the versions through the registration (:meth:`submit`, :meth:`discard`,
+    :meth:`create_version`, :meth:`fire`, :meth:`reconcile`): it holds its own lock, and the
+    locks of the versions it changes, so that a change spanning two versions (an approval that
+    archives the older approved version) happens in one step, and a refused change leaves
+    everything as it was. Firing triggers at a version directly bypasses the registration's
+    rules.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_clock",
+        "_created",
+        "_lock",
+        "_registration_arn",
+        "_registration_id",
+        "_registration_type",
+        "_versions",
+    )
+
+    _registration_id: str
+    _registration_arn: str | None
+    _registration_type: str | None
+    _created: datetime | None
+    _clock: Clock
+    _versions: tuple[RegistrationVersion, ...]
+    _lock: threading.Lock
+
+    def __init__(
+        self,
+        registration_id: str,
+        versions: Iterable[RegistrationVersion],
+        *,
+        registration_arn: str | None = None,
+        registration_type: str | None = None,
+        created: datetime | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        rid = validate_registration_id(registration_id)
+        for name, value in (
+            ("registration_arn", registration_arn),
+            ("registration_type", registration_type),
+        ):
+            if value is not None and not (isinstance(value, str) and value):
+                raise MalformedDataError(
+                    f"{name} must be a non-empty string or None, got {value!r}",
+                    path=name,
+                    value=value,
+                )
+        if isinstance(versions, (str, bytes, Mapping)) or not isinstance(versions, Iterable):
+            raise MalformedDataError(
+                f"versions must be RegistrationVersion objects, got {type(versions).__name__}",
+                path="versions",
+            )
+        held: dict[int, RegistrationVersion] = {}
+        for version in versions:
+            if not isinstance(version, RegistrationVersion):
+                raise MalformedDataError(
+                    f"versions must be RegistrationVersion objects, got {type(version).__name__}",
+                    path="versions",
+                    value=version,
+                )
+            if version.registration_id != rid:
+                raise MalformedDataError(
+                    f"version {version.version_number} belongs to {version.registration_id!r}, "
+                    f"not {rid!r}",
+                    path="versions",
+                )
+            if held.setdefault(version.version_number, version) is not version:
+                raise MalformedDataError(
+                    f"two versions numbered {version.version_number}", path="versions"
+                )
+        if not held:
+            raise MalformedDataError(
+                "a registration has at least one version (CreateRegistration makes version 1)",
+                path="versions",
+            )
+        ordered = tuple(held[n] for n in sorted(held))
+        violations = _rule_violations(rid, [(v.version_number, v.status) for v in ordered])
+        if violations:
+            raise violations[0]
+        self._registration_id = rid
+        self._registration_arn = registration_arn
+        self._registration_type = registration_type
+        self._created = None if created is None else _coerce_at(created)
+        self._clock = clock if clock is not None else ordered[-1].clock
+        self._versions = ordered
+        self._lock = threading.Lock()
+
+    @classmethod
+    def new(
+        cls,
+        registration_id: str,
+        *,
+        registration_type: str | None = None,
+        registration_arn: str | None = None,
+        at: datetime | None = None,
+        clock: Clock | None = None,
+    ) -> Registration:
+        """A new registration, its version 1 a DRAFT stamped at ``at`` (CreateRegistration)."""
+        first = RegistrationVersion.new(
+            registration_id, 1, at=at, registration_arn=registration_arn, clock=clock
+        )
+        return cls(
+            registration_id,
+            [first],
+            registration_arn=registration_arn,
+            registration_type=registration_type,
+            clock=clock,
+        )
+
+    # -- read-only views -------------------------------------------------------------------
+
+    @property
+    def registration_id(self) -> str:
+        """The RegistrationId (or ARN) the service knows the registration by."""
+        return self._registration_id
+
+    @property
+    def registration_arn(self) -> str | None:
+        """The registration's ARN, when known."""
+        return self._registration_arn
+
+    @property
+    def registration_type(self) -> str | None:
+        """AWS's RegistrationType (e.g. US_TEN_DLC_BRAND_REGISTRATION), when known."""
+        return self._registration_type
+
+    @property
+    def created(self) -> datetime:
+        """When the registration was created: as given, else version 1's (or the oldest) draft."""
+        if self._created is not None:
+            return self._created
+        return self._versions[0].history.draft
+
+    @property
+    def clock(self) -> Clock:
+        """The clock that stamps changes made without ``at=``."""
+        return self._clock
+
+    @property
+    def versions(self) -> tuple[RegistrationVersion, ...]:
+        """The versions, oldest first."""
+        return self._versions
+
+    @property
+    def latest(self) -> RegistrationVersion:
+        """The latest version: the one Submit and Discard act on."""
+        return self._versions[-1]
+
+    def version(self, version_number: int) -> RegistrationVersion:
+        """The version numbered ``version_number``; UnknownVersionError if there is none."""
+        return self._find(self._versions, version_number)
+
+    def _find(
+        self, versions: Sequence[RegistrationVersion], version_number: object
+    ) -> RegistrationVersion:
+        for version in versions:
+            if version.version_number == version_number and not isinstance(version_number, bool):
+                return version
+        raise UnknownVersionError(
+            self._registration_id, version_number, [v.version_number for v in versions]
+        )
+
+    def _states(self) -> list[tuple[int, VersionStatus]]:
+        with self._lock:
+            return [(v.version_number, v.status) for v in self._versions]
+
+    @property
+    def status(self) -> RegistrationStatus:
+        """The registration's status, derived from its versions (see the README's table).
+
+        It follows the latest version that was not discarded. AWS's own RegistrationStatus
+        can lag behind the versions for days, so the versions are the better guide.
+        """
+        return _derive_status([s for _, s in self._states()])
+
+    @property
+    def current_version_number(self) -> int:
+        """The number of the latest version (AWS's CurrentVersionNumber)."""
+        return self._versions[-1].version_number
+
+    @property
+    def approved_version_number(self) -> int | None:
+        """The number of the APPROVED version, or None (AWS's ApprovedVersionNumber)."""
+        approved = [n for n, s in self._states() if s is _V.APPROVED]
+        return approved[-1] if approved else None
+
+    @property
+    def latest_denied_version_number(self) -> int | None:
+        """The number of the newest DENIED version, or None (AWS's LatestDeniedVersionNumber)."""
+        denied = [n for n, s in self._states() if s is _V.DENIED]
+        return denied[-1] if denied else None
+
+    def can_create_version(self) -> bool:
+        """True when :meth:`create_version` would be allowed now."""
+        return can_create_version(self._versions[-1].status)
+
+    # -- changes ---------------------------------------------------------------------------
+
+    def create_version(
+        self, backend: Backend | None = None, *, at: datetime | None = None
+    ) -> RegistrationVersion:
+        """Add a new DRAFT version (CreateRegistrationVersion) and return it.
+
+        Refused with RegistrationRuleError (reason CREATE_REGISTRATION_VERSION_NOT_ALLOWED)
+        while the latest version is a draft or under review. Without ``backend`` the new
+        version is stamped at ``at`` (default: the clock), not earlier than the latest stamp
+        of the latest version.
+        """
+        with self._lock:
+            versions = self._versions
+            latest = versions[-1]
+            status, _, latest_stamp = latest._state
+            if status not in _CREATE_ALLOWED_AFTER:
+                raise RegistrationRuleError(
+                    self._registration_id,
+                    RegistrationRuleError.CREATE_VERSION_NOT_ALLOWED,
+                    f"cannot create a version while version {latest.version_number} is "
+                    f"{status.value}; allowed once it is APPROVED, DISCARDED, DENIED or REVOKED",
+                    version_number=latest.version_number,
+                    status=status,
+                )
+            number = validate_version_number(latest.version_number + 1)
+            if backend is not None:
+                raise NotImplementedError  # completed with the backends
+            stamp = _coerce_at(self._clock() if at is None else at)
+            if stamp < latest_stamp:
+                raise StampOrderError(stamp, latest_stamp, "create_version")
+            new = RegistrationVersion.new(
+                self._registration_id,
+                number,
+                at=stamp,
+                registration_arn=self._registration_arn,
+                clock=self._clock,
+            )
+            self._versions = (*versions, new)
+            return new
+
+    def submit(
+        self,
+        backend: Backend | None = None,
+        *,
+        aws_review: bool = False,
+        at: datetime | None = None,
+    ) -> VersionStatus:
+        """Submit the latest version (SubmitRegistrationVersion) and return its new status."""
+        with self._lock:
+            return self._apply([(self._versions[-1], "submit")], at)[0]
+
+    def discard(
+        self, backend: Backend | None = None, *, at: datetime | None = None
+    ) -> VersionStatus:
+        """Discard the latest version (DiscardRegistrationVersion) and return its new status."""
+        with self._lock:
+            return self._apply([(self._versions[-1], "discard")], at)[0]
+
+    def fire(
+        self, trigger: str, *, version_number: int | None = None, at: datetime | None = None
+    ) -> VersionStatus:
+        """Fire ``trigger`` at the latest version (or at ``version_number``) under the rules.
+
+        This is how tests and simulations play the AWS side. Only the latest version moves,
+        except that the APPROVED version can always be revoked; ``archive`` is never fired by
+        itself: approving a newer version archives the older approved one, stamped at the
+        same time, in the same step. Returns the new status of the version fired at.
+        """
+        LIFECYCLE.check_trigger(trigger)
+        with self._lock:
+            versions = self._versions
+            latest = versions[-1]
+            target = latest if version_number is None else self._find(versions, version_number)
+            if trigger == "archive":
+                raise RegistrationRuleError(
+                    self._registration_id,
+                    RegistrationRuleError.ARCHIVED_BY_APPROVAL_ONLY,
+                    f"version {target.version_number} cannot be archived by itself; it is "
+                    "archived when a newer version is approved",
+                    version_number=target.version_number,
+                    status=target.status,
+                )
+            if target is not latest and trigger != "revoke":
+                raise RegistrationRuleError(
+                    self._registration_id,
+                    RegistrationRuleError.VERSION_READ_ONLY,
+                    f"version {target.version_number} is not the latest "
+                    f"(version {latest.version_number}); only the latest version moves, and "
+                    "an older APPROVED version can only be revoked",
+                    version_number=target.version_number,
+                    status=target.status,
+                )
+            plan = [(target, trigger)]
+            if trigger == "approve":
+                plan += [
+                    (v, "archive") for v in versions if v is not target and v.status is _V.APPROVED
+                ]
+            return self._apply(plan, at)[0]
+
+    def _apply(
+        self, plan: Sequence[tuple[RegistrationVersion, str]], at: datetime | None
+    ) -> list[VersionStatus]:
+        """Fire each (version, trigger) of ``plan`` at one time, all or nothing.
+
+        The triggers are fired at copies first, so that any refusal leaves every version as it
+        was; then the new states are put in place while the versions' locks are held.
+        """
+        stamp = self._clock() if at is None else at
+        with _holding(v for v, _ in plan):
+            staged = []
+            for version, trigger in plan:
+                trial = copy.copy(version)
+                trial.fire(trigger, at=stamp)
+                staged.append((version, trial._state))
+            for version, state in staged:
+                version._state = state
+        return [state[0] for _, state in staged]
+
+    # -- reconciling with the service ------------------------------------------------------
+
+    def reconcile(self, backend: Backend, *, strict: bool = True) -> ReconcileReport:
+        """Bring the model up to date with the service: every version, every page.
+
+        See :meth:`reconcile_pages`; in addition, a local version the service does not list
+        is reported as a LOCAL_ONLY_VERSION anomaly (it is kept).
+        """
+        infos = backend.describe_versions(self._registration_id)
+        names = {self._registration_id, self._registration_arn} - {None}
+        for info in infos:
+            if not isinstance(info, VersionInfo):
+                raise MalformedDataError(
+                    f"{type(backend).__name__}.describe_versions() returned "
+                    f"{type(info).__name__} items, not VersionInfo",
+                    value=info,
+                )
+            if info.registration_id not in names and info.registration_arn not in names:
+                raise MalformedDataError(
+                    f"the service listed a version of registration {info.registration_id!r}, "
+                    f"not {self._registration_id!r}",
+                    path="RegistrationId",
+                    value=info.registration_id,
+                )
+        return self._reconcile(list(infos), [], strict=strict, complete=True)
+
+    def reconcile_pages(self, pages: object, *, strict: bool = True) -> ReconcileReport:
+        """Apply DescribeRegistrationVersions results the caller already holds.
+
+        ``pages`` is one result or a list of them, as boto3 returns them (datetimes) or as
+        the AWS CLI prints them (ISO-8601 strings). Each remote version must be reachable from
+        the local one by a legal path that the remote stamps support; a version the model
+        does not hold is checked as a path from DRAFT and added. Strict mode (the default)
+        raises IllegalRemoteTransition, UnknownStatusError or RegistrationRuleError and changes
+        nothing at all; lenient mode adopts the remote state and lists each oddity in the
+        report's ``anomalies``. Applying the same pages again changes nothing. Versions the
+        pages do not mention are left as they are.
+        """
+        infos, anomalies = parse_pages(
+            pages, self._registration_id, self._registration_arn, strict=strict
+        )
+        return self._reconcile(infos, anomalies, strict=strict, complete=False)
+
+    def _reconcile(
+        self,
+        infos: list[VersionInfo],
+        anomalies: list[Anomaly],
+        *,
+        strict: bool,
+        complete: bool,
+    ) -> ReconcileReport:
+        remote = _dedupe(infos)
+        with self._lock:
+            versions = self._versions
+            by_number = {v.version_number: v for v in versions}
+            touched = [
+                by_number[i.version_number] for i in remote if i.version_number in by_number
+            ]
+            with _holding(touched):
+                staged: dict[int, RegistrationVersion] = {}
+                changes: list[VersionChange] = []
+                for info in remote:
+                    number = info.version_number
+                    local = by_number.get(number)
+                    if local is None:
+                        trial = RegistrationVersion.new(
+                            self._registration_id,
+                            number,
+                            at=info.history.draft,
+                            registration_arn=self._registration_arn,
+                            clock=self._clock,
+                        )
+                        start = None
+                    elif local.status is info.status and local.history == info.history:
+                        continue
+                    else:
+                        trial = copy.copy(local)
+                        start = local.status
+                    before = trial.status
+                    path = trial._adopt_unlocked(info.status, info.history, strict=strict)
+                    if path is None:
+                        anomalies.append(
+                            Anomaly(
+                                AnomalyKind.ILLEGAL_TRANSITION,
+                                number,
+                                f"no legal path from {before.value} to {info.status.value} "
+                                f"fits the remote history ({_stamps_text(info)}); adopted",
+                                before,
+                                info.status,
+                            )
+                        )
+                    staged[number] = trial
+                    changes.append(VersionChange(number, start, info.status, path))
+                merged = {**by_number, **staged}
+                states = [(n, merged[n].status) for n in sorted(merged)]
+                violations = _rule_violations(self._registration_id, states)
+                if violations and strict:
+                    raise violations[0]
+                for violation in violations:
+                    kind = (
+                        AnomalyKind.MULTIPLE_APPROVED
+                        if violation.reason == RegistrationRuleError.MULTIPLE_APPROVED
+                        else AnomalyKind.OLDER_VERSION_IN_FLIGHT
+                    )
+                    anomalies.append(Anomaly(kind, violation.version_number, violation.detail))
+                if complete:
+                    listed = {i.version_number for i in remote}
+                    anomalies.extend(
+                        Anomaly(
+                            AnomalyKind.LOCAL_ONLY_VERSION,
+                            v.version_number,
+                            f"the service does not list version {v.version_number}; kept",
+                        )
+                        for v in versions
+                        if v.version_number not in listed
+                    )
+                for number, trial in staged.items():
+                    if number in by_number:
+                        by_number[number]._state = trial._state
+                if any(n not in by_number for n in staged):
+                    self._versions = tuple(merged[n] for n in sorted(merged))
+        return ReconcileReport(tuple(changes), tuple(anomalies))
+
+    # -- snapshots and AWS shapes ----------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe snapshot; :meth:`from_dict` reads it back."""
+        with self._lock:
+            versions = self._versions
+            return {
+                "schema": REGISTRATION_SCHEMA,
+                "schema_version": REGISTRATION_SCHEMA_VERSION,
+                "registration_id": self._registration_id,
+                "registration_arn": self._registration_arn,
+                "registration_type": self._registration_type,
+                "created": None if self._created is None else self._created.isoformat(),
+                "versions": [v.to_dict() for v in versions],
+            }
+
+    @classmethod
+    def from_dict(cls, data: object, *, clock: Clock | None = None) -> Registration:
+        """Read a snapshot written by :meth:`to_dict`; malformed data raises a library error."""
+        if not isinstance(data, Mapping):
+            raise MalformedDataError(f"expected an object, got {type(data).__name__}", value=data)
+        if data.get("schema") != REGISTRATION_SCHEMA:
+            raise MalformedDataError(
+                f"not a registration_fsm registration snapshot (schema {data.get('schema')!r}, "
+                f"expected {REGISTRATION_SCHEMA!r})",
+                path="schema",
+                value=data.get("schema"),
+            )
+        schema_version = data.get("schema_version")
+        if schema_version != REGISTRATION_SCHEMA_VERSION or isinstance(schema_version, bool):
+            raise MalformedDataError(
+                f"unsupported schema_version {schema_version!r}; this library reads "
+                f"{REGISTRATION_SCHEMA_VERSION}",
+                path="schema_version",
+                value=schema_version,
+            )
+        unknown = sorted(str(k) for k in data if k not in _SNAPSHOT_KEYS)
+        if unknown:
+            raise MalformedDataError(f"unknown keys {unknown}", value=data)
+        for key in ("registration_id", "versions"):
+            if key not in data:
+                raise MalformedDataError(f"missing key {key!r}", path=key)
+        items = data["versions"]
+        if not isinstance(items, list):
+            raise MalformedDataError(
+                f"expected a list, got {type(items).__name__}", path="versions", value=items
+            )
+        created = data.get("created")
+        return cls(
+            data["registration_id"],
+            [RegistrationVersion.from_dict(item, clock=clock) for item in items],
+            registration_arn=data.get("registration_arn"),
+            registration_type=data.get("registration_type"),
+            created=None if created is None else parse_timestamp(created, field="created"),
+            clock=clock,
+        )
+
+    @classmethod
+    def from_aws(
+        cls,
+        registration: object,
+        version_pages: object,
+        *,
+        clock: Clock | None = None,
+    ) -> Registration:
+        """Build a registration from what the service returns.
+
+        ``registration`` is a RegistrationInformation (an item of DescribeRegistrations, or a
+        :class:`~registration_fsm.backends.RegistrationInfo`); ``version_pages`` is one
+        DescribeRegistrationVersions result or a list of them. Every version's history must be
+        a legal path from DRAFT (IllegalRemoteTransition otherwise), the pages must include
+        the current version and nothing newer, and the registration's rules must hold.
+        """
+        info = (
+            registration
+            if isinstance(registration, RegistrationInfo)
+            else RegistrationInfo.from_aws(registration)
+        )
+        infos, _ = parse_pages(
+            version_pages, info.registration_id, info.registration_arn, strict=True
+        )
+        remote = _dedupe(infos)
+        numbers = [i.version_number for i in remote]
+        if not numbers or numbers[-1] != info.current_version_number:
+            raise MalformedDataError(
+                f"CurrentVersionNumber is {info.current_version_number} but the pages hold "
+                f"versions {numbers}; pass every page of DescribeRegistrationVersions",
+                path="RegistrationVersions",
+            )
+        versions = []
+        for item in remote:
+            version = RegistrationVersion.new(
+                info.registration_id,
+                item.version_number,
+                at=item.history.draft,
+                registration_arn=info.registration_arn,
+                clock=clock,
+            )
+            version._adopt_unlocked(item.status, item.history, strict=True)
+            versions.append(version)
+        return cls(
+            info.registration_id,
+            versions,
+            registration_arn=info.registration_arn,
+            registration_type=info.registration_type,
+            created=info.created,
+            clock=clock,
+        )
+
+    def to_aws(self, *, json_safe: bool = False) -> dict[str, Any]:
+        """The registration in AWS's RegistrationInformation shape, with the derived status.
+
+        Keys the model does not know (the ARN or the type) are left out; ``json_safe`` writes
+        CreatedTimestamp as an ISO-8601 string, as the AWS CLI prints it.
+        """
+        states = self._states()
+        approved = [n for n, s in states if s is _V.APPROVED]
+        denied = [n for n, s in states if s is _V.DENIED]
+        out: dict[str, Any] = {}
+        if self._registration_arn is not None:
+            out["RegistrationArn"] = self._registration_arn
+        out["RegistrationId"] = self._registration_id
+        if self._registration_type is not None:
+            out["RegistrationType"] = self._registration_type
+        out["RegistrationStatus"] = _derive_status([s for _, s in states]).value
+        out["CurrentVersionNumber"] = states[-1][0]
+        if approved:
+            out["ApprovedVersionNumber"] = approved[-1]
+        if denied:
+            out["LatestDeniedVersionNumber"] = denied[-1]
+        created = self.created
+        out["CreatedTimestamp"] = created.isoformat() if json_safe else created
+        return out
+
+    def to_aws_versions(self, *, json_safe: bool = False) -> dict[str, Any]:
+        """The versions as one DescribeRegistrationVersions result, oldest first.
+
+        With ``json_safe`` the stamps are ISO-8601 strings, as ``aws pinpoint-sms-voice-v2
+        describe-registration-versions`` prints them.
+        """
+        with self._lock:
+            versions = self._versions
+            items = []
+            for version in versions:
+                item = version.to_aws()
+                if json_safe:
+                    item["RegistrationVersionStatusHistory"] = version.history.to_json()
+                items.append(item)
+        out: dict[str, Any] = {}
+        if self._registration_arn is not None:
+            out["RegistrationArn"] = self._registration_arn
+        out["RegistrationId"] = self._registration_id
+        out["RegistrationVersions"] = items
+        return out
+
+    # -- value behaviour -------------------------------------------------------------------
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            self._registration_id,
+            self._registration_arn,
+            self._registration_type,
+            self.created,
+            tuple(v._key() for v in self._versions),
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Registration):
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{v.version_number}: {v.status.value}" for v in self._versions)
+        return f"<Registration {self._registration_id} {self.status.value} versions {{{shown}}}>"
+
+    def __copy__(self) -> Registration:
+        clone = object.__new__(Registration)
+        clone.__setstate__(self.__getstate__())
+        return clone
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Registration:
+        return self.__copy__()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {
+            "registration_id": self._registration_id,
+            "registration_arn": self._registration_arn,
+            "registration_type": self._registration_type,
+            "created": self._created,
+            "clock": self._clock,
+            "versions": tuple(copy.copy(v) for v in self._versions),
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._registration_id = state["registration_id"]
+        self._registration_arn = state["registration_arn"]
+        self._registration_type = state["registration_type"]
+        self._created = state["created"]
+        self._clock = state["clock"]
+        self._versions = state["versions"]
+        self._lock = threading.Lock()
+
+
+def _stamps_text(info: VersionInfo) -> str:
+    return ", ".join(f"{k}={v.isoformat()}" for k, v in info.history.to_aws().items())
