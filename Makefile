@@ -37,5 +37,8 @@ test: lint typecheck pytest
 bench: $(DEV_STAMP)
 	$(PY) -m benchmarks
 
+diagrams: $(RUNTIME_STAMP)
+	$(PY) tools/diagrams.py
+
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

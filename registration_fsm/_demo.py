@@ -53,4 +53,9 @@ def run_demo(out: TextIO) -> int:
         ],
     }
     out.write(json.dumps(payload, indent=2) + "\n")
+
+    from .diagrams import path_diagram, render_mermaid
+
+    out.write("\nVersion 1's path through the lifecycle, as a Mermaid diagram:\n")
+    out.write(render_mermaid(path_diagram(v1)))
     return 0

@@ -1,20 +1,33 @@
 """The ``registration-fsm`` command line (also ``python -m registration_fsm``).
 
 ``main(argv=None)`` takes its arguments and output streams as parameters, so tests call it
-in-process. Errors go to stderr with exit code 2, never as a traceback.
+in-process. Errors go to stderr with exit code 2, never as a traceback. Each subcommand is
+declared by its own ``_add_*`` function, which registers the function that runs it.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
+import os
 import sys
-from collections.abc import Sequence
-from typing import Any, TextIO
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
-from .errors import RegistrationFsmError
+from .errors import MalformedDataError, RegistrationFsmError
+
+if TYPE_CHECKING:
+    from .version import RegistrationVersion
 
 __all__ = ["main"]
+
+_Handler = Callable[[argparse.Namespace, TextIO], int]
+
+
+class _CommandError(RegistrationFsmError):
+    """A command's input cannot be used: an unreadable file, bad JSON, a missing version."""
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -22,10 +35,23 @@ def _build_parser() -> argparse.ArgumentParser:
         prog="registration-fsm",
         description="The lifecycle of AWS SMS registration versions.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_package_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("demo", help="walk a registration through a full life")
-    _add_audit_command(commands)
+    _add_demo(commands)
+    _add_transitions(commands)
+    _add_diagram(commands)
+    _add_check_drift(commands)
+    _add_audit(commands)
     return parser
+
+
+def _package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("registration-fsm")
+    except PackageNotFoundError:
+        return "(not installed)"
 
 
 def main(
@@ -34,57 +60,279 @@ def main(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
-    """Run the command line and return its exit code."""
+    """Run the command line and return its exit code.
+
+    A reader that closes the pipe early (``registration-fsm transitions | head``) ends the
+    command quietly with exit code 1, as Python's own tools do.
+    """
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
     parser = _build_parser()
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             args = parser.parse_args(list(argv) if argv is not None else None)
-    except SystemExit as exit_:  # a usage error (2) or --help (0)
+    except SystemExit as exit_:  # a usage error (2), --help or --version (0)
         return exit_.code if isinstance(exit_.code, int) else 2
+    handler: _Handler | None = getattr(args, "handler", None)
     try:
-        if args.command == "demo":
-            from ._demo import run_demo
-
-            return run_demo(out)
-        if args.command == "audit":
-            return _run_audit(args, out, err)
-        parser.print_help(err)
-        return 2
+        if handler is None:
+            parser.print_help(err)
+            return 2
+        code = handler(args, out)
+        out.flush()
+        return code
     except RegistrationFsmError as exc:
         err.write(f"registration-fsm: error: {exc}\n")
         return 2
+    except BrokenPipeError:
+        _discard_stdout(out)
+        return 1
 
 
-def _add_audit_command(commands: Any) -> None:
+def _discard_stdout(out: TextIO) -> None:
+    """Point a closed stdout at /dev/null, so the interpreter's final flush stays quiet."""
+    if out is not sys.stdout:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+# -- demo ------------------------------------------------------------------------------------
+
+
+def _add_demo(commands: Any) -> None:
+    command = commands.add_parser("demo", help="walk a registration through a full life")
+    command.set_defaults(handler=_run_demo)
+
+
+def _run_demo(args: argparse.Namespace, out: TextIO) -> int:
+    from ._demo import run_demo
+
+    return run_demo(out)
+
+
+# -- transitions -----------------------------------------------------------------------------
+
+
+def _add_transitions(commands: Any) -> None:
+    command = commands.add_parser(
+        "transitions",
+        help="list every allowed move of a version",
+        description="Every edge of the lifecycle: from, trigger, to, initiator, provenance "
+        "(json and markdown add the note on each edge).",
+    )
+    command.add_argument(
+        "--format", choices=("table", "json", "markdown"), default="table", help="(default: table)"
+    )
+    command.set_defaults(handler=_run_transitions)
+
+
+def _run_transitions(args: argparse.Namespace, out: TextIO) -> int:
+    from .lifecycle import LIFECYCLE
+
+    rows = [
+        {
+            "from": e.source.value,
+            "trigger": e.trigger,
+            "to": e.dest.value,
+            "initiator": e.initiator.value,
+            "provenance": e.provenance.value,
+            "note": e.note,
+        }
+        for e in LIFECYCLE.edges
+    ]
+    if args.format == "json":
+        out.write(json.dumps(rows, indent=2) + "\n")
+    elif args.format == "markdown":
+        keys = list(rows[0])
+        out.write("| " + " | ".join(keys) + " |\n")
+        out.write("|" + "---|" * len(keys) + "\n")
+        for row in rows:
+            cells = (row[k].replace("|", "\\|") for k in keys)
+            out.write("| " + " | ".join(cells) + " |\n")
+    else:
+        keys = ["from", "trigger", "to", "initiator", "provenance"]
+        widths = {k: max(len(k), *(len(row[k]) for row in rows)) for k in keys}
+        out.write("  ".join(k.upper().ljust(widths[k]) for k in keys).rstrip() + "\n")
+        for row in rows:
+            out.write("  ".join(row[k].ljust(widths[k]) for k in keys).rstrip() + "\n")
+    return 0
+
+
+# -- diagram ---------------------------------------------------------------------------------
+
+
+def _add_diagram(commands: Any) -> None:
+    command = commands.add_parser(
+        "diagram",
+        help="draw the lifecycle, or one version's path through it",
+        description="Draw the lifecycle. With FILE, draw one version's path over it, read "
+        "from a snapshot (RegistrationVersion.to_dict) or from AWS JSON: the result of "
+        "Submit, Discard or CreateRegistrationVersion, or the output of "
+        "DescribeRegistrationVersions. FILE '-' reads standard input.",
+    )
+    command.add_argument("file", nargs="?", metavar="FILE", help="a version to draw")
+    command.add_argument(
+        "--format", choices=("mermaid", "dot", "svg"), default="mermaid", help="(default: mermaid)"
+    )
+    command.add_argument("--output", "-o", metavar="PATH", help="write here instead of stdout")
+    command.add_argument(
+        "--version",
+        type=int,
+        dest="version_number",
+        metavar="N",
+        help="with DescribeRegistrationVersions output, the version to draw (default: latest)",
+    )
+    command.set_defaults(handler=_run_diagram)
+
+
+def _run_diagram(args: argparse.Namespace, out: TextIO) -> int:
+    from .diagrams import lifecycle_diagram, path_diagram, render_dot, render_mermaid, render_svg
+
+    if args.file is None:
+        if args.version_number is not None:
+            raise _CommandError("--version chooses a version from FILE; give FILE too")
+        diagram = lifecycle_diagram()
+    else:
+        data = _read_json(args.file)
+        diagram = path_diagram(_version_from_document(data, args.version_number))
+    renderers = {"mermaid": render_mermaid, "dot": render_dot, "svg": render_svg}
+    text = renderers[args.format](diagram)
+    if args.output is None:
+        out.write(text)
+        return 0
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise _CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    return 0
+
+
+def _read_json(name: str) -> Any:
+    try:
+        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise _CommandError(f"cannot read {name}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise _CommandError(f"cannot read {name}: not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _CommandError(f"{name} is not valid JSON: {exc}") from None
+
+
+def _version_from_document(data: object, version_number: int | None) -> RegistrationVersion:
+    """The RegistrationVersion a snapshot or an AWS response describes."""
+    from .version import RegistrationVersion
+
+    if not isinstance(data, Mapping):
+        raise MalformedDataError(f"expected a JSON object, got {type(data).__name__}")
+    if "schema" in data:
+        version = RegistrationVersion.from_dict(data)
+    elif "RegistrationVersions" in data:
+        version = _pick_described_version(data, version_number)
+    elif "RegistrationVersionStatus" in data:
+        version = RegistrationVersion.from_aws(data)
+    else:
+        raise MalformedDataError(
+            "not a version snapshot, a Submit, Discard or CreateRegistrationVersion result, "
+            "or a DescribeRegistrationVersions output"
+        )
+    if version_number is not None and version.version_number != version_number:
+        raise _CommandError(
+            f"the file holds version {version.version_number}, not version {version_number}"
+        )
+    return version
+
+
+def _pick_described_version(
+    data: Mapping[str, Any], version_number: int | None
+) -> RegistrationVersion:
+    from .version import RegistrationVersion
+
+    items = data["RegistrationVersions"]
+    if not isinstance(items, list) or not items:
+        raise MalformedDataError("expected a non-empty list", path="RegistrationVersions")
+    numbers: list[int] = []
+    for item in items:
+        if not isinstance(item, Mapping):
+            raise MalformedDataError("expected an object", path="RegistrationVersions[]")
+        number = item.get("VersionNumber")
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise MalformedDataError(
+                "expected an integer", path="RegistrationVersions[].VersionNumber", value=number
+            )
+        numbers.append(number)
+    wanted = version_number if version_number is not None else max(numbers)
+    if wanted not in numbers:
+        listed = ", ".join(str(n) for n in sorted(numbers))
+        raise _CommandError(f"no version {wanted} in the file; it holds versions {listed}")
+    item = items[numbers.index(wanted)]
+    return RegistrationVersion.from_aws(
+        item,
+        registration_id=data.get("RegistrationId"),
+        registration_arn=data.get("RegistrationArn"),
+    )
+
+
+# -- check-drift -----------------------------------------------------------------------------
+
+
+def _add_check_drift(commands: Any) -> None:
+    command = commands.add_parser(
+        "check-drift",
+        help="compare the library's statuses with botocore's model of the API",
+        description="Compare VersionStatus, RegistrationStatus and the history fields with the "
+        "pinpoint-sms-voice-v2 model that botocore ships (or a service-2 model file). "
+        "Exit status 1 when they differ.",
+    )
+    command.add_argument(
+        "--model",
+        metavar="FILE",
+        help="a service-2 JSON model (.json or .json.gz) to compare with",
+    )
+    command.set_defaults(handler=_run_check_drift)
+
+
+def _run_check_drift(args: argparse.Namespace, out: TextIO) -> int:
+    from .drift import check_drift, load_service_model
+
+    model, source = load_service_model(args.model)
+    report = check_drift(model, source=source)
+    out.write("\n".join(report.lines()) + "\n")
+    return 1 if report.has_drift else 0
+
+
+# -- audit -----------------------------------------------------------------------------------
+
+
+def _add_audit(commands: Any) -> None:
     from .audit import MAX_EXPORT_BYTES
 
-    audit = commands.add_parser(
+    command = commands.add_parser(
         "audit",
         help="check exported registration histories for illegal paths",
-        description=(
-            "Check the JSON printed by `aws pinpoint-sms-voice-v2 "
-            "describe-registration-versions` (and describe-registrations): every version "
-            "whose history is not a legal path is reported with its reason. Exit status: 0 "
-            "clean, 1 findings, 2 unreadable input."
-        ),
+        description="Check the JSON printed by `aws pinpoint-sms-voice-v2 "
+        "describe-registration-versions` (and describe-registrations), one file or many: "
+        "every version whose history is not a legal path is reported with its reason. "
+        "Exit status: 0 clean, 1 findings, 2 unreadable input.",
     )
-    audit.add_argument("files", nargs="+", metavar="FILE", help="an export file (JSON)")
-    audit.add_argument("--json", action="store_true", help="print the report as JSON")
-    audit.add_argument(
+    command.add_argument("files", nargs="+", metavar="FILE", help="an export file (JSON)")
+    command.add_argument("--json", action="store_true", help="print the report as JSON")
+    command.add_argument(
         "--max-bytes",
         type=int,
         default=MAX_EXPORT_BYTES,
         metavar="N",
-        help=f"refuse files larger than N bytes (default {MAX_EXPORT_BYTES})",
+        help=f"refuse files larger than N bytes (default: {MAX_EXPORT_BYTES})",
     )
+    command.set_defaults(handler=_run_audit)
 
 
-def _run_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Audit the files together; report unreadable ones on stderr and exit 2 if any."""
-    import json
-
+def _run_audit(args: argparse.Namespace, out: TextIO) -> int:
+    """Audit the files together; the report covers the readable ones, then unreadable ones
+    are named in one error (exit 2)."""
     from .audit import _Auditor, load_export
     from .errors import AuditInputError
 
@@ -100,8 +348,6 @@ def _run_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 AuditInputError(path, f"too large or deep to audit ({type(exhausted).__name__})")
             )
     report = auditor.report()
-    for error in errors:
-        err.write(f"registration-fsm: error: {error}\n")
     if args.json:
         payload = report.to_json()
         payload["errors"] = [{"source": e.source, "error": e.detail} for e in errors]
@@ -110,6 +356,10 @@ def _run_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for finding in report.findings:
             out.write(f"{finding}\n")
         out.write(report.summary() + "\n")
+    if len(errors) == 1:
+        raise errors[0]
     if errors:
-        return 2
+        raise _CommandError(
+            f"{len(errors)} files cannot be audited: " + "; ".join(str(e) for e in errors)
+        )
     return 0 if report.ok else 1

@@ -19,6 +19,7 @@ __all__ = [
     "AuditInputError",
     "BackendError",
     "ConflictError",
+    "GraphvizError",
     "IllegalRemoteTransition",
     "InternalServerError",
     "InvalidDefinition",
@@ -29,6 +30,7 @@ __all__ = [
     "InvalidValueError",
     "InvalidVersionNumber",
     "MalformedDataError",
+    "MissingDependencyError",
     "RegistrationFsmError",
     "RegistrationRuleError",
     "ResourceNotFoundError",
@@ -393,3 +395,25 @@ class ServiceUnavailableError(BackendError):
     """
 
     retryable = True
+
+
+class MissingDependencyError(RegistrationFsmError):
+    """An optional tool the call needs is not installed (botocore, Graphviz's ``dot``).
+
+    The core never needs one; only the extras (SVG diagrams, ``check-drift``) do, so the
+    error names what to install instead of failing on import.
+    """
+
+    def __init__(self, dependency: str, hint: str) -> None:
+        self.dependency = dependency
+        self.hint = hint
+        super().__init__(f"{dependency} is not available: {hint}")
+
+
+class GraphvizError(RegistrationFsmError):
+    """Graphviz's ``dot`` ran but did not produce a drawing; ``stderr`` is what it said."""
+
+    def __init__(self, message: str, *, stderr: str = "") -> None:
+        self.stderr = stderr
+        detail = f": {stderr.strip()}" if stderr.strip() else ""
+        super().__init__(f"{message}{detail}")
