@@ -7,6 +7,7 @@ allowed move once, validates it when imported, and applies it fast and atomicall
 
 from __future__ import annotations
 
+from .audit import AuditReport, Finding, FindingKind, audit_data, audit_files
 from .clock import Clock, SteppingClock, utc_now
 from .diagrams import (
     Diagram,
@@ -23,6 +24,7 @@ from .diagrams import (
 from .drift import DriftReport, ShapeDrift, check_drift, load_service_model
 from .errors import (
     AccessDeniedError,
+    AuditInputError,
     BackendError,
     ConflictError,
     GraphvizError,
@@ -38,6 +40,7 @@ from .errors import (
     MalformedDataError,
     MissingDependencyError,
     RegistrationFsmError,
+    RegistrationRuleError,
     ResourceNotFoundError,
     ServiceQuotaExceededError,
     ServiceUnavailableError,
@@ -45,10 +48,13 @@ from .errors import (
     ThrottlingError,
     UnknownStatusError,
     UnknownTriggerError,
+    UnknownVersionError,
     ValidationError,
 )
 from .history import StatusHistory, parse_timestamp
 from .lifecycle import DEFINITION, LIFECYCLE, Edge, Initiator, Lifecycle, Provenance
+from .reconcile import Anomaly, AnomalyKind, ReconcileReport, VersionChange
+from .registration import Registration, can_create_version
 from .statuses import RegistrationStatus, VersionStatus
 from .version import (
     SNAPSHOT_SCHEMA,
@@ -60,6 +66,10 @@ from .version import (
 
 __all__ = [
     "AccessDeniedError",
+    "Anomaly",
+    "AnomalyKind",
+    "AuditInputError",
+    "AuditReport",
     "BackendError",
     "Clock",
     "ConflictError",
@@ -69,6 +79,8 @@ __all__ = [
     "DiagramNode",
     "DriftReport",
     "Edge",
+    "Finding",
+    "FindingKind",
     "GraphvizError",
     "IllegalRemoteTransition",
     "Initiator",
@@ -86,7 +98,10 @@ __all__ = [
     "MissingDependencyError",
     "PathStep",
     "Provenance",
+    "ReconcileReport",
+    "Registration",
     "RegistrationFsmError",
+    "RegistrationRuleError",
     "RegistrationStatus",
     "RegistrationVersion",
     "ResourceNotFoundError",
@@ -101,9 +116,14 @@ __all__ = [
     "ThrottlingError",
     "UnknownStatusError",
     "UnknownTriggerError",
+    "UnknownVersionError",
     "ValidationError",
+    "VersionChange",
     "VersionPath",
     "VersionStatus",
+    "audit_data",
+    "audit_files",
+    "can_create_version",
     "check_drift",
     "lifecycle_diagram",
     "load_service_model",

@@ -38,6 +38,7 @@ __all__ = [
     "ServiceUnavailableError",
     "StampOrderError",
     "ThrottlingError",
+    "UnexpectedAnswerError",
     "UnknownStatusError",
     "UnknownTriggerError",
     "UnknownVersionError",
@@ -417,3 +418,25 @@ class GraphvizError(RegistrationFsmError):
         self.stderr = stderr
         detail = f": {stderr.strip()}" if stderr.strip() else ""
         super().__init__(f"{message}{detail}")
+
+
+class UnexpectedAnswerError(RegistrationFsmError):
+    """The service answered for another registration or version than the one asked about.
+
+    Submit and Discard act on the latest version of a registration, so this happens when a
+    newer version was created since the local one was read: the service acted on that newer
+    version. The local version is unchanged; ``answer`` is what the service returned (a
+    :class:`~registration_fsm.backends.VersionInfo`), so the caller can see what was changed.
+    """
+
+    def __init__(
+        self, registration_id: str, version_number: int, answer: object, detail: str
+    ) -> None:
+        self.registration_id = registration_id
+        self.version_number = version_number
+        self.answer = answer
+        self.detail = detail
+        super().__init__(
+            f"the service answered for {detail}, not for {registration_id} "
+            f"version {version_number}; the local version is unchanged"
+        )

@@ -23,9 +23,11 @@ from .backends.base import RegistrationInfo, VersionInfo
 from .clock import Clock
 from .errors import (
     InvalidTimestamp,
+    InvalidValueError,
     MalformedDataError,
     RegistrationRuleError,
     StampOrderError,
+    UnexpectedAnswerError,
     UnknownVersionError,
 )
 from .history import parse_timestamp
@@ -155,6 +157,23 @@ def _holding(versions: Iterable[RegistrationVersion]) -> Iterator[None]:
         for version in sorted(unique, key=lambda v: v.version_number):
             stack.enter_context(version._lock)
         yield
+
+
+def _no_local_stamp(at: object, operation: str) -> None:
+    if at is not None:
+        raise InvalidValueError(
+            f"at= applies to local moves only; with a backend, the service stamps the {operation}"
+        )
+
+
+def _operation(backend: object, name: str) -> Any:
+    call = getattr(backend, name, None)
+    if not callable(call):
+        raise InvalidValueError(
+            f"backend {type(backend).__name__} has no {name}() method; pass a "
+            "registration_fsm.backends.Backend"
+        )
+    return call
 
 
 def _dedupe(infos: Iterable[VersionInfo]) -> list[VersionInfo]:
@@ -379,9 +398,11 @@ class Registration:
         """Add a new DRAFT version (CreateRegistrationVersion) and return it.
 
         Refused with RegistrationRuleError (reason CREATE_REGISTRATION_VERSION_NOT_ALLOWED)
-        while the latest version is a draft or under review. Without ``backend`` the new
-        version is stamped at ``at`` (default: the clock), not earlier than the latest stamp
-        of the latest version.
+        while the latest version is a draft or under review, before any call. Without
+        ``backend`` the new version is stamped at ``at`` (default: the clock), not earlier than
+        the latest stamp of the latest version. With one, CreateRegistrationVersion is called
+        and the new version is the service's answer, which must be the next version number
+        (UnexpectedAnswerError otherwise: reconcile, then try again).
         """
         with self._lock:
             versions = self._versions
@@ -398,17 +419,32 @@ class Registration:
                 )
             number = validate_version_number(latest.version_number + 1)
             if backend is not None:
-                raise NotImplementedError  # completed with the backends
-            stamp = _coerce_at(self._clock() if at is None else at)
-            if stamp < latest_stamp:
-                raise StampOrderError(stamp, latest_stamp, "create_version")
-            new = RegistrationVersion.new(
-                self._registration_id,
-                number,
-                at=stamp,
-                registration_arn=self._registration_arn,
-                clock=self._clock,
-            )
+                _no_local_stamp(at, "create_version")
+                answer = self._answer(
+                    _operation(backend, "create_version")(self._registration_id),
+                    backend,
+                    "create_version",
+                    number,
+                )
+                new = RegistrationVersion.new(
+                    self._registration_id,
+                    number,
+                    at=answer.history.draft,
+                    registration_arn=self._registration_arn,
+                    clock=self._clock,
+                )
+                new._adopt_unlocked(answer.status, answer.history, strict=True)
+            else:
+                stamp = _coerce_at(self._clock() if at is None else at)
+                if stamp < latest_stamp:
+                    raise StampOrderError(stamp, latest_stamp, "create_version")
+                new = RegistrationVersion.new(
+                    self._registration_id,
+                    number,
+                    at=stamp,
+                    registration_arn=self._registration_arn,
+                    clock=self._clock,
+                )
             self._versions = (*versions, new)
             return new
 
@@ -419,16 +455,97 @@ class Registration:
         aws_review: bool = False,
         at: datetime | None = None,
     ) -> VersionStatus:
-        """Submit the latest version (SubmitRegistrationVersion) and return its new status."""
+        """Submit the latest version (SubmitRegistrationVersion) and return its new status.
+
+        Without ``backend`` the move is local, stamped at ``at`` (default: the clock); the
+        AWS pre-review is then an AWS-side event (``fire("begin_aws_review")``), so
+        ``aws_review`` needs a backend. With one, the submit is checked locally first
+        (InvalidTransition before any call), the service is called, and its answer, which may
+        be ahead of the request, is adopted if a legal path leads there; any error leaves the
+        registration as it was.
+        """
+        if aws_review and backend is None:
+            raise InvalidValueError(
+                "aws_review=True needs a backend: locally, fire begin_aws_review() when AWS "
+                "starts its pre-review"
+            )
         with self._lock:
+            if backend is not None:
+                return self._remote("submit", backend, aws_review, at)
             return self._apply([(self._versions[-1], "submit")], at)[0]
 
     def discard(
         self, backend: Backend | None = None, *, at: datetime | None = None
     ) -> VersionStatus:
-        """Discard the latest version (DiscardRegistrationVersion) and return its new status."""
+        """Discard the latest version (DiscardRegistrationVersion) and return its new status.
+
+        With ``backend``, as :meth:`submit`: checked locally, then called, then adopted.
+        """
         with self._lock:
+            if backend is not None:
+                return self._remote("discard", backend, False, at)
             return self._apply([(self._versions[-1], "discard")], at)[0]
+
+    def _remote(
+        self, trigger: str, backend: Backend, aws_review: bool, at: datetime | None
+    ) -> VersionStatus:
+        """Carry out a customer trigger through ``backend``; the caller holds the lock.
+
+        The latest version's lock is held from the local check to the adoption, so the answer
+        is adopted from the state the request was made in. An answer that reaches APPROVED
+        archives the older approved version at the answer's ApprovedTimestamp, as the service
+        does in the same step.
+        """
+        _no_local_stamp(at, trigger)
+        call = _operation(backend, trigger)
+        latest = self._versions[-1]
+        with latest._lock:
+            status = latest._state[0]
+            if LIFECYCLE.next_status(status, trigger) is None:
+                raise latest._refusal(status, trigger)
+            rid = self._registration_id
+            answer = self._answer(
+                call(rid, aws_review=True) if aws_review else call(rid),
+                backend,
+                trigger,
+                latest.version_number,
+            )
+            trial = copy.copy(latest)
+            trial._adopt_unlocked(answer.status, answer.history, strict=True)
+            staged = [(latest, trial)]
+            approved_at = answer.history.approved or answer.history.latest
+            if answer.status is _V.APPROVED:
+                for other in self._versions[:-1]:
+                    if other.status is _V.APPROVED:
+                        archived = copy.copy(other)
+                        archived.archive(at=approved_at)
+                        staged.insert(0, (other, archived))
+            with _holding(v for v, _ in staged[:-1]):
+                for version, new in staged:
+                    version._state = new._state
+            return answer.status
+
+    def _answer(
+        self, answer: object, backend: Backend, operation: str, version_number: int
+    ) -> VersionInfo:
+        """``answer``, checked to be the service's view of the version the call was about."""
+        if not isinstance(answer, VersionInfo):
+            raise MalformedDataError(
+                f"{type(backend).__name__}.{operation}() returned {type(answer).__name__}, "
+                "not a VersionInfo",
+                value=answer,
+            )
+        rid = self._registration_id
+        names = {rid, self._registration_arn} - {None}
+        if answer.registration_id not in names and answer.registration_arn not in names:
+            raise UnexpectedAnswerError(
+                rid, version_number, answer, f"registration {answer.registration_id}"
+            )
+        if answer.version_number != version_number:
+            raise UnexpectedAnswerError(
+                rid, version_number, answer, f"version {answer.version_number}"
+            )
+        return answer
 
     def fire(
         self, trigger: str, *, version_number: int | None = None, at: datetime | None = None
@@ -477,7 +594,9 @@ class Registration:
         """Fire each (version, trigger) of ``plan`` at one time, all or nothing.
 
         The triggers are fired at copies first, so that any refusal leaves every version as it
-        was; then the new states are put in place while the versions' locks are held.
+        was; then the new states are put in place while the versions' locks are held, the
+        first version of the plan last: an approval lands after the archive it causes, so even
+        a reader that takes no lock never sees two APPROVED versions.
         """
         stamp = self._clock() if at is None else at
         with _holding(v for v, _ in plan):
@@ -486,7 +605,7 @@ class Registration:
                 trial = copy.copy(version)
                 trial.fire(trigger, at=stamp)
                 staged.append((version, trial._state))
-            for version, state in staged:
+            for version, state in reversed(staged):
                 version._state = state
         return [state[0] for _, state in staged]
 
