@@ -709,6 +709,8 @@ def load_export(path: str | os.PathLike[str], *, max_bytes: int = MAX_EXPORT_BYT
     as some shells write) and JSON nested no deeper than Python's recursion limit allows.
     """
     source = os.fspath(path)
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+        raise InvalidValueError(f"max_bytes must be a positive number of bytes, got {max_bytes!r}")
     try:
         with open(path, "rb") as handle:
             raw = handle.read(max_bytes + 1)

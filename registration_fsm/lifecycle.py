@@ -414,8 +414,15 @@ class Lifecycle:
         visited in time order, and a stamped status may not be entered again after its stamp
         (the stamp records the latest entry). A status without a stamp may be passed through:
         AWS does not always stamp a status a version only passed through, and
-        REQUIRES_OFFLINE_REVIEW is never stamped. Returns None when no legal path fits.
+        REQUIRES_OFFLINE_REVIEW is never stamped. Returns None when no legal path fits, and
+        when a stamp is later than the stamp of ``status`` itself: the version ends in
+        ``status``, so nothing was entered after it.
         """
+        own = history[status] if status.history_field is not None else None
+        if own is not None and own != history.latest:
+            # Checked here, not in the search: a stamp equal to ``after`` takes no part in the
+            # search (nor in the cache key), yet it still may not predate a later stamp.
+            return None
         if after is None:
             after = history[start] if start.history_field is not None else None
             if after is None:

@@ -318,3 +318,18 @@ def test_explain_a_return_to_review_after_authentication() -> None:
 def test_explain_accepts_equal_stamps() -> None:
     history = StatusHistory(T0, submitted=T0, reviewing=T0, approved=T0)
     assert LIFECYCLE.explain(S.DRAFT, S.APPROVED, history) is not None
+
+
+def test_explain_refuses_a_status_stamped_before_another_stamp_even_at_the_anchor() -> None:
+    # REVIEWING is stamped at the anchor, REQUIRES_AUTHENTICATION after it: a version that ends
+    # in REVIEWING entered nothing after its last entry, whatever the anchor hides.
+    t = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    history = StatusHistory(
+        t,
+        submitted=t + timedelta(days=1),
+        reviewing=t + timedelta(days=1),
+        requires_authentication=t + timedelta(days=2),
+    )
+    after = t + timedelta(days=1)
+    assert LIFECYCLE.explain(S.SUBMITTED, S.REVIEWING, history, after=after) is None
+    assert LIFECYCLE.explain(S.SUBMITTED, S.REQUIRES_AUTHENTICATION, history, after=after)
