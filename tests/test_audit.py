@@ -120,7 +120,6 @@ def test_boto3_epoch_and_z_stamps_are_read() -> None:
     assert audit_data(_page(item)).ok
 
 
-@settings(max_examples=40)
 @given(st.data())
 def test_exports_of_legal_registrations_are_clean(data: st.DataObject) -> None:
     registration = data.draw(registrations(max_events=60))
@@ -423,7 +422,6 @@ def _pick(draw: st.DrawFn, pages: list[dict[str, Any]]) -> dict[str, Any]:
     return item
 
 
-@settings(max_examples=60)
 @given(_export(), st.data())
 def test_swapping_two_different_stamps_is_flagged(
     export: tuple[Registration, list[dict[str, Any]]], data: st.DataObject
@@ -439,7 +437,6 @@ def test_swapping_two_different_stamps_is_flagged(
     assert _version_findings(pages, item["VersionNumber"]) & PATH_KINDS
 
 
-@settings(max_examples=60)
 @given(_export(), st.data())
 def test_dropping_the_status_stamp_or_the_draft_stamp_is_flagged(
     export: tuple[Registration, list[dict[str, Any]]], data: st.DataObject
@@ -454,7 +451,6 @@ def test_dropping_the_status_stamp_or_the_draft_stamp_is_flagged(
     assert K.MISSING_STAMP in _version_findings(pages, item["VersionNumber"])
 
 
-@settings(max_examples=60)
 @given(_export(), st.data())
 def test_setting_an_impossible_status_is_flagged(
     export: tuple[Registration, list[dict[str, Any]]], data: st.DataObject
@@ -473,7 +469,6 @@ def test_setting_an_impossible_status_is_flagged(
     assert _version_findings(pages, item["VersionNumber"]) & PATH_KINDS
 
 
-@settings(max_examples=60)
 @given(_export(), st.data())
 def test_a_draft_status_over_a_longer_history_is_an_impossible_predecessor(
     export: tuple[Registration, list[dict[str, Any]]], data: st.DataObject
@@ -485,7 +480,6 @@ def test_a_draft_status_over_a_longer_history_is_an_impossible_predecessor(
     assert K.IMPOSSIBLE_PREDECESSOR in _version_findings(pages, item["VersionNumber"])
 
 
-@settings(max_examples=60)
 @given(_export(), st.data())
 def test_a_second_approved_version_is_flagged(
     export: tuple[Registration, list[dict[str, Any]]], data: st.DataObject
@@ -506,7 +500,6 @@ def test_a_second_approved_version_is_flagged(
     assert K.MULTIPLE_APPROVED in kinds
 
 
-@settings(max_examples=60)
 @given(
     _export(),
     st.data(),
@@ -549,7 +542,7 @@ def _any_history(draw: st.DrawFn) -> tuple[VersionStatus, dict[str, str]]:
     return status, history
 
 
-@settings(max_examples=300)
+@settings(max_examples=max(300, settings().max_examples))
 @given(_any_history())
 def test_a_version_is_flagged_exactly_when_its_history_is_not_legal(
     case: tuple[VersionStatus, dict[str, str]],

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from registration_fsm import (
@@ -262,7 +262,6 @@ def test_the_same_pages_twice_change_nothing_the_second_time() -> None:
     assert registration.to_dict() == snapshot
 
 
-@settings(max_examples=30)
 @given(st.data())
 def test_reconcile_reaches_the_remote_state_and_is_idempotent(data: st.DataObject) -> None:
     """A copy moves on (remote); the original catches up from its pages, then stays put."""

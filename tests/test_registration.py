@@ -8,7 +8,7 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from registration_fsm import (
@@ -586,7 +586,6 @@ def _step(registration: Registration, action: str, number: int | None, at: datet
     _check_invariants(registration)
 
 
-@settings(max_examples=40)
 @given(st.data())
 def test_invariants_hold_after_every_event(data: st.DataObject) -> None:
     """Allowed moves interleaved with arbitrary events, allowed or not, up to many versions."""
@@ -602,7 +601,6 @@ def test_invariants_hold_after_every_event(data: st.DataObject) -> None:
         _step(registration, action, number, at)
 
 
-@settings(max_examples=40)
 @given(registrations(max_events=60), registration_events(max_size=40))
 def test_arbitrary_events_on_a_registration_with_many_versions(
     registration: Registration, events: list[tuple[str, int | None, timedelta]]
@@ -613,7 +611,6 @@ def test_arbitrary_events_on_a_registration_with_many_versions(
         _step(registration, action, number, at)
 
 
-@settings(max_examples=40)
 @given(registrations(max_events=80))
 def test_generated_registrations_keep_the_rules(registration: Registration) -> None:
     _check_invariants(registration)
