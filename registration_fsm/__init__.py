@@ -7,6 +7,8 @@ allowed move once, validates it when imported, and applies it fast and atomicall
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .audit import AuditReport, Finding, FindingKind, audit_data, audit_files
 from .clock import Clock, SteppingClock, utc_now
 from .diagrams import (
@@ -55,7 +57,8 @@ from .errors import (
 from .history import StatusHistory, parse_timestamp
 from .lifecycle import DEFINITION, LIFECYCLE, Edge, Initiator, Lifecycle, Provenance
 from .reconcile import Anomaly, AnomalyKind, ReconcileReport, VersionChange
-from .registration import Registration, can_create_version
+from .registration import Registration
+from .rules import can_create_version, derive_registration_status
 from .statuses import RegistrationStatus, VersionStatus
 from .version import (
     SNAPSHOT_SCHEMA,
@@ -65,12 +68,18 @@ from .version import (
     validate_version_number,
 )
 
+if TYPE_CHECKING:
+    from .backends import AwsBackend, FaultKind, InMemoryBackend
+
+    __version__: str
+
 __all__ = [
     "AccessDeniedError",
     "Anomaly",
     "AnomalyKind",
     "AuditInputError",
     "AuditReport",
+    "AwsBackend",
     "BackendError",
     "Clock",
     "ConflictError",
@@ -80,10 +89,12 @@ __all__ = [
     "DiagramNode",
     "DriftReport",
     "Edge",
+    "FaultKind",
     "Finding",
     "FindingKind",
     "GraphvizError",
     "IllegalRemoteTransition",
+    "InMemoryBackend",
     "Initiator",
     "InternalServerError",
     "InvalidDefinition",
@@ -127,6 +138,7 @@ __all__ = [
     "audit_files",
     "can_create_version",
     "check_drift",
+    "derive_registration_status",
     "lifecycle_diagram",
     "load_service_model",
     "parse_timestamp",
@@ -140,10 +152,18 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> str:
+# The backends are loaded on first use: most users of the lifecycle never touch them.
+_LAZY_BACKENDS = frozenset({"AwsBackend", "FaultKind", "InMemoryBackend"})
+
+
+def __getattr__(name: str) -> object:
     # Read lazily: importlib.metadata alone costs more than the rest of the package's import.
     if name == "__version__":
         from importlib.metadata import version
 
         return version("registration-fsm")
+    if name in _LAZY_BACKENDS:
+        from . import backends
+
+        return getattr(backends, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

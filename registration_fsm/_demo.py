@@ -1,22 +1,30 @@
-"""The demo behind ``registration-fsm demo``: one registration through a full life."""
+"""The demo behind ``registration-fsm demo``: one registration through a full life.
+
+The customer's calls go through the versions (``version.submit(backend)``) to the in-memory
+simulator of the service; the AWS side (reviews, the denial, the approvals) is played by the
+simulator, and the customer's versions adopt what it reports.
+"""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
-from typing import TextIO
+from typing import Any, TextIO
 
+from .backends import DeniedReason, InMemoryBackend
 from .clock import SteppingClock
-from .lifecycle import LIFECYCLE
 from .version import RegistrationVersion
 
 DEMO_START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+DEMO_REGISTRATION_TYPE = "US_TEN_DLC_BRAND_REGISTRATION"
 
 
 def run_demo(out: TextIO) -> int:
-    """Two versions of one registration: version 2 is approved and archives version 1."""
+    """Version 1 is approved; version 2 is approved and archives 1; version 3 is denied."""
     clock = SteppingClock(DEMO_START, timedelta(minutes=7))
-    registration_id = "registration-0123456789abcdef0123456789abcdef"
+    backend = InMemoryBackend(clock)
+    registration = backend.create_registration(DEMO_REGISTRATION_TYPE)
+    rid = registration.registration_id
 
     def show(version: RegistrationVersion, action: str) -> None:
         stamp = version.history[version.status] or version.history.latest
@@ -25,31 +33,61 @@ def run_demo(out: TextIO) -> int:
             f"{version.status.value:<24} {action}\n"
         )
 
-    out.write(f"Registration {registration_id}\n")
-    v1 = RegistrationVersion.new(registration_id, 1, clock=clock)
-    show(v1, "created (CreateRegistration)")
-    for trigger in ("submit", "begin_review", "approve"):
-        v1.fire(trigger)
-        show(v1, f"{trigger} ({LIFECYCLE.initiator(trigger).value})")
+    def play(version: RegistrationVersion, trigger: str, **details: Any) -> None:
+        info = backend.play_aws(rid, trigger, version_number=version.version_number, **details)
+        version.adopt(info.status, info.history)
+        show(version, f"{trigger} (aws)")
 
-    v2 = RegistrationVersion.new(registration_id, 2, clock=clock)
-    show(v2, "created (CreateRegistrationVersion)")
-    for trigger in ("submit", "begin_review", "approve"):
-        v2.fire(trigger)
-        show(v2, f"{trigger} ({LIFECYCLE.initiator(trigger).value})")
-    v1.archive()
+    out.write(f"Registration {rid} ({DEMO_REGISTRATION_TYPE})\n")
+    out.write("Customer calls go to the in-memory simulator; it also plays the AWS side.\n\n")
+    v1 = backend.describe_versions(rid)[0].to_version(clock=clock)
+    show(v1, "created (customer: CreateRegistration)")
+    v1.submit(backend)
+    show(v1, "submit (customer: SubmitRegistrationVersion)")
+    play(v1, "begin_review")
+    play(v1, "approve")
+
+    v2 = backend.create_version(rid).to_version(clock=clock)
+    show(v2, "created (customer: CreateRegistrationVersion)")
+    v2.submit(backend)
+    show(v2, "submit (customer: SubmitRegistrationVersion)")
+    play(v2, "begin_review")
+    play(v2, "approve")
+    (archived,) = backend.describe_versions(rid, [1])
+    v1.adopt(archived.status, archived.history)
     show(v1, "archive (aws): version 2 was approved")
 
+    v3 = backend.create_version(rid).to_version(clock=clock)
+    show(v3, "created (customer: CreateRegistrationVersion)")
+    v3.submit(backend, aws_review=True)
+    show(v3, "submit with AwsReview (customer); AWS pre-reviews it")
+    play(
+        v3,
+        "deny",
+        denied_reasons=(
+            DeniedReason(
+                "BRAND_WEBSITE_UNREACHABLE",
+                "The brand's website could not be reached.",
+            ),
+        ),
+        feedback="Publish the website, then submit a new version.",
+    )
+    answer = backend.describe_versions(rid, [3])[0]
+    for reason in answer.denied_reasons:
+        out.write(f"{'':58}denied: {reason.reason}: {reason.short_description}\n")
+
+    info = backend.describe_registration(rid)
+    out.write(
+        f"\nRegistration status: {info.status.value} (approved version "
+        f"{info.approved_version_number} still in force; latest denied version "
+        f"{info.latest_denied_version_number})\n"
+    )
     out.write("\nFinal histories, in AWS's RegistrationVersionStatusHistory shape:\n")
     payload = {
-        "RegistrationId": registration_id,
+        "RegistrationId": rid,
         "RegistrationVersions": [
-            {
-                "VersionNumber": v.version_number,
-                "RegistrationVersionStatus": v.status.value,
-                "RegistrationVersionStatusHistory": v.history.to_json(),
-            }
-            for v in (v2, v1)
+            {**info.to_aws(), "RegistrationVersionStatusHistory": info.history.to_json()}
+            for info in reversed(backend.describe_versions(rid))
         ],
     }
     out.write(json.dumps(payload, indent=2) + "\n")

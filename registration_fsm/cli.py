@@ -23,11 +23,14 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
-_Handler = Callable[[argparse.Namespace, TextIO], int]
+_Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 
 class _CommandError(RegistrationFsmError):
     """A command's input cannot be used: an unreadable file, bad JSON, a missing version."""
+
+
+DEFAULT_EMULATOR_PORT = 8566
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -42,6 +45,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_diagram(commands)
     _add_check_drift(commands)
     _add_audit(commands)
+    _add_emulator(commands)
     return parser
 
 
@@ -78,7 +82,7 @@ def main(
         if handler is None:
             parser.print_help(err)
             return 2
-        code = handler(args, out)
+        code = handler(args, out, err)
         out.flush()
         return code
     except RegistrationFsmError as exc:
@@ -106,7 +110,7 @@ def _add_demo(commands: Any) -> None:
     command.set_defaults(handler=_run_demo)
 
 
-def _run_demo(args: argparse.Namespace, out: TextIO) -> int:
+def _run_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from ._demo import run_demo
 
     return run_demo(out)
@@ -128,7 +132,7 @@ def _add_transitions(commands: Any) -> None:
     command.set_defaults(handler=_run_transitions)
 
 
-def _run_transitions(args: argparse.Namespace, out: TextIO) -> int:
+def _run_transitions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .lifecycle import LIFECYCLE
 
     rows = [
@@ -187,7 +191,7 @@ def _add_diagram(commands: Any) -> None:
     command.set_defaults(handler=_run_diagram)
 
 
-def _run_diagram(args: argparse.Namespace, out: TextIO) -> int:
+def _run_diagram(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .diagrams import lifecycle_diagram, path_diagram, render_dot, render_mermaid, render_svg
 
     if args.file is None:
@@ -295,13 +299,55 @@ def _add_check_drift(commands: Any) -> None:
     command.set_defaults(handler=_run_check_drift)
 
 
-def _run_check_drift(args: argparse.Namespace, out: TextIO) -> int:
+def _run_check_drift(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .drift import check_drift, load_service_model
 
     model, source = load_service_model(args.model)
     report = check_drift(model, source=source)
     out.write("\n".join(report.lines()) + "\n")
     return 1 if report.has_drift else 0
+
+
+# -- emulator --------------------------------------------------------------------------------
+
+
+def _add_emulator(commands: Any) -> None:
+    command = commands.add_parser(
+        "emulator",
+        help="serve the registration API on HTTP, for boto3 clients under test",
+        description="Serve the in-memory simulator of the registration API over HTTP; point "
+        "boto3's endpoint_url at it. Requests are not authenticated.",
+    )
+    command.add_argument(
+        "--port", type=int, default=DEFAULT_EMULATOR_PORT, help="0 picks a free port"
+    )
+    command.add_argument("--host", default="127.0.0.1", help="the address to listen on")
+    command.set_defaults(handler=_run_emulator)
+
+
+def _run_emulator(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Serve until interrupted; the endpoint is printed first, so scripts can read it."""
+    from .emulator import Emulator
+
+    host: str = args.host
+    port: int = args.port
+    try:
+        emulator = Emulator(host=host, port=port)
+    except OSError as exc:
+        err.write(f"registration-fsm: error: cannot listen on {host}:{port}: {exc}\n")
+        return 2
+    if host not in ("127.0.0.1", "localhost"):
+        err.write(
+            f"registration-fsm: warning: the emulator authenticates nobody; anyone who reaches "
+            f"{emulator.endpoint_url} can use it\n"
+        )
+    out.write(f"registration-fsm emulator listening on {emulator.endpoint_url}\n")
+    out.flush()
+    try:
+        emulator.serve_forever()
+    except KeyboardInterrupt:
+        out.write("registration-fsm emulator stopped\n")
+    return 0
 
 
 # -- audit -----------------------------------------------------------------------------------
@@ -330,9 +376,9 @@ def _add_audit(commands: Any) -> None:
     command.set_defaults(handler=_run_audit)
 
 
-def _run_audit(args: argparse.Namespace, out: TextIO) -> int:
-    """Audit the files together; the report covers the readable ones, then unreadable ones
-    are named in one error (exit 2)."""
+def _run_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Audit the files together: the report covers the readable ones, and each unreadable one
+    gets an error line (exit 2)."""
     from .audit import _Auditor, load_export
     from .errors import AuditInputError
 
@@ -356,10 +402,8 @@ def _run_audit(args: argparse.Namespace, out: TextIO) -> int:
         for finding in report.findings:
             out.write(f"{finding}\n")
         out.write(report.summary() + "\n")
-    if len(errors) == 1:
-        raise errors[0]
+    for error in errors:
+        err.write(f"registration-fsm: error: {error}\n")
     if errors:
-        raise _CommandError(
-            f"{len(errors)} files cannot be audited: " + "; ".join(str(e) for e in errors)
-        )
+        return 2
     return 0 if report.ok else 1

@@ -19,7 +19,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .backends.base import RegistrationInfo, VersionInfo
 from .clock import Clock
 from .errors import (
     InvalidTimestamp,
@@ -33,6 +32,7 @@ from .errors import (
 from .history import parse_timestamp
 from .lifecycle import LIFECYCLE
 from .reconcile import Anomaly, AnomalyKind, ReconcileReport, VersionChange, parse_pages
+from .rules import can_create_version, derive_registration_status
 from .statuses import RegistrationStatus, VersionStatus
 from .version import (
     RegistrationVersion,
@@ -41,7 +41,7 @@ from .version import (
 )
 
 if TYPE_CHECKING:
-    from .backends.base import Backend
+    from .backends.base import Backend, RegistrationInfo, VersionInfo
 
 __all__ = [
     "REGISTRATION_SCHEMA",
@@ -54,28 +54,6 @@ REGISTRATION_SCHEMA = "registration_fsm/registration"
 REGISTRATION_SCHEMA_VERSION = 1
 
 _V = VersionStatus
-_R = RegistrationStatus
-
-# Decided: a new version may be created only once the latest one has finished its review
-# (APPROVED) or can no longer move (DISCARDED, DENIED, REVOKED; ARCHIVED cannot be the latest).
-# While it is a DRAFT or under any kind of review, AWS refuses CreateRegistrationVersion with
-# CREATE_REGISTRATION_VERSION_NOT_ALLOWED: one version is in flight at a time. It follows that
-# every version but the latest is APPROVED or finished.
-_CREATE_ALLOWED_AFTER = frozenset({_V.APPROVED, _V.DISCARDED, _V.DENIED, _V.REVOKED, _V.ARCHIVED})
-
-# Decided: the registration's status follows its latest version that was not discarded.
-_FOLLOWS: dict[VersionStatus, RegistrationStatus] = {
-    _V.DRAFT: _R.CREATED,
-    _V.SUBMITTED: _R.SUBMITTED,
-    _V.AWS_REVIEWING: _R.AWS_REVIEWING,
-    _V.REVIEWING: _R.REVIEWING,
-    _V.REQUIRES_OFFLINE_REVIEW: _R.REVIEWING,
-    _V.REQUIRES_AUTHENTICATION: _R.REQUIRES_AUTHENTICATION,
-    _V.APPROVED: _R.COMPLETE,
-    _V.DENIED: _R.REQUIRES_UPDATES,
-    _V.REVOKED: _R.REQUIRES_UPDATES,
-    _V.ARCHIVED: _R.COMPLETE,
-}
 
 _SNAPSHOT_KEYS = frozenset(
     {
@@ -88,24 +66,6 @@ _SNAPSHOT_KEYS = frozenset(
         "versions",
     }
 )
-
-
-def can_create_version(latest_status: VersionStatus) -> bool:
-    """True when CreateRegistrationVersion is allowed after a latest version in this status.
-
-    Decided (AWS documents only the refusal's reason code): allowed once the latest version is
-    APPROVED or finished (DISCARDED, DENIED, REVOKED, ARCHIVED); refused while it is a DRAFT,
-    SUBMITTED, AWS_REVIEWING, REVIEWING, REQUIRES_AUTHENTICATION or REQUIRES_OFFLINE_REVIEW.
-    """
-    return VersionStatus.parse(latest_status) in _CREATE_ALLOWED_AFTER
-
-
-def _derive_status(statuses: Sequence[VersionStatus]) -> RegistrationStatus:
-    """The registration's status from its versions' statuses, oldest first (see README)."""
-    for status in reversed(statuses):
-        if status is not _V.DISCARDED:
-            return _FOLLOWS[status]
-    return _R.REQUIRES_UPDATES
 
 
 def _rule_violations(
@@ -127,7 +87,7 @@ def _rule_violations(
         )
     latest = states[-1][0] if states else None
     for number, status in states[:-1]:
-        if status not in _CREATE_ALLOWED_AFTER:
+        if not can_create_version(status):
             found.append(
                 RegistrationRuleError(
                     rid,
@@ -367,7 +327,7 @@ class Registration:
         It follows the latest version that was not discarded. AWS's own RegistrationStatus
         can lag behind the versions for days, so the versions are the better guide.
         """
-        return _derive_status([s for _, s in self._states()])
+        return derive_registration_status([s for _, s in self._states()])
 
     @property
     def current_version_number(self) -> int:
@@ -408,7 +368,7 @@ class Registration:
             versions = self._versions
             latest = versions[-1]
             status, _, latest_stamp = latest._state
-            if status not in _CREATE_ALLOWED_AFTER:
+            if not can_create_version(status):
                 raise RegistrationRuleError(
                     self._registration_id,
                     RegistrationRuleError.CREATE_VERSION_NOT_ALLOWED,
@@ -434,6 +394,7 @@ class Registration:
                     clock=self._clock,
                 )
                 new._adopt_unlocked(answer.status, answer.history, strict=True)
+                new._last_answer = answer
             else:
                 stamp = _coerce_at(self._clock() if at is None else at)
                 if stamp < latest_stamp:
@@ -494,7 +455,7 @@ class Registration:
         The latest version's lock is held from the local check to the adoption, so the answer
         is adopted from the state the request was made in. An answer that reaches APPROVED
         archives the older approved version at the answer's ApprovedTimestamp, as the service
-        does in the same step.
+        does in the same step. The answer is kept as the version's ``last_answer``.
         """
         _no_local_stamp(at, trigger)
         call = _operation(backend, trigger)
@@ -523,12 +484,15 @@ class Registration:
             with _holding(v for v, _ in staged[:-1]):
                 for version, new in staged:
                     version._state = new._state
+            latest._last_answer = answer
             return answer.status
 
     def _answer(
         self, answer: object, backend: Backend, operation: str, version_number: int
     ) -> VersionInfo:
         """``answer``, checked to be the service's view of the version the call was about."""
+        from .backends.base import VersionInfo
+
         if not isinstance(answer, VersionInfo):
             raise MalformedDataError(
                 f"{type(backend).__name__}.{operation}() returned {type(answer).__name__}, "
@@ -617,6 +581,8 @@ class Registration:
         See :meth:`reconcile_pages`; in addition, a local version the service does not list
         is reported as a LOCAL_ONLY_VERSION anomaly (it is kept).
         """
+        from .backends.base import VersionInfo
+
         infos = backend.describe_versions(self._registration_id)
         names = {self._registration_id, self._registration_arn} - {None}
         for info in infos:
@@ -805,6 +771,8 @@ class Registration:
         a legal path from DRAFT (IllegalRemoteTransition otherwise), the pages must include
         the current version and nothing newer, and the registration's rules must hold.
         """
+        from .backends.base import RegistrationInfo
+
         info = (
             registration
             if isinstance(registration, RegistrationInfo)
@@ -813,6 +781,28 @@ class Registration:
         infos, _ = parse_pages(
             version_pages, info.registration_id, info.registration_arn, strict=True
         )
+        return cls._from_infos(info, infos, clock)
+
+    @classmethod
+    def from_backend(
+        cls, backend: Backend, registration_id: str, *, clock: Clock | None = None
+    ) -> Registration:
+        """Read a registration and every version of it from ``backend``, as :meth:`from_aws`."""
+        info = backend.describe_registration(registration_id)
+        return cls._from_infos(info, list(backend.describe_versions(info.registration_id)), clock)
+
+    @classmethod
+    def create(
+        cls, backend: Backend, registration_type: str, *, clock: Clock | None = None
+    ) -> Registration:
+        """CreateRegistration through ``backend``, then the registration as the service has it."""
+        info = backend.create_registration(registration_type)
+        return cls.from_backend(backend, info.registration_id, clock=clock)
+
+    @classmethod
+    def _from_infos(
+        cls, info: RegistrationInfo, infos: list[VersionInfo], clock: Clock | None
+    ) -> Registration:
         remote = _dedupe(infos)
         numbers = [i.version_number for i in remote]
         if not numbers or numbers[-1] != info.current_version_number:
@@ -856,7 +846,7 @@ class Registration:
         out["RegistrationId"] = self._registration_id
         if self._registration_type is not None:
             out["RegistrationType"] = self._registration_type
-        out["RegistrationStatus"] = _derive_status([s for _, s in states]).value
+        out["RegistrationStatus"] = derive_registration_status([s for _, s in states]).value
         out["CurrentVersionNumber"] = states[-1][0]
         if approved:
             out["ApprovedVersionNumber"] = approved[-1]

@@ -7,7 +7,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .clock import DEFAULT_CLOCK, Clock
 from .errors import (
@@ -17,14 +17,19 @@ from .errors import (
     InvalidRegistrationId,
     InvalidTimestamp,
     InvalidTransition,
+    InvalidValueError,
     InvalidVersionNumber,
     MalformedDataError,
     StampOrderError,
+    UnexpectedAnswerError,
     UnknownTriggerError,
 )
 from .history import STAMP_INDEX, StatusHistory, parse_timestamp
 from .lifecycle import LIFECYCLE, Edge
 from .statuses import VersionStatus
+
+if TYPE_CHECKING:
+    from .backends.base import Backend, VersionInfo
 
 __all__ = [
     "RegistrationVersion",
@@ -88,10 +93,12 @@ _F = TypeVar("_F", bound=Callable[..., VersionStatus])
 
 # The body every trigger method runs. It is generated once per trigger, at import, so that the
 # hot path is a single call with the trigger's own destination table bound in: about half the
-# cost of a generic method taking the trigger's name.
+# cost of a generic method taking the trigger's name. Customer triggers (a ``backend``
+# parameter in their declaration) get one test in front that hands a call with a backend to
+# ``_call_backend``; the local path stays the same single call.
 _TRIGGER_BODY = """
-def {name}(self, *, at=None):
-    with self._lock:
+def {name}(self, {params}*, {kwparams}at=None):
+{remote}    with self._lock:
         status, stamps, latest = self._state
         dest = _dest.get(status)
         if dest is None:
@@ -132,7 +139,24 @@ def _trigger(declared: _F) -> _F:
         "_coerce_at": _coerce_at,
         "_StampOrderError": StampOrderError,
     }
-    exec(_TRIGGER_BODY.format(name=name), namespace)
+    code = declared.__code__
+    declared_params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    params = kwparams = remote = ""
+    if "backend" in declared_params:
+        params = "backend=None, "
+        test = "backend is not None"
+        review = "False"
+        if "aws_review" in declared_params:
+            kwparams = "aws_review=False, "
+            test += " or aws_review"
+            review = "aws_review"
+        remote = (
+            f"    if {test}:\n        return self._call_backend({name!r}, backend, {review}, at)\n"
+        )
+    exec(
+        _TRIGGER_BODY.format(name=name, params=params, kwparams=kwparams, remote=remote),
+        namespace,
+    )
     generated = namespace[name]
     functools.update_wrapper(generated, declared)
     del generated.__wrapped__
@@ -157,6 +181,7 @@ class RegistrationVersion:
         "__weakref__",
         "_clock",
         "_history_cache",
+        "_last_answer",
         "_lock",
         "_registration_arn",
         "_registration_id",
@@ -170,6 +195,7 @@ class RegistrationVersion:
     _clock: Clock
     _state: _State
     _history_cache: tuple[tuple[datetime | None, ...], StatusHistory] | None
+    _last_answer: VersionInfo | None
     _lock: threading.Lock
 
     def __init__(
@@ -213,6 +239,7 @@ class RegistrationVersion:
         self._clock = clock if clock is not None else DEFAULT_CLOCK
         self._state = (parsed, stamps, latest)
         self._history_cache = None
+        self._last_answer = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -300,13 +327,30 @@ class RegistrationVersion:
         return method(at=at)
 
     @_trigger
-    def submit(self, *, at: datetime | None = None) -> VersionStatus:
-        """Submit the draft for review (DRAFT -> SUBMITTED); a customer API call."""
+    def submit(
+        self,
+        backend: Backend | None = None,
+        *,
+        aws_review: bool = False,
+        at: datetime | None = None,
+    ) -> VersionStatus:
+        """Submit the draft for review (DRAFT -> SUBMITTED); a customer API call.
+
+        Without ``backend``, the move is local and stamped at ``at`` (default: the clock).
+        With one, SubmitRegistrationVersion is called (``aws_review`` asks for AWS's
+        pre-review) and the service's answer is adopted, stamps included; see
+        :meth:`_call_backend`.
+        """
         raise NotImplementedError
 
     @_trigger
-    def discard(self, *, at: datetime | None = None) -> VersionStatus:
-        """Abandon the version (from DRAFT, SUBMITTED or REQUIRES_AUTHENTICATION)."""
+    def discard(
+        self, backend: Backend | None = None, *, at: datetime | None = None
+    ) -> VersionStatus:
+        """Abandon the version (from DRAFT, SUBMITTED or REQUIRES_AUTHENTICATION).
+
+        With ``backend``, DiscardRegistrationVersion is called and its answer adopted.
+        """
         raise NotImplementedError
 
     @_trigger
@@ -353,6 +397,79 @@ class RegistrationVersion:
     def archive(self, *, at: datetime | None = None) -> VersionStatus:
         """A newer version was approved, so this one retires (APPROVED -> ARCHIVED)."""
         raise NotImplementedError
+
+    def _call_backend(
+        self, trigger: str, backend: Backend | None, aws_review: bool, at: datetime | None
+    ) -> VersionStatus:
+        """Carry out a customer trigger through ``backend`` and adopt the service's answer.
+
+        Under the version's lock: the trigger is checked locally first (InvalidTransition
+        before any call), the backend is called, the answer must be for this registration and
+        version (UnexpectedAnswerError otherwise), and the answer's status and history are
+        adopted if a legal path leads there (IllegalRemoteTransition otherwise). Whatever
+        fails, the version is left exactly as it was.
+        """
+        if backend is None:
+            raise InvalidValueError(
+                "aws_review=True needs a backend: locally, fire begin_aws_review() when AWS "
+                "starts its pre-review"
+            )
+        if at is not None:
+            raise InvalidValueError(
+                f"at= applies to local moves only; with a backend, the service stamps the "
+                f"{trigger}"
+            )
+        call = getattr(backend, trigger, None)
+        if not callable(call):
+            raise InvalidValueError(
+                f"backend {type(backend).__name__} has no {trigger}() method; "
+                "pass a registration_fsm.backends.Backend"
+            )
+        from .backends.base import VersionInfo
+
+        with self._lock:
+            status = self._state[0]
+            if trigger not in _NEXT[status]:
+                raise self._refusal(status, trigger)
+            rid = self._registration_id
+            answer = call(rid, aws_review=True) if aws_review else call(rid)
+            if not isinstance(answer, VersionInfo):
+                raise MalformedDataError(
+                    f"{type(backend).__name__}.{trigger}() returned "
+                    f"{type(answer).__name__}, not a VersionInfo",
+                    value=answer,
+                )
+            self._check_answer(answer)
+            self._adopt_unlocked(answer.status, answer.history, strict=True)
+            self._last_answer = answer
+            return answer.status
+
+    def _check_answer(self, answer: VersionInfo) -> None:
+        rid = self._registration_id
+        same_registration = rid in (answer.registration_id, answer.registration_arn)
+        if same_registration and self._registration_arn is not None:
+            same_registration = answer.registration_arn in (None, self._registration_arn)
+        if not same_registration:
+            raise UnexpectedAnswerError(
+                rid, self._version_number, answer, f"registration {answer.registration_id}"
+            )
+        if answer.version_number != self._version_number:
+            raise UnexpectedAnswerError(
+                rid,
+                self._version_number,
+                answer,
+                f"version {answer.version_number} (the latest version of the registration)",
+            )
+
+    @property
+    def last_answer(self) -> VersionInfo | None:
+        """The service's answer to the last backend call made through this version, or None.
+
+        It carries what the status and history do not: DeniedReasons, Feedback and AwsReview.
+        It is a record of the last call, not part of the version's state: equality,
+        :meth:`to_dict` and :meth:`to_aws` ignore it, and it is None after :meth:`from_dict`.
+        """
+        return self._last_answer
 
     def _refusal(self, status: VersionStatus, trigger: str) -> InvalidTransition:
         return InvalidTransition(
@@ -552,6 +669,7 @@ class RegistrationVersion:
             "registration_arn": self._registration_arn,
             "state": self._state,
             "clock": self._clock,
+            "last_answer": self._last_answer,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -561,6 +679,7 @@ class RegistrationVersion:
         self._state = state["state"]
         self._clock = state["clock"]
         self._history_cache = None
+        self._last_answer = state.get("last_answer")
         self._lock = threading.Lock()
 
 

@@ -1,4 +1,4 @@
-"""Shared test configuration: Hypothesis profiles, and the fixture for Graphviz's dot.
+"""Shared test configuration: Hypothesis profiles, Graphviz's dot, and the emulator.
 
 ``make test`` runs the quick profile; set ``HYPOTHESIS_PROFILE=thorough`` for a long run.
 """
@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -30,3 +32,78 @@ def graphviz_dot() -> str:
             pytest.fail("Graphviz's dot is missing under CI=true; .ci/run installs it")
         pytest.skip("Graphviz's dot is not installed")
     return found
+
+
+_PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy")
+
+
+@pytest.fixture(scope="session")
+def boto3_session() -> Iterator[Any]:
+    """A boto3 session with fake credentials, isolated from the machine's AWS setup.
+
+    No AWS_* variable, config file, proxy or instance metadata can leak in: every client
+    made here talks only to the emulator on 127.0.0.1.
+    """
+    import boto3
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.startswith("AWS_") or name in _PROXY_VARIABLES:
+                patch.delenv(name)
+        patch.setenv("AWS_CONFIG_FILE", os.devnull)
+        patch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+        patch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        patch.setenv("NO_PROXY", "127.0.0.1,localhost")
+        yield boto3.session.Session(
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            region_name="us-east-1",
+        )
+
+
+@pytest.fixture
+def emulator() -> Iterator[Any]:
+    """A fresh emulator on a free port of 127.0.0.1; ``.backend`` plays the AWS side."""
+    from registration_fsm.emulator import Emulator
+
+    with Emulator() as running:
+        yield running
+
+
+@pytest.fixture
+def make_client(boto3_session: Any, emulator: Any) -> Callable[..., Any]:
+    """Build a stock boto3 client pointed at the emulator (standard retries, 3 attempts).
+
+    ``attempts`` counts every attempt, the first included (botocore's total_max_attempts).
+    """
+
+    def make(attempts: int = 3) -> Any:
+        from botocore.config import Config
+
+        return boto3_session.client(
+            "pinpoint-sms-voice-v2",
+            endpoint_url=emulator.endpoint_url,
+            config=Config(
+                retries={"mode": "standard", "total_max_attempts": attempts},
+                connect_timeout=5,
+                read_timeout=10,
+            ),
+        )
+
+    return make
+
+
+@pytest.fixture
+def backoffs(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record the delays botocore's standard retry mode asks for, and wait none of them."""
+    from botocore.retries.standard import ExponentialBackoff
+
+    asked: list[float] = []
+    original = ExponentialBackoff.delay_amount
+
+    def delay_amount(self: ExponentialBackoff, context: Any) -> float:
+        asked.append(original(self, context))
+        return 0.0
+
+    monkeypatch.setattr(ExponentialBackoff, "delay_amount", delay_amount)
+    return asked

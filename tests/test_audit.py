@@ -528,7 +528,15 @@ def _legal(status: VersionStatus, history: StatusHistory) -> bool:
         return False
     if any(t < history.draft for t in stamped.values()):
         return False
-    return all(s in (S.DRAFT, status) or status in _REACH[s] for s in stamped)
+    if not all(s in (S.DRAFT, status) or status in _REACH[s] for s in stamped):
+        return False
+    # Every stamp is an entry: a status stamped before another must be able to lead to it.
+    return all(
+        y in _REACH[x] or (stamped[x] == stamped[y] and x in _REACH[y])
+        for x in stamped
+        for y in stamped
+        if stamped[x] <= stamped[y] and x is not y
+    )
 
 
 @st.composite

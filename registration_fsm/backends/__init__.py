@@ -1,11 +1,37 @@
 """Backends: where customer operations on registrations are carried out.
 
-:class:`Backend` is the protocol; ``InMemoryBackend`` simulates the service and is the embedded
-default; ``AwsBackend`` calls the real API through an injected boto3 client.
+:class:`Backend` is the protocol; :class:`InMemoryBackend` simulates the service and is the
+embedded default; :class:`AwsBackend` calls the real API through an injected boto3 client
+(boto3 itself is never imported here).
 """
 
 from __future__ import annotations
 
-from .base import Backend, DeniedReason, RegistrationInfo, VersionInfo
+from typing import TYPE_CHECKING
 
-__all__ = ["Backend", "DeniedReason", "RegistrationInfo", "VersionInfo"]
+from .aws import AwsBackend
+from .base import (
+    Backend,
+    DeniedReason,
+    RegistrationInfo,
+    VersionInfo,
+    validate_registration_type,
+)
+from .memory import FaultKind, InMemoryBackend
+
+__all__ = [
+    "AwsBackend",
+    "Backend",
+    "DeniedReason",
+    "FaultKind",
+    "InMemoryBackend",
+    "RegistrationInfo",
+    "VersionInfo",
+    "validate_registration_type",
+]
+
+if TYPE_CHECKING:
+
+    def _conforms(memory: InMemoryBackend, aws: AwsBackend) -> tuple[Backend, Backend]:
+        """Lets mypy prove that both backends implement the protocol."""
+        return memory, aws

@@ -8,12 +8,21 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from ..errors import MalformedDataError
+from ..clock import Clock
+from ..errors import InvalidValueError, MalformedDataError
 from ..history import StatusHistory, parse_timestamp
 from ..statuses import RegistrationStatus, VersionStatus
-from ..version import validate_registration_id, validate_version_number
+from ..version import RegistrationVersion, validate_registration_id, validate_version_number
 
-__all__ = ["Backend", "DeniedReason", "RegistrationInfo", "VersionInfo"]
+__all__ = [
+    "Backend",
+    "DeniedReason",
+    "RegistrationInfo",
+    "VersionInfo",
+    "validate_registration_type",
+]
+
+_TYPE_MAX = 64
 
 
 def _mapping(data: object, path: str) -> Mapping[str, Any]:
@@ -51,6 +60,22 @@ def _str(data: Mapping[str, Any], key: str, path: str) -> str:
 def _optional_version_number(data: Mapping[str, Any], key: str) -> int | None:
     value = data.get(key)
     return None if value is None else validate_version_number(value)
+
+
+def validate_registration_type(value: object) -> str:
+    """Return ``value`` if the API accepts it as a RegistrationType (``[A-Za-z0-9_]{1,64}``)."""
+    if not isinstance(value, str):
+        raise InvalidValueError(
+            f"invalid registration type {value!r}: expected a string, got {type(value).__name__}"
+        )
+    if not 1 <= len(value) <= _TYPE_MAX or not all(
+        c.isascii() and (c.isalnum() or c == "_") for c in value
+    ):
+        raise InvalidValueError(
+            f"invalid registration type {value!r}: 1 to 64 letters, digits or _ "
+            "(for example US_TEN_DLC_BRAND_REGISTRATION)"
+        )
+    return value
 
 
 @attrs.frozen
@@ -143,6 +168,17 @@ class VersionInfo:
             aws_review=aws_review,
         )
 
+    def to_version(self, *, clock: Clock | None = None) -> RegistrationVersion:
+        """A local :class:`~registration_fsm.RegistrationVersion` in this status and history."""
+        return RegistrationVersion(
+            self.registration_id,
+            self.version_number,
+            status=self.status,
+            history=self.history,
+            registration_arn=self.registration_arn,
+            clock=clock,
+        )
+
     def to_aws(self) -> dict[str, Any]:
         """The version as an item of DescribeRegistrationVersions' RegistrationVersions."""
         out: dict[str, Any] = {
@@ -170,6 +206,8 @@ class RegistrationInfo:
     approved_version_number: int | None = None
     latest_denied_version_number: int | None = None
     additional_attributes: Mapping[str, str] = attrs.field(factory=dict)
+    tags: Mapping[str, str] = attrs.field(factory=dict)
+    """The registration's tags (AWS's ``Tags`` list of Key/Value pairs, as a mapping)."""
 
     @classmethod
     def from_aws(cls, data: object) -> RegistrationInfo:
@@ -178,6 +216,15 @@ class RegistrationInfo:
         item = _mapping(data, path)
         attributes = item.get("AdditionalAttributes") or {}
         _mapping(attributes, f"{path}.AdditionalAttributes")
+        tags = item.get("Tags") or ()
+        if not isinstance(tags, Sequence) or isinstance(tags, (str, bytes)):
+            raise MalformedDataError("expected a list", path=f"{path}.Tags", value=tags)
+        tag_map = {
+            _str(_mapping(tag, f"{path}.Tags[]"), "Key", f"{path}.Tags[]"): _str(
+                tag, "Value", f"{path}.Tags[]"
+            )
+            for tag in tags
+        }
         return cls(
             registration_id=validate_registration_id(_str(item, "RegistrationId", path)),
             registration_arn=_str(item, "RegistrationArn", path),
@@ -194,6 +241,7 @@ class RegistrationInfo:
                 item, "LatestDeniedVersionNumber"
             ),
             additional_attributes=dict(attributes),
+            tags=tag_map,
         )
 
     def to_aws(self) -> dict[str, Any]:
@@ -212,6 +260,8 @@ class RegistrationInfo:
             out["LatestDeniedVersionNumber"] = self.latest_denied_version_number
         if self.additional_attributes:
             out["AdditionalAttributes"] = dict(self.additional_attributes)
+        if self.tags:
+            out["Tags"] = [{"Key": k, "Value": v} for k, v in self.tags.items()]
         return out
 
 
