@@ -34,8 +34,9 @@ pytest: $(DEV_STAMP)
 
 test: lint typecheck pytest
 
+# BENCH_ARGS=--strict exits 1 when a target fails; --quick only checks that every figure runs.
 bench: $(DEV_STAMP)
-	$(PY) -m benchmarks
+	$(PY) -m benchmarks $(BENCH_ARGS)
 
 diagrams: $(RUNTIME_STAMP)
 	$(PY) tools/diagrams.py

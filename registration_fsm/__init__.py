@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .audit import AuditReport, Finding, FindingKind, audit_data, audit_files
 from .clock import Clock, SteppingClock, utc_now
 from .diagrams import (
     Diagram,
@@ -56,8 +55,6 @@ from .errors import (
 )
 from .history import StatusHistory, parse_timestamp
 from .lifecycle import DEFINITION, LIFECYCLE, Edge, Initiator, Lifecycle, Provenance
-from .reconcile import Anomaly, AnomalyKind, ReconcileReport, VersionChange
-from .registration import Registration
 from .rules import can_create_version, derive_registration_status
 from .statuses import RegistrationStatus, VersionStatus
 from .version import (
@@ -69,7 +66,10 @@ from .version import (
 )
 
 if TYPE_CHECKING:
+    from .audit import AuditReport, Finding, FindingKind, audit_data, audit_files, audit_json
     from .backends import AwsBackend, FaultKind, InMemoryBackend
+    from .reconcile import Anomaly, AnomalyKind, ReconcileReport, VersionChange
+    from .registration import Registration
 
     __version__: str
 
@@ -136,6 +136,7 @@ __all__ = [
     "VersionStatus",
     "audit_data",
     "audit_files",
+    "audit_json",
     "can_create_version",
     "check_drift",
     "derive_registration_status",
@@ -155,6 +156,21 @@ __all__ = [
 # The backends are loaded on first use: most users of the lifecycle never touch them.
 _LAZY_BACKENDS = frozenset({"AwsBackend", "FaultKind", "InMemoryBackend"})
 
+# Registrations, reconciling and the audit are loaded on first use too, for the same reason.
+_LAZY_MODULES = {
+    "Anomaly": "reconcile",
+    "AnomalyKind": "reconcile",
+    "AuditReport": "audit",
+    "Finding": "audit",
+    "FindingKind": "audit",
+    "ReconcileReport": "reconcile",
+    "Registration": "registration",
+    "VersionChange": "reconcile",
+    "audit_data": "audit",
+    "audit_files": "audit",
+    "audit_json": "audit",
+}
+
 
 def __getattr__(name: str) -> object:
     # Read lazily: importlib.metadata alone costs more than the rest of the package's import.
@@ -166,4 +182,9 @@ def __getattr__(name: str) -> object:
         from . import backends
 
         return getattr(backends, name)
+    module = _LAZY_MODULES.get(name)
+    if module is not None:
+        from importlib import import_module
+
+        return getattr(import_module(f"{__name__}.{module}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -42,6 +42,7 @@ __all__ = [
     "MAX_EXPORT_BYTES",
     "audit_data",
     "audit_files",
+    "audit_json",
     "load_export",
 ]
 
@@ -695,6 +696,21 @@ def audit_files(
     return auditor.report()
 
 
+def audit_json(text: str | bytes, *, source: str = "<json>") -> AuditReport:
+    """Audit an export given as JSON text, as the AWS CLI printed it.
+
+    Text that cannot be read (not JSON, bad encoding, nested too deeply, not an export)
+    raises AuditInputError, as :func:`load_export` does for a file.
+    """
+    if isinstance(text, (bytes, bytearray)):
+        data = _parse_json(bytes(text), source)
+    elif isinstance(text, str):
+        data = _loads(text, source)
+    else:
+        raise AuditInputError(source, f"expected JSON text, got {type(text).__name__}")
+    return audit_data(data, source=source)
+
+
 def _audit_loaded(documents: Sequence[tuple[str, object]]) -> AuditReport:
     auditor = _Auditor()
     for source, data in documents:
@@ -743,6 +759,12 @@ def _parse_json(raw: bytes, source: str) -> object:
             f"not {encoding.upper()} text: byte 0x{raw[error.start]:02x} at offset {error.start} "
             "cannot be decoded",
         ) from None
+    return _loads(text, source)
+
+
+def _loads(text: str, source: str) -> object:
+    import json
+
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except RecursionError:

@@ -20,6 +20,7 @@ from registration_fsm import (
     VersionStatus,
     audit_data,
     audit_files,
+    audit_json,
 )
 from registration_fsm.audit import MAX_EXPORT_BYTES, load_export
 from registration_fsm.history import STAMPED_STATUSES
@@ -635,3 +636,20 @@ def test_files_over_the_limit_and_missing_files_raise(tmp_path: Path) -> None:
     assert MAX_EXPORT_BYTES == 64 * 1024 * 1024
     with pytest.raises(InvalidValueError, match="max_bytes"):
         load_export(path, max_bytes=0)
+
+
+def test_audit_json_reads_text_and_bytes() -> None:
+    text = json.dumps(_page(APPROVED))
+    assert audit_json(text).ok
+    assert audit_json(text.encode("utf-16")).ok
+    assert audit_json(text, source="export.json").sources == ("export.json",)
+    with pytest.raises(AuditInputError, match="not JSON"):
+        audit_json("{")
+    with pytest.raises(AuditInputError, match="not UTF-8 text"):
+        audit_json(b'{"a": "\xe9"}')
+    with pytest.raises(AuditInputError, match="nested too deeply"):
+        audit_json("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(AuditInputError, match="expected JSON text, got dict"):
+        audit_json(_page(APPROVED))  # type: ignore[arg-type]
+    with pytest.raises(AuditInputError, match="item 0 of the top-level list is a list"):
+        audit_json("[[]]")

@@ -636,3 +636,24 @@ def test_can_create_version_agrees_with_the_rule_check(status: VersionStatus) ->
         assert not can_create_version(status)
     else:
         assert can_create_version(status)
+
+
+def test_registrations_reconcile_and_the_audit_load_on_first_use() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, registration_fsm\n"
+        "loaded = [m for m in ('registration', 'reconcile', 'audit', 'backends')\n"
+        "          if 'registration_fsm.' + m in sys.modules]\n"
+        "assert loaded == [], loaded\n"
+        "assert registration_fsm.Registration.__module__ == 'registration_fsm.registration'\n"
+        "assert registration_fsm.audit_data.__module__ == 'registration_fsm.audit'\n"
+        "assert registration_fsm.Anomaly.__module__ == 'registration_fsm.reconcile'\n"
+        "assert all(hasattr(registration_fsm, name) for name in registration_fsm.__all__)\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.stdout.strip() == "ok", result.stderr

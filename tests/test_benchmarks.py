@@ -1,0 +1,180 @@
+"""The benchmark runs end to end and reports every figure; no timing is asserted here."""
+
+from __future__ import annotations
+
+import importlib
+import io
+from types import ModuleType
+
+import pytest
+
+import benchmarks.run
+from benchmarks import cases
+from benchmarks.cases import Row, describe_versions_response, measure
+from benchmarks.harness import QUICK, Sample
+from benchmarks.report import FAIL, NOT_MEASURED, PASS, RATIOS, render, verdicts
+from registration_fsm import RegistrationVersion, VersionStatus
+from registration_fsm.backends import VersionInfo
+
+# Every figure the run must report, by the key the report computes its ratios and targets from.
+EXPECTED = {
+    "create_submit",
+    "trigger",
+    "trigger_at",
+    "allowed",
+    "from_aws",
+    "from_aws_cli",
+    "info_from_aws",
+    "to_dict",
+    "from_dict",
+    "memory",
+    "audit",
+    "machine_per_object",
+    "machine_per_object_no_auto",
+    "shared_trigger",
+    "shared_add_submit",
+    "shared_add_crowded",
+    "statemachine_create_submit",
+    "statemachine_trigger",
+    "dict_floor",
+    "machine_memory",
+    "statemachine_memory",
+    "import_startup",
+    "import_peers",
+    "import_library",
+    "importtime_peers",
+    "importtime_library",
+}
+
+
+@pytest.fixture(scope="module")
+def quick_rows() -> list[Row]:
+    return measure(QUICK)
+
+
+def test_a_quick_run_measures_every_figure(quick_rows: list[Row]) -> None:
+    keys = [row.key for row in quick_rows]
+    assert sorted(keys) == sorted(EXPECTED)
+    for row in quick_rows:
+        assert row.sample is not None, row.key
+        assert len(row.sample.runs) >= 2, row.key
+        assert all(run > 0 for run in row.sample.runs), row.key
+
+
+def test_the_report_shows_every_row_ratio_and_target(quick_rows: list[Row]) -> None:
+    text = render(quick_rows, ["header line"])
+    assert text.startswith("header line\n")
+    for row in quick_rows:
+        assert row.label in text
+    assert text.count("\n  ") >= len(quick_rows) + 2 * len(RATIOS)
+    judged = verdicts(quick_rows)
+    assert len(judged) == 7
+    for verdict in judged:
+        assert f"{verdict.status:4}  {verdict.target}: {verdict.detail}" in text
+        assert verdict.status in {PASS, FAIL, NOT_MEASURED}
+
+
+def test_the_audit_is_reported_missing_rather_than_failing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = importlib.import_module
+
+    def without_audit(name: str, package: str | None = None) -> ModuleType:
+        if name == "registration_fsm.audit":
+            raise ImportError(name)
+        return real(name, package)
+
+    monkeypatch.setattr(cases.importlib, "import_module", without_audit)
+    row = cases._audit_row(QUICK)
+    assert row.sample is None
+    assert row.note == "audit: not available"
+    text = render([row], [])
+    assert "audit: not available" in text
+
+
+def _rows(**values: float) -> list[Row]:
+    """Rows with one run each, from the keys the targets read."""
+    return [
+        Row(key, cases.LIBRARY, key, "ns", Sample((value,)))
+        for key, value in sorted(values.items())
+    ] + [Row("audit", cases.LIBRARY, "audit", "/s", None, "audit: not available")]
+
+
+_PASSING = {
+    "create_submit": 1_000.0,
+    "machine_per_object": 100_000.0,
+    "machine_per_object_no_auto": 100_000.0,
+    "trigger": 500.0,
+    "shared_trigger": 5_000.0,
+    "dict_floor": 25.0,
+    "trigger_at": 400.0,
+    "memory": 1024.0,
+    "import_library": 13.0,
+    "import_peers": 10.0,
+    "importtime_library": 1.0,
+    "importtime_peers": 1.0,
+}
+
+
+def test_targets_pass_at_their_limits() -> None:
+    statuses = [v.status for v in verdicts(_rows(**_PASSING))]
+    assert statuses == [PASS, PASS, PASS, PASS, PASS, NOT_MEASURED, PASS]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "failing"),
+    [
+        ("machine_per_object", 99_000.0, 0),
+        ("machine_per_object_no_auto", 99_000.0, 1),
+        ("shared_trigger", 4_999.0, 2),
+        ("dict_floor", 24.9, 3),
+        ("memory", 1025.0, 4),
+        ("import_library", 13.1, 6),
+    ],
+)
+def test_each_target_fails_just_past_its_limit(key: str, value: float, failing: int) -> None:
+    judged = verdicts(_rows(**{**_PASSING, key: value}))
+    assert [i for i, v in enumerate(judged) if v.status == FAIL] == [failing]
+
+
+def test_strict_exits_1_on_a_failed_target(monkeypatch: pytest.MonkeyPatch) -> None:
+    failing = _rows(**{**_PASSING, "memory": 2048.0})
+    monkeypatch.setattr(benchmarks.run, "measure", lambda budget, progress=None: failing)
+    out = io.StringIO()
+    assert benchmarks.run.main(["--quick"], stdout=out) == 0
+    assert "FAIL  <= 1 KiB per version" in out.getvalue()
+    assert benchmarks.run.main(["--quick", "--strict"], stdout=io.StringIO()) == 1
+    passing = _rows(**_PASSING)
+    monkeypatch.setattr(benchmarks.run, "measure", lambda budget, progress=None: passing)
+    assert benchmarks.run.main(["--quick", "--strict"], stdout=io.StringIO()) == 0
+
+
+def test_main_runs_end_to_end_in_quick_mode() -> None:
+    out = io.StringIO()
+    assert benchmarks.run.main(["--quick"], stdout=out) == 0
+    text = out.getvalue()
+    assert "quick run" in text
+    assert "cpu: " in text
+    assert "python-statemachine " in text
+    assert "\ntargets\n" in text
+
+
+@pytest.mark.parametrize("shape", ["boto3", "cli"])
+def test_the_describe_response_is_one_legal_registration(shape: str) -> None:
+    response = describe_versions_response(100, shape=shape)
+    items = response["RegistrationVersions"]
+    assert [item["VersionNumber"] for item in items] == list(range(1, 101))
+    versions = [
+        RegistrationVersion.from_aws(item, registration_id=response["RegistrationId"])
+        for item in items
+    ]
+    infos = [
+        VersionInfo.from_aws(item, registration_id=response["RegistrationId"]) for item in items
+    ]
+    assert [v.status for v in versions] == [i.status for i in infos]
+    statuses = [v.status for v in versions]
+    assert statuses.count(VersionStatus.APPROVED) == 1
+    assert statuses[-1] is VersionStatus.REVIEWING
+    assert {VersionStatus.DISCARDED, VersionStatus.DENIED, VersionStatus.ARCHIVED} <= set(statuses)
+    latest = [v.history.latest for v in versions]
+    assert latest == sorted(latest)
