@@ -25,6 +25,7 @@ from .diagrams import (
 from .drift import DriftReport, ShapeDrift, check_drift, load_service_model
 from .errors import (
     AccessDeniedError,
+    AuditInputError,
     BackendError,
     ConflictError,
     GraphvizError,
@@ -40,6 +41,7 @@ from .errors import (
     MalformedDataError,
     MissingDependencyError,
     RegistrationFsmError,
+    RegistrationRuleError,
     ResourceNotFoundError,
     ServiceQuotaExceededError,
     ServiceUnavailableError,
@@ -48,6 +50,7 @@ from .errors import (
     UnexpectedAnswerError,
     UnknownStatusError,
     UnknownTriggerError,
+    UnknownVersionError,
     ValidationError,
 )
 from .history import StatusHistory, parse_timestamp
@@ -63,12 +66,19 @@ from .version import (
 )
 
 if TYPE_CHECKING:
+    from .audit import AuditReport, Finding, FindingKind, audit_data, audit_files, audit_json
     from .backends import AwsBackend, FaultKind, InMemoryBackend
+    from .reconcile import Anomaly, AnomalyKind, ReconcileReport, VersionChange
+    from .registration import Registration
 
     __version__: str
 
 __all__ = [
     "AccessDeniedError",
+    "Anomaly",
+    "AnomalyKind",
+    "AuditInputError",
+    "AuditReport",
     "AwsBackend",
     "BackendError",
     "Clock",
@@ -80,6 +90,8 @@ __all__ = [
     "DriftReport",
     "Edge",
     "FaultKind",
+    "Finding",
+    "FindingKind",
     "GraphvizError",
     "IllegalRemoteTransition",
     "InMemoryBackend",
@@ -98,7 +110,10 @@ __all__ = [
     "MissingDependencyError",
     "PathStep",
     "Provenance",
+    "ReconcileReport",
+    "Registration",
     "RegistrationFsmError",
+    "RegistrationRuleError",
     "RegistrationStatus",
     "RegistrationVersion",
     "ResourceNotFoundError",
@@ -114,9 +129,14 @@ __all__ = [
     "UnexpectedAnswerError",
     "UnknownStatusError",
     "UnknownTriggerError",
+    "UnknownVersionError",
     "ValidationError",
+    "VersionChange",
     "VersionPath",
     "VersionStatus",
+    "audit_data",
+    "audit_files",
+    "audit_json",
     "can_create_version",
     "check_drift",
     "derive_registration_status",
@@ -136,6 +156,21 @@ __all__ = [
 # The backends are loaded on first use: most users of the lifecycle never touch them.
 _LAZY_BACKENDS = frozenset({"AwsBackend", "FaultKind", "InMemoryBackend"})
 
+# Registrations, reconciling and the audit are loaded on first use too, for the same reason.
+_LAZY_MODULES = {
+    "Anomaly": "reconcile",
+    "AnomalyKind": "reconcile",
+    "AuditReport": "audit",
+    "Finding": "audit",
+    "FindingKind": "audit",
+    "ReconcileReport": "reconcile",
+    "Registration": "registration",
+    "VersionChange": "reconcile",
+    "audit_data": "audit",
+    "audit_files": "audit",
+    "audit_json": "audit",
+}
+
 
 def __getattr__(name: str) -> object:
     # Read lazily: importlib.metadata alone costs more than the rest of the package's import.
@@ -147,4 +182,9 @@ def __getattr__(name: str) -> object:
         from . import backends
 
         return getattr(backends, name)
+    module = _LAZY_MODULES.get(name)
+    if module is not None:
+        from importlib import import_module
+
+        return getattr(import_module(f"{__name__}.{module}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -44,6 +44,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_transitions(commands)
     _add_diagram(commands)
     _add_check_drift(commands)
+    _add_audit(commands)
     _add_emulator(commands)
     return parser
 
@@ -347,3 +348,62 @@ def _run_emulator(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except KeyboardInterrupt:
         out.write("registration-fsm emulator stopped\n")
     return 0
+
+
+# -- audit -----------------------------------------------------------------------------------
+
+
+def _add_audit(commands: Any) -> None:
+    from .audit import MAX_EXPORT_BYTES
+
+    command = commands.add_parser(
+        "audit",
+        help="check exported registration histories for illegal paths",
+        description="Check the JSON printed by `aws pinpoint-sms-voice-v2 "
+        "describe-registration-versions` (and describe-registrations), one file or many: "
+        "every version whose history is not a legal path is reported with its reason. "
+        "Exit status: 0 clean, 1 findings, 2 unreadable input.",
+    )
+    command.add_argument("files", nargs="+", metavar="FILE", help="an export file (JSON)")
+    command.add_argument("--json", action="store_true", help="print the report as JSON")
+    command.add_argument(
+        "--max-bytes",
+        type=int,
+        default=MAX_EXPORT_BYTES,
+        metavar="N",
+        help=f"refuse files larger than N bytes (default: {MAX_EXPORT_BYTES})",
+    )
+    command.set_defaults(handler=_run_audit)
+
+
+def _run_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Audit the files together: the report covers the readable ones, and each unreadable one
+    gets an error line (exit 2)."""
+    from .audit import _Auditor, load_export
+    from .errors import AuditInputError
+
+    auditor = _Auditor()
+    errors: list[AuditInputError] = []
+    for path in args.files:
+        try:
+            auditor.add(load_export(path, max_bytes=args.max_bytes), path)
+        except AuditInputError as unreadable:
+            errors.append(unreadable)
+        except (RecursionError, MemoryError) as exhausted:
+            errors.append(
+                AuditInputError(path, f"too large or deep to audit ({type(exhausted).__name__})")
+            )
+    report = auditor.report()
+    if args.json:
+        payload = report.to_json()
+        payload["errors"] = [{"source": e.source, "error": e.detail} for e in errors]
+        out.write(json.dumps(payload, indent=2) + "\n")
+    else:
+        for finding in report.findings:
+            out.write(f"{finding}\n")
+        out.write(report.summary() + "\n")
+    for error in errors:
+        err.write(f"registration-fsm: error: {error}\n")
+    if errors:
+        return 2
+    return 0 if report.ok else 1

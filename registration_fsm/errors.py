@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AccessDeniedError",
+    "AuditInputError",
     "BackendError",
     "ConflictError",
     "GraphvizError",
@@ -31,6 +32,7 @@ __all__ = [
     "MalformedDataError",
     "MissingDependencyError",
     "RegistrationFsmError",
+    "RegistrationRuleError",
     "ResourceNotFoundError",
     "ServiceQuotaExceededError",
     "ServiceUnavailableError",
@@ -39,6 +41,7 @@ __all__ = [
     "UnexpectedAnswerError",
     "UnknownStatusError",
     "UnknownTriggerError",
+    "UnknownVersionError",
     "ValidationError",
 ]
 
@@ -214,6 +217,69 @@ class IllegalRemoteTransition(RegistrationFsmError):
             f"{registration_id} version {version_number}: no legal path from "
             f"{from_status.value} to {to_status.value} fits the remote history ({shown})"
         )
+
+
+class RegistrationRuleError(RegistrationFsmError):
+    """A move or a state that the registration's rules forbid.
+
+    The version's own lifecycle may allow the move; the registration does not (only its latest
+    version changes, at most one version is APPROVED, and so on). ``reason`` says which rule:
+    one of the class constants below, the first of which is AWS's own ConflictException reason.
+    Whatever raised it is unchanged.
+    """
+
+    CREATE_VERSION_NOT_ALLOWED = "CREATE_REGISTRATION_VERSION_NOT_ALLOWED"
+    """A new version while the latest one is still a draft or under review."""
+    VERSION_READ_ONLY = "VERSION_READ_ONLY"
+    """A move of a version other than the latest (only its approval can still be revoked)."""
+    ARCHIVED_BY_APPROVAL_ONLY = "ARCHIVED_BY_APPROVAL_ONLY"
+    """An archive fired by itself: a version is archived when a newer one is approved."""
+    MULTIPLE_APPROVED = "MULTIPLE_APPROVED"
+    """Two APPROVED versions in one registration."""
+    OLDER_VERSION_IN_FLIGHT = "OLDER_VERSION_IN_FLIGHT"
+    """A version other than the latest that is neither APPROVED nor finished."""
+
+    def __init__(
+        self,
+        registration_id: str,
+        reason: str,
+        detail: str,
+        *,
+        version_number: int | None = None,
+        status: VersionStatus | None = None,
+    ) -> None:
+        self.registration_id = registration_id
+        self.reason = reason
+        self.detail = detail
+        self.version_number = version_number
+        self.status = status
+        super().__init__(f"{registration_id}: {detail} ({reason})")
+
+
+class UnknownVersionError(InvalidValueError):
+    """A version number the registration does not hold."""
+
+    def __init__(self, registration_id: str, version_number: object, known: Sequence[int]):
+        self.registration_id = registration_id
+        self.version_number = version_number
+        self.known: tuple[int, ...] = tuple(known)
+        held = ", ".join(str(n) for n in self.known)
+        super().__init__(
+            f"{registration_id} has no version {version_number!r}; it holds versions {held}"
+        )
+
+
+class AuditInputError(RegistrationFsmError):
+    """Input the audit cannot read at all: not a file, too big, not UTF-8, not JSON, too
+    deeply nested, or not an export of DescribeRegistrationVersions or DescribeRegistrations.
+
+    ``source`` names the file (or ``<data>``); ``detail`` says what is wrong with it.
+    """
+
+    def __init__(self, source: str, detail: str) -> None:
+        self.source = source
+        self.detail = detail
+        super().__init__(f"{source}: {detail}")
 
 
 class BackendError(RegistrationFsmError):

@@ -412,10 +412,17 @@ class Lifecycle:
 
         Stamps later than ``after`` (by default, the stamp of ``start`` in ``history``) must be
         visited in time order, and a stamped status may not be entered again after its stamp
-        (the stamp records the latest entry). A status without a stamp may be passed through:
-        AWS does not always stamp a status a version only passed through, and
-        REQUIRES_OFFLINE_REVIEW is never stamped. Returns None when no legal path fits.
+        (the stamp records the latest entry); a status stamped at ``after`` itself may be
+        entered only at that instant, before anything stamped later. Stamps earlier than
+        ``after`` are past history: those statuses are not entered again. A status without a
+        stamp may be passed through: AWS does not always stamp a status a version only passed
+        through, and REQUIRES_OFFLINE_REVIEW is never stamped. Returns None when no legal path
+        fits, and when a stamp is later than the stamp of ``status`` itself: the version ends
+        in ``status``, so nothing was entered after it.
         """
+        own = history[status] if status.history_field is not None else None
+        if own is not None and own != history.latest:
+            return None
         if after is None:
             after = history[start] if start.history_field is not None else None
             if after is None:
@@ -425,9 +432,12 @@ class Lifecycle:
         group_of: dict[VersionStatus, int] = {}
         previous: datetime | None = None
         for stamped_status, stamp in history.stamped():
-            if stamp < after or (stamp == after and stamped_status is start):
+            if stamp < after:
                 old.add(stamped_status)
-            elif stamp > after:
+            elif stamp == after:
+                # Group -1: the instant of ``after``, which the search starts in.
+                group_of[stamped_status] = -1
+            else:
                 if previous is None or stamp != previous:
                     groups.append(frozenset())
                     previous = stamp
@@ -435,7 +445,8 @@ class Lifecycle:
                 group_of[stamped_status] = len(groups) - 1
         if start is status and not groups:
             return ()
-        key = (start, status, frozenset(old), tuple(groups))
+        at_after = frozenset(s for s, g in group_of.items() if g < 0)
+        key = (start, status, frozenset(old), at_after, tuple(groups))
         try:
             return self._explain_cache[key]
         except KeyError:
@@ -515,8 +526,16 @@ def _advance(
         return index, (groups[index] if index < len(groups) else frozenset())
     wanted = group_of.get(target)
     if wanted is not None:
-        # Entered now and again later (its stamp is its last entry); not once its group passed.
-        return (index, pending) if wanted > index else None
+        # Entered now and again later (its stamp is its last entry); not once its group passed,
+        # except at the very instant of its group: while that group is being entered, or just
+        # after, before anything of the next group was.
+        if wanted >= index:
+            return index, pending
+        if wanted == index - 1 and pending == (
+            groups[index] if index < len(groups) else frozenset()
+        ):
+            return index, pending
+        return None
     if target in old:
         return None
     return index, pending

@@ -14,6 +14,7 @@ from registration_fsm import (
     InvalidDefinition,
     Lifecycle,
     Provenance,
+    RegistrationVersion,
     StatusHistory,
     UnknownTriggerError,
     VersionStatus,
@@ -318,3 +319,53 @@ def test_explain_a_return_to_review_after_authentication() -> None:
 def test_explain_accepts_equal_stamps() -> None:
     history = StatusHistory(T0, submitted=T0, reviewing=T0, approved=T0)
     assert LIFECYCLE.explain(S.DRAFT, S.APPROVED, history) is not None
+
+
+def test_explain_refuses_a_status_stamped_before_another_stamp_even_at_the_anchor() -> None:
+    # REVIEWING is stamped at the anchor, REQUIRES_AUTHENTICATION after it: a version that ends
+    # in REVIEWING entered nothing after its last entry, whatever the anchor hides.
+    t = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    history = StatusHistory(
+        t,
+        submitted=t + timedelta(days=1),
+        reviewing=t + timedelta(days=1),
+        requires_authentication=t + timedelta(days=2),
+    )
+    after = t + timedelta(days=1)
+    assert LIFECYCLE.explain(S.SUBMITTED, S.REVIEWING, history, after=after) is None
+    assert LIFECYCLE.explain(S.SUBMITTED, S.REQUIRES_AUTHENTICATION, history, after=after)
+
+
+def test_explain_allows_a_status_entered_again_at_the_instant_of_its_stamp() -> None:
+    # All of AWS_REVIEWING, REVIEWING, REQUIRES_AUTHENTICATION and REVIEWING again happen at
+    # one instant: REVIEWING's stamp is both its entries' time.
+    t = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
+    version = RegistrationVersion.new("reg-1", at=t)
+    version.submit(at=t)
+    later = t + timedelta(seconds=1)
+    for trigger in (
+        "begin_aws_review",
+        "begin_review",
+        "require_authentication",
+        "complete_authentication",
+    ):
+        version.fire(trigger, at=later)
+    path = LIFECYCLE.explain(VersionStatus.DRAFT, version.status, version.history)
+    assert path is not None
+    assert path[-1].trigger == "complete_authentication"
+    # Not once something stamped later came in between.
+    history = version.history.with_stamp("APPROVED", later + timedelta(seconds=1))
+    assert LIFECYCLE.explain(VersionStatus.DRAFT, VersionStatus.REVIEWING, history) is None
+
+
+@given(st.lists(st.sampled_from(LIFECYCLE.triggers), max_size=14), st.data())
+def test_every_legal_walk_is_explained_even_with_equal_stamps(
+    triggers: list[str], data: st.DataObject
+) -> None:
+    t = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
+    version = RegistrationVersion.new("reg-1", at=t)
+    for trigger in triggers:
+        if version.can(trigger):
+            t += timedelta(seconds=data.draw(st.integers(min_value=0, max_value=1)))
+            version.fire(trigger, at=t)
+    assert LIFECYCLE.explain(VersionStatus.DRAFT, version.status, version.history) is not None

@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from ..errors import InvalidValueError
 from ..history import StatusHistory
 from ..lifecycle import LIFECYCLE, Initiator, Lifecycle
+from ..registration import Registration
 from ..statuses import RegistrationStatus, VersionStatus
 from ..version import RegistrationVersion
 
@@ -33,6 +34,7 @@ __all__ = [
     "Corruption",
     "CorruptionKind",
     "IllegalPath",
+    "REGISTRATION_ACTIONS",
     "REGISTRATION_TYPES",
     "aware_datetimes",
     "aws_registration_ids",
@@ -41,13 +43,16 @@ __all__ = [
     "create_registration_results",
     "create_version_results",
     "denied_reasons",
+    "describe_pages",
     "describe_registrations_results",
     "describe_versions_pages",
     "discard_version_results",
     "illegal_trigger_sequences",
+    "registration_events",
     "registration_ids",
     "registration_information",
     "registration_statuses",
+    "registrations",
     "submit_version_results",
     "trigger_names",
     "trigger_sequences",
@@ -145,6 +150,99 @@ def versions(
         at += draw(st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=30)))
         version.fire(trigger, at=at)
     return version
+
+
+#: Everything that can happen to a registration: its customer calls, and every trigger of the
+#: lifecycle fired at it (AWS-side events included), allowed or not.
+REGISTRATION_ACTIONS: tuple[str, ...] = (
+    "create_version",
+    *dict.fromkeys(("submit", "discard", *LIFECYCLE.triggers)),
+)
+
+
+def registration_events(
+    *, max_size: int = 40
+) -> st.SearchStrategy[list[tuple[str, int | None, timedelta]]]:
+    """Any sequence of events, allowed or not: (action, version number or None, time step).
+
+    The version number (None: the latest) matters for the triggers; the time step is how long
+    after the previous event this one happens.
+    """
+    return st.lists(
+        st.tuples(
+            st.sampled_from(REGISTRATION_ACTIONS),
+            st.none() | st.integers(min_value=1, max_value=12),
+            st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=3)),
+        ),
+        max_size=max_size,
+    )
+
+
+@st.composite
+def registrations(
+    draw: st.DrawFn,
+    *,
+    max_events: int = 40,
+    registration_id: str | None = None,
+) -> Registration:
+    """A registration that reached its state by allowed customer calls and AWS-side events.
+
+    Each step picks one move the registration allows (a trigger at the latest version, a new
+    version, or revoking an older approval), so long runs produce many versions.
+    """
+    rid = registration_id if registration_id is not None else draw(registration_ids())
+    at = draw(aware_datetimes(max_value=datetime(2030, 1, 1, tzinfo=timezone.utc)))
+    registration = Registration.new(
+        rid,
+        registration_type=draw(
+            st.sampled_from(["US_TEN_DLC_BRAND_REGISTRATION", "US_TOLL_FREE_REGISTRATION"])
+        ),
+        at=at,
+    )
+    for _ in range(draw(st.integers(min_value=0, max_value=max_events))):
+        latest = registration.latest
+        moves: list[tuple[str, int | None]] = [
+            (t, None) for t in latest.allowed_triggers() if t != "archive"
+        ]
+        if registration.can_create_version():
+            moves.append(("create_version", None))
+        approved = registration.approved_version_number
+        if approved is not None and approved != latest.version_number:
+            moves.append(("revoke", approved))
+        if not moves:
+            break
+        action, number = draw(st.sampled_from(moves))
+        at += draw(st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=10)))
+        if action == "create_version":
+            registration.create_version(at=at)
+        else:
+            registration.fire(action, version_number=number, at=at)
+    return registration
+
+
+@st.composite
+def describe_pages(
+    draw: st.DrawFn, registration: Registration, *, json_safe: bool | None = None
+) -> list[dict[str, Any]]:
+    """The registration's versions as DescribeRegistrationVersions pages, split at random.
+
+    ``json_safe`` picks the AWS CLI's shape (ISO-8601 strings) or boto3's (datetimes); by
+    default either. The pages may list the versions in any order.
+    """
+    cli = draw(st.booleans()) if json_safe is None else json_safe
+    whole = registration.to_aws_versions(json_safe=cli)
+    items = draw(st.permutations(whole["RegistrationVersions"]))
+    pages: list[dict[str, Any]] = []
+    while True:
+        size = draw(st.integers(min_value=1, max_value=max(1, len(items))))
+        page = {k: v for k, v in whole.items() if k != "RegistrationVersions"}
+        page["RegistrationVersions"] = items[:size]
+        items = items[size:]
+        if items:
+            page["NextToken"] = f"token-{len(pages) + 1}"
+        pages.append(page)
+        if not items:
+            return pages
 
 
 def valid_histories(

@@ -1,0 +1,781 @@
+"""Audit exported registration histories: did every version take a legal path?
+
+Compliance teams keep what ``aws pinpoint-sms-voice-v2 describe-registration-versions`` (and
+``describe-registrations``) print, and must show that no version took an illegal path. This
+module checks such exports, one file or many, and reports every version whose history is not a
+legal path through the lifecycle, with a precise reason.
+
+A version is flagged when :meth:`Lifecycle.explain <registration_fsm.Lifecycle.explain>` finds
+no legal path from DRAFT to its status along its stamps, and also where the stamps contradict
+the lifecycle in ways that explain's anchoring lets pass: a stamp at or before DraftTimestamp
+for a status that can never precede the current one, a stamp earlier than DraftTimestamp, or a
+status without its own stamp. Across versions, a registration may hold one APPROVED version.
+
+Input that cannot be read as an export at all (not a file, too big, not text, not JSON, nested
+too deeply, not the shape of either command's output) raises :class:`AuditInputError`; a
+malformed version inside a readable export is a MALFORMED finding, so one bad record does not
+hide the rest.
+
+The check is built for large exports: a version's verdict depends only on its status and the
+order of its stamps, and real exports repeat a handful of orders, so each order is judged once.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import attrs
+
+from .errors import AuditInputError, InvalidValueError
+from .history import STAMPED_STATUSES, StatusHistory, parse_timestamp
+from .lifecycle import LIFECYCLE
+from .statuses import RegistrationStatus, VersionStatus
+
+__all__ = [
+    "AuditReport",
+    "Finding",
+    "FindingKind",
+    "MAX_EXPORT_BYTES",
+    "audit_data",
+    "audit_files",
+    "audit_json",
+    "load_export",
+]
+
+MAX_EXPORT_BYTES = 64 * 1024 * 1024
+"""The largest export file :func:`load_export` reads (64 MiB, about 150,000 versions)."""
+
+_MAX_VERSION = 100_000
+_CACHE_SIZE = 4096
+_UTC = timezone.utc
+_EPOCH = datetime(2000, 1, 1, tzinfo=_UTC)
+
+
+class FindingKind(str, enum.Enum):
+    """What is wrong with a version or a registration in an export."""
+
+    STAMPS_OUT_OF_ORDER = "stamps_out_of_order"
+    """Two stamps in an order no legal path produces (or a stamp later than the status's)."""
+    IMPOSSIBLE_PREDECESSOR = "impossible_predecessor"
+    """A stamp for a status that can never lead to the version's current status."""
+    MISSING_STAMP = "missing_stamp"
+    """No DraftTimestamp, or no stamp for the status the version is in."""
+    ILLEGAL_PATH = "illegal_path"
+    """No legal path visits the stamped statuses in the order of their stamps."""
+    MULTIPLE_APPROVED = "multiple_approved"
+    """More than one APPROVED version in one registration."""
+    UNKNOWN_STATUS = "unknown_status"
+    """A status this library does not know (AWS may have added it)."""
+    DUPLICATE_VERSION = "duplicate_version"
+    """The same version number twice, with different contents."""
+    REGISTRATION_MISMATCH = "registration_mismatch"
+    """A registration's version numbers contradict its versions."""
+    MALFORMED = "malformed"
+    """A record without the fields or types AWS's model gives it."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@attrs.frozen
+class Finding:
+    """One problem in an export: where it is, what kind it is, and why, in words."""
+
+    kind: FindingKind
+    reason: str
+    source: str
+    registration_id: str | None = None
+    version_number: int | None = None
+
+    def __str__(self) -> str:
+        where = [self.source]
+        if self.registration_id is not None:
+            where.append(self.registration_id)
+        if self.version_number is not None:
+            where.append(f"version {self.version_number}")
+        return f"{': '.join(where)}: {self.kind.value}: {self.reason}"
+
+    def to_json(self) -> dict[str, Any]:
+        """The finding as a JSON-safe dict."""
+        return {
+            "source": self.source,
+            "registration_id": self.registration_id,
+            "version_number": self.version_number,
+            "kind": self.kind.value,
+            "reason": self.reason,
+        }
+
+
+@attrs.frozen
+class AuditReport:
+    """The outcome of an audit: every finding, and how much was checked."""
+
+    findings: tuple[Finding, ...]
+    versions_checked: int
+    registrations_checked: int
+    sources: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing was found."""
+        return not self.findings
+
+    def summary(self) -> str:
+        """One line: how much was checked and how many findings."""
+
+        def count(n: int, word: str) -> str:
+            return f"{n} {word}{'' if n == 1 else 's'}"
+
+        found = count(len(self.findings), "finding") if self.findings else "no findings"
+        return (
+            f"audited {count(self.versions_checked, 'version')} of "
+            f"{count(self.registrations_checked, 'registration')} in "
+            f"{count(len(self.sources), 'source')}: {found}"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as a JSON-safe dict."""
+        return {
+            "ok": self.ok,
+            "versions_checked": self.versions_checked,
+            "registrations_checked": self.registrations_checked,
+            "sources": list(self.sources),
+            "findings": [f.to_json() for f in self.findings],
+        }
+
+
+# -- judging one order of stamps ---------------------------------------------------------------
+
+_STATUS = {s.value: s for s in VersionStatus}
+_KEY_INDEX = {s.history_key: i for i, s in enumerate(STAMPED_STATUSES)}
+_KEYS: tuple[str, ...] = tuple(s.history_key or "" for s in STAMPED_STATUSES)
+_DRAFT_INDEX = _KEY_INDEX["DraftTimestamp"]
+_REACH = {s: LIFECYCLE.reachable_from(s) for s in VersionStatus}
+_DRAFT = LIFECYCLE.initial
+_Problem = tuple[FindingKind, str]
+_VERDICTS: dict[tuple[VersionStatus, tuple[int, ...]], tuple[_Problem, ...]] = {}
+
+
+def _key(status: VersionStatus) -> str:
+    return status.history_key or status.value
+
+
+def _field(status: VersionStatus) -> str:
+    """A stamp shown in a reason: its key and, filled in later, its value."""
+    key = _key(status)
+    return f"{key} ({{{key}}})"
+
+
+def _judge(status: VersionStatus, order: tuple[int, ...]) -> tuple[_Problem, ...]:
+    """Everything wrong with a version in ``status`` whose stamps fall in ``order``.
+
+    ``order`` lists the indexes (in STAMPED_STATUSES) of the stamped statuses, oldest first;
+    an index stored as ``~i`` has the same stamp as the one before it.
+    """
+    groups: list[list[VersionStatus]] = []
+    for code in order:
+        if code < 0:
+            groups[-1].append(STAMPED_STATUSES[~code])
+        else:
+            groups.append([STAMPED_STATUSES[code]])
+    position = {s: g for g, members in enumerate(groups) for s in members}
+    problems: list[_Problem] = []
+    own = status.history_key
+    if _DRAFT not in position:
+        problems.append(
+            (
+                FindingKind.MISSING_STAMP,
+                "no DraftTimestamp: every version starts as a DRAFT, and AWS always stamps it",
+            )
+        )
+    if own is not None and status not in position and status is not _DRAFT:
+        problems.append(
+            (
+                FindingKind.MISSING_STAMP,
+                f"the status is {status.value} but there is no {own}: AWS stamps every status "
+                "a version enters",
+            )
+        )
+    impossible = {
+        s for s in position if s is not status and s is not _DRAFT and status not in _REACH[s]
+    }
+    for stamped in sorted(impossible, key=lambda s: position[s]):
+        problems.append(
+            (
+                FindingKind.IMPOSSIBLE_PREDECESSOR,
+                f"{_field(stamped)} is set, but a version in {stamped.value} can never become "
+                f"{status.value}, its current status",
+            )
+        )
+    draft_at = position.get(_DRAFT)
+    mine = position.get(status)
+    for stamped, at in sorted(position.items(), key=lambda pair: pair[1]):
+        if draft_at is not None and at < draft_at:
+            problems.append(
+                (
+                    FindingKind.STAMPS_OUT_OF_ORDER,
+                    f"{_field(stamped)} is earlier than {_field(_DRAFT)}: every version starts "
+                    "as a DRAFT",
+                )
+            )
+        elif mine is not None and at > mine and stamped not in impossible:
+            problems.append(
+                (
+                    FindingKind.STAMPS_OUT_OF_ORDER,
+                    f"{_field(stamped)} is later than {_field(status)}, the stamp of the "
+                    f"current status {status.value}: the current status has the latest stamp",
+                )
+            )
+    pairs = [
+        s
+        for s in sorted(position, key=lambda s: position[s])
+        if s is not _DRAFT and s is not status and s not in impossible
+    ]
+    for i, first in enumerate(pairs):
+        for second in pairs[i + 1 :]:
+            if position[first] == position[second]:
+                if second not in _REACH[first] and first not in _REACH[second]:
+                    problems.append(
+                        (
+                            FindingKind.STAMPS_OUT_OF_ORDER,
+                            f"{_field(first)} equals {_field(second)}, but neither "
+                            f"{first.value} nor {second.value} can follow the other",
+                        )
+                    )
+            elif second not in _REACH[first]:
+                problems.append(
+                    (
+                        FindingKind.STAMPS_OUT_OF_ORDER,
+                        f"{_field(first)} is earlier than {_field(second)}, but "
+                        f"{second.value} never comes after {first.value}",
+                    )
+                )
+    if not problems:
+        # Only the order matters to explain(), so stamps one second apart stand in for the
+        # real ones; the verdict then holds for every version with this status and order.
+        stamps: list[datetime | None] = [None] * len(STAMPED_STATUSES)
+        for g, members in enumerate(groups):
+            for member in members:
+                stamps[STAMPED_STATUSES.index(member)] = _EPOCH + timedelta(seconds=g)
+        history = StatusHistory._from_stamps(tuple(stamps))
+        if LIFECYCLE.explain(_DRAFT, status, history) is None:
+            shown = ", then ".join(" = ".join(s.value for s in members) for members in groups)
+            problems.append(
+                (
+                    FindingKind.ILLEGAL_PATH,
+                    f"no legal path from DRAFT to {status.value} visits the stamped statuses "
+                    f"in the order of their stamps ({shown}); a status cannot be entered again "
+                    "after its stamp, which records its latest entry",
+                )
+            )
+    return tuple(problems)
+
+
+def _verdict(status: VersionStatus, order: tuple[int, ...]) -> tuple[_Problem, ...]:
+    key = (status, order)
+    try:
+        return _VERDICTS[key]
+    except KeyError:
+        pass
+    verdict = _judge(status, order)
+    if len(_VERDICTS) >= _CACHE_SIZE:
+        _VERDICTS.clear()
+    _VERDICTS[key] = verdict
+    return verdict
+
+
+# -- walking an export ---------------------------------------------------------------------------
+
+
+@attrs.define
+class _Group:
+    """What the audit keeps about one registration while it reads the exports."""
+
+    registration_id: str | None
+    source: str
+    versions: dict[int, Any] = attrs.field(factory=dict)
+    statuses: dict[int, VersionStatus] = attrs.field(factory=dict)
+    info: Mapping[str, Any] | None = None
+    info_source: str = ""
+
+
+class _Auditor:
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.groups: dict[object, _Group] = {}
+        self.sources: list[str] = []
+        self.checked = 0
+
+    def add(self, data: object, source: str) -> None:
+        """Audit one loaded document; AuditInputError if it is not an export."""
+        self.sources.append(source)
+        pages = data if isinstance(data, list) else [data]
+        for number, page in enumerate(pages):
+            where = f"item {number} of the top-level list" if isinstance(data, list) else ""
+            if not isinstance(page, Mapping):
+                raise AuditInputError(
+                    source,
+                    f"{where or 'the top level'} is {_kind(page)}; expected the JSON object "
+                    "that describe-registration-versions or describe-registrations prints",
+                )
+            if "RegistrationVersions" in page:
+                self._versions_page(page, source, where)
+            elif "Registrations" in page:
+                self._registrations_page(page, source, where)
+            else:
+                raise AuditInputError(
+                    source,
+                    f"{where or 'the top-level object'} has neither RegistrationVersions nor "
+                    "Registrations: not an export of describe-registration-versions or "
+                    "describe-registrations",
+                )
+
+    def _group(self, registration_id: str | None, source: str) -> _Group:
+        key: object = registration_id if registration_id is not None else (None, source)
+        group = self.groups.get(key)
+        if group is None:
+            group = self.groups[key] = _Group(registration_id, source)
+        return group
+
+    def _versions_page(self, page: Mapping[str, Any], source: str, where: str) -> None:
+        items = page["RegistrationVersions"]
+        if not isinstance(items, list):
+            raise AuditInputError(
+                source,
+                f"RegistrationVersions {('in ' + where) if where else ''} is {_kind(items)}, "
+                "not a list",
+            )
+        rid = page.get("RegistrationId")
+        if rid is not None and not isinstance(rid, str):
+            raise AuditInputError(source, f"RegistrationId is {_kind(rid)}, not a string")
+        self._audit_versions(items, self._group(rid, source), source)
+
+    def _audit_versions(self, items: list[Any], group: _Group, source: str) -> None:
+        # The hot loop: everything common is inline; anything unusual goes to _slow().
+        findings = self.findings
+        known = group.versions
+        statuses = group.statuses
+        rid = group.registration_id
+        fromiso = datetime.fromisoformat
+        status_of = _STATUS.get
+        index_of = _KEY_INDEX.get
+        verdicts = _VERDICTS
+        checked = 0
+        for position, item in enumerate(items):
+            parsed = None
+            if item.__class__ is dict:
+                number = item.get("VersionNumber")
+                text = item.get("RegistrationVersionStatus")
+                history = item.get("RegistrationVersionStatusHistory")
+                status = status_of(text) if text.__class__ is str else None
+                if (
+                    number.__class__ is int
+                    and 0 < number <= _MAX_VERSION
+                    and status is not None
+                    and history.__class__ is dict
+                ):
+                    pairs = []
+                    for key, value in history.items():
+                        index = index_of(key)
+                        if index is None or value is None:
+                            continue
+                        if value.__class__ is str:
+                            try:
+                                stamp = fromiso(value)
+                            except ValueError:
+                                break
+                            if stamp.tzinfo is None:
+                                break
+                        elif value.__class__ is datetime and value.tzinfo is not None:
+                            stamp = value
+                        else:
+                            break
+                        pairs.append((stamp, index))
+                    else:
+                        parsed = (number, status, pairs)
+            if parsed is None:
+                parsed = self._slow(item, position, group, source)
+                if parsed is None:
+                    continue
+            number, status, pairs = parsed
+            seen = known.get(number)
+            if seen is not None:
+                if seen != item:
+                    findings.append(
+                        Finding(
+                            FindingKind.DUPLICATE_VERSION,
+                            f"version {number} appears twice with different contents "
+                            f"(item {position} of RegistrationVersions differs from the "
+                            "first)",
+                            source,
+                            rid,
+                            number,
+                        )
+                    )
+                continue
+            known[number] = item
+            statuses[number] = status
+            checked += 1
+            pairs.sort()
+            previous = None
+            order = []
+            for stamp, index in pairs:
+                order.append(index if stamp != previous else ~index)
+                previous = stamp
+            key = (status, tuple(order))
+            verdict = verdicts.get(key)
+            if verdict is None:
+                verdict = _verdict(status, key[1])
+            if verdict:
+                shown = {_KEYS[i]: s.isoformat() for s, i in pairs}
+                for kind, reason in verdict:
+                    findings.append(
+                        Finding(kind, reason.format_map(_Missing(shown)), source, rid, number)
+                    )
+        self.checked += checked
+
+    def _slow(
+        self, item: object, position: int, group: _Group, source: str
+    ) -> tuple[int, VersionStatus, list[tuple[datetime, int]]] | None:
+        """Parse a version the fast path did not take, or record why it cannot be checked."""
+        rid = group.registration_id
+
+        def malformed(reason: str, number: int | None = None) -> None:
+            self.findings.append(
+                Finding(
+                    FindingKind.MALFORMED,
+                    f"item {position} of RegistrationVersions: {reason}",
+                    source,
+                    rid,
+                    number,
+                )
+            )
+
+        if not isinstance(item, Mapping):
+            malformed(f"{_kind(item)}, not an object")
+            return None
+        number = item.get("VersionNumber")
+        if isinstance(number, bool) or not isinstance(number, int):
+            shown = "missing" if "VersionNumber" not in item else f"{number!r}"
+            malformed(f"VersionNumber is {shown}, not an integer from 1 to 100000")
+            return None
+        if not 0 < number <= _MAX_VERSION:
+            malformed(f"VersionNumber {number} is outside 1 to 100000")
+            return None
+        text = item.get("RegistrationVersionStatus")
+        if not isinstance(text, str):
+            shown = "missing" if "RegistrationVersionStatus" not in item else _kind(text)
+            malformed(f"RegistrationVersionStatus is {shown}, not a string", number)
+            return None
+        status = _STATUS.get(text)
+        if status is None:
+            if number in group.versions:
+                if group.versions[number] != item:
+                    self.findings.append(
+                        Finding(
+                            FindingKind.DUPLICATE_VERSION,
+                            f"version {number} appears twice with different contents",
+                            source,
+                            rid,
+                            number,
+                        )
+                    )
+                return None
+            group.versions[number] = item
+            self.findings.append(
+                Finding(
+                    FindingKind.UNKNOWN_STATUS,
+                    f"status {text!r} is not one this library knows; if AWS added it, "
+                    "upgrade registration_fsm",
+                    source,
+                    rid,
+                    number,
+                )
+            )
+            self.checked += 1
+            return None
+        history = item.get("RegistrationVersionStatusHistory")
+        if not isinstance(history, Mapping):
+            shown = "missing" if "RegistrationVersionStatusHistory" not in item else _kind(history)
+            malformed(f"RegistrationVersionStatusHistory is {shown}, not an object", number)
+            return None
+        pairs: list[tuple[datetime, int]] = []
+        for key, value in history.items():
+            index = _KEY_INDEX.get(key) if isinstance(key, str) else None
+            if index is None or value is None:
+                continue
+            try:
+                pairs.append((parse_timestamp(value, field=key), index))
+            except InvalidValueError as error:
+                detail = getattr(error, "reason", str(error))
+                malformed(f"{key} {value!r} is not a timestamp: {detail}", number)
+                return None
+        return number, status, pairs
+
+    def _registrations_page(self, page: Mapping[str, Any], source: str, where: str) -> None:
+        items = page["Registrations"]
+        if not isinstance(items, list):
+            raise AuditInputError(
+                source,
+                f"Registrations {('in ' + where) if where else ''} is {_kind(items)}, not a list",
+            )
+        for position, item in enumerate(items):
+            rid = item.get("RegistrationId") if isinstance(item, Mapping) else None
+            if not isinstance(rid, str):
+                self.findings.append(
+                    Finding(
+                        FindingKind.MALFORMED,
+                        f"item {position} of Registrations has no RegistrationId string",
+                        source,
+                    )
+                )
+                continue
+            group = self._group(rid, source)
+            if group.info is None:
+                group.info, group.info_source = item, source
+
+    def _check_registration(self, group: _Group) -> None:
+        info, source, rid = group.info, group.info_source, group.registration_id
+        if info is None:
+            return
+
+        def found(kind: FindingKind, reason: str, number: int | None = None) -> None:
+            self.findings.append(Finding(kind, reason, source, rid, number))
+
+        status = info.get("RegistrationStatus")
+        if not isinstance(status, str):
+            found(FindingKind.MALFORMED, f"RegistrationStatus is {_kind(status)}, not a string")
+        elif status not in RegistrationStatus.__members__:
+            found(
+                FindingKind.UNKNOWN_STATUS,
+                f"registration status {status!r} is not one this library knows; if AWS added "
+                "it, upgrade registration_fsm",
+            )
+        numbers: dict[str, int | None] = {}
+        for key in ("CurrentVersionNumber", "ApprovedVersionNumber", "LatestDeniedVersionNumber"):
+            value = info.get(key)
+            if value is None and key != "CurrentVersionNumber":
+                numbers[key] = None
+            elif isinstance(value, bool) or not isinstance(value, int):
+                shown = "missing" if value is None else repr(value)
+                found(FindingKind.MALFORMED, f"{key} is {shown}, not an integer")
+                return
+            elif not 0 < value <= _MAX_VERSION:
+                found(FindingKind.MALFORMED, f"{key} {value} is outside 1 to 100000")
+                return
+            else:
+                numbers[key] = value
+        current = numbers["CurrentVersionNumber"]
+        assert current is not None
+        approved = numbers["ApprovedVersionNumber"]
+        denied = numbers["LatestDeniedVersionNumber"]
+        for key, value in (
+            ("ApprovedVersionNumber", approved),
+            ("LatestDeniedVersionNumber", denied),
+        ):
+            if value is not None and value > current:
+                found(
+                    FindingKind.REGISTRATION_MISMATCH,
+                    f"{key} {value} is newer than CurrentVersionNumber {current}",
+                    value,
+                )
+        if approved is not None and approved == denied:
+            found(
+                FindingKind.REGISTRATION_MISMATCH,
+                f"version {approved} is both ApprovedVersionNumber and LatestDeniedVersionNumber",
+                approved,
+            )
+        for number in sorted(group.statuses):
+            if number > current:
+                found(
+                    FindingKind.REGISTRATION_MISMATCH,
+                    f"version {number} is listed, but CurrentVersionNumber is {current}",
+                    number,
+                )
+        if approved is not None and group.statuses.get(approved) in _NEVER_APPROVED:
+            found(
+                FindingKind.REGISTRATION_MISMATCH,
+                f"ApprovedVersionNumber is {approved}, but version {approved} is "
+                f"{group.statuses[approved].value}, which is never an approved version",
+                approved,
+            )
+        if denied is not None and group.statuses.get(denied, _DENIED) is not _DENIED:
+            found(
+                FindingKind.REGISTRATION_MISMATCH,
+                f"LatestDeniedVersionNumber is {denied}, but version {denied} is "
+                f"{group.statuses[denied].value}, not DENIED",
+                denied,
+            )
+
+    def report(self) -> AuditReport:
+        for group in self.groups.values():
+            approved = sorted(n for n, s in group.statuses.items() if s is VersionStatus.APPROVED)
+            for number in approved[:-1]:
+                others = [str(n) for n in approved if n != number]
+                named = (
+                    f"version {others[0]}"
+                    if len(others) == 1
+                    else f"versions {', '.join(others[:-1])} and {others[-1]}"
+                )
+                self.findings.append(
+                    Finding(
+                        FindingKind.MULTIPLE_APPROVED,
+                        f"APPROVED, and so is {named}: a registration has at most "
+                        "one APPROVED version (approving a newer one archives the older)",
+                        group.source,
+                        group.registration_id,
+                        number,
+                    )
+                )
+            self._check_registration(group)
+        return AuditReport(
+            findings=tuple(self.findings),
+            versions_checked=self.checked,
+            registrations_checked=len(self.groups),
+            sources=tuple(self.sources),
+        )
+
+
+_DENIED = VersionStatus.DENIED
+_NEVER_APPROVED = frozenset(VersionStatus) - {
+    VersionStatus.APPROVED,
+    VersionStatus.ARCHIVED,
+    VersionStatus.REVOKED,
+}
+
+
+class _Missing(dict[str, str]):
+    """Format values for a reason; a stamp the version lacks shows as 'none'."""
+
+    def __missing__(self, key: str) -> str:
+        return "none"
+
+
+def _kind(value: object) -> str:
+    names = {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        int: "a number",
+        float: "a number",
+        bool: "a boolean",
+        type(None): "null",
+    }
+    return names.get(type(value), f"a {type(value).__name__}")
+
+
+# -- entry points --------------------------------------------------------------------------------
+
+
+def audit_data(data: object, *, source: str = "<data>") -> AuditReport:
+    """Audit an export already loaded (from JSON, or as boto3 returned it).
+
+    ``data`` is the output of describe-registration-versions or describe-registrations (a
+    dict), or a list of such outputs (for example every page). Raises AuditInputError if it is
+    neither.
+    """
+    auditor = _Auditor()
+    auditor.add(data, source)
+    return auditor.report()
+
+
+def audit_files(
+    paths: Iterable[str | os.PathLike[str]], *, max_bytes: int = MAX_EXPORT_BYTES
+) -> AuditReport:
+    """Audit export files together (pages of one registration may sit in different files).
+
+    Raises AuditInputError for the first file that cannot be read as an export.
+    """
+    auditor = _Auditor()
+    for path in paths:
+        auditor.add(load_export(path, max_bytes=max_bytes), os.fspath(path))
+    return auditor.report()
+
+
+def audit_json(text: str | bytes, *, source: str = "<json>") -> AuditReport:
+    """Audit an export given as JSON text, as the AWS CLI printed it.
+
+    Text that cannot be read (not JSON, bad encoding, nested too deeply, not an export)
+    raises AuditInputError, as :func:`load_export` does for a file.
+    """
+    if isinstance(text, (bytes, bytearray)):
+        data = _parse_json(bytes(text), source)
+    elif isinstance(text, str):
+        data = _loads(text, source)
+    else:
+        raise AuditInputError(source, f"expected JSON text, got {type(text).__name__}")
+    return audit_data(data, source=source)
+
+
+def _audit_loaded(documents: Sequence[tuple[str, object]]) -> AuditReport:
+    auditor = _Auditor()
+    for source, data in documents:
+        auditor.add(data, source)
+    return auditor.report()
+
+
+def load_export(path: str | os.PathLike[str], *, max_bytes: int = MAX_EXPORT_BYTES) -> object:
+    """Read and parse one export file; AuditInputError says why it cannot be read.
+
+    The file must be at most ``max_bytes`` long, UTF-8 (or UTF-16/32 with a byte order mark,
+    as some shells write) and JSON nested no deeper than Python's recursion limit allows.
+    """
+    source = os.fspath(path)
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+        raise InvalidValueError(f"max_bytes must be a positive number of bytes, got {max_bytes!r}")
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except IsADirectoryError:
+        raise AuditInputError(source, "is a directory, not an export file") from None
+    except FileNotFoundError:
+        raise AuditInputError(source, "no such file") from None
+    except PermissionError:
+        raise AuditInputError(source, "permission denied") from None
+    except OSError as error:
+        raise AuditInputError(source, f"cannot be read: {error.strerror or error}") from None
+    if len(raw) > max_bytes:
+        raise AuditInputError(
+            source,
+            f"larger than the limit of {max_bytes} bytes; split the export (one file per page "
+            "of describe-registration-versions) or raise the limit",
+        )
+    return _parse_json(raw, source)
+
+
+def _parse_json(raw: bytes, source: str) -> object:
+    import json
+
+    encoding = json.detect_encoding(raw)
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise AuditInputError(
+            source,
+            f"not {encoding.upper()} text: byte 0x{raw[error.start]:02x} at offset {error.start} "
+            "cannot be decoded",
+        ) from None
+    return _loads(text, source)
+
+
+def _loads(text: str, source: str) -> object:
+    import json
+
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise AuditInputError(source, "JSON nested too deeply to be an export") from None
+    except json.JSONDecodeError as error:
+        raise AuditInputError(
+            source, f"not JSON: {error.msg} at line {error.lineno} column {error.colno}"
+        ) from None
+    except ValueError as error:
+        raise AuditInputError(source, f"not valid JSON: {error}") from None
+
+
+def _refuse_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON value")

@@ -1,0 +1,931 @@
+"""A registration as a whole: its numbered versions, the rules between them, and its status.
+
+A version moves along the lifecycle by itself; a registration adds what AWS enforces across
+versions. Only the latest version changes (the one APPROVED version can still lose its
+approval); a new version is created only once the latest is APPROVED or finished; at most one
+version is APPROVED, and approving a newer one archives the older one in the same step.
+
+Most of these rules are modelling decisions: AWS documents the statuses and the reason codes,
+not the whole rule set. Each decision is written next to the code that makes it and in the
+README's "Registrations" section.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .clock import Clock
+from .errors import (
+    InvalidTimestamp,
+    InvalidValueError,
+    MalformedDataError,
+    RegistrationRuleError,
+    StampOrderError,
+    UnexpectedAnswerError,
+    UnknownVersionError,
+)
+from .history import parse_timestamp
+from .lifecycle import LIFECYCLE
+from .reconcile import Anomaly, AnomalyKind, ReconcileReport, VersionChange, parse_pages
+from .rules import can_create_version, derive_registration_status
+from .statuses import RegistrationStatus, VersionStatus
+from .version import (
+    RegistrationVersion,
+    validate_registration_id,
+    validate_version_number,
+)
+
+if TYPE_CHECKING:
+    from .backends.base import Backend, RegistrationInfo, VersionInfo
+
+__all__ = [
+    "REGISTRATION_SCHEMA",
+    "REGISTRATION_SCHEMA_VERSION",
+    "Registration",
+    "can_create_version",
+]
+
+REGISTRATION_SCHEMA = "registration_fsm/registration"
+REGISTRATION_SCHEMA_VERSION = 1
+
+_V = VersionStatus
+
+_SNAPSHOT_KEYS = frozenset(
+    {
+        "schema",
+        "schema_version",
+        "registration_id",
+        "registration_arn",
+        "registration_type",
+        "created",
+        "versions",
+    }
+)
+
+
+def _rule_violations(
+    rid: str, states: Sequence[tuple[int, VersionStatus]]
+) -> list[RegistrationRuleError]:
+    """Every registration rule that ``states`` (number, status; oldest first) breaks."""
+    found: list[RegistrationRuleError] = []
+    approved = [n for n, s in states if s is _V.APPROVED]
+    for number in approved[:-1]:
+        found.append(
+            RegistrationRuleError(
+                rid,
+                RegistrationRuleError.MULTIPLE_APPROVED,
+                f"version {number} is APPROVED, and so is version {approved[-1]}; approving a "
+                "newer version archives the older one",
+                version_number=number,
+                status=_V.APPROVED,
+            )
+        )
+    latest = states[-1][0] if states else None
+    for number, status in states[:-1]:
+        if not can_create_version(status):
+            found.append(
+                RegistrationRuleError(
+                    rid,
+                    RegistrationRuleError.OLDER_VERSION_IN_FLIGHT,
+                    f"version {number} is {status.value} but version {latest} is newer; a "
+                    "new version is only created once the latest is APPROVED or finished",
+                    version_number=number,
+                    status=status,
+                )
+            )
+    return found
+
+
+def _coerce_at(at: object) -> datetime:
+    if not isinstance(at, datetime):
+        raise InvalidTimestamp(
+            at, f"expected a timezone-aware datetime, got {type(at).__name__}", field="at"
+        )
+    return parse_timestamp(at, field="at")
+
+
+@contextlib.contextmanager
+def _holding(versions: Iterable[RegistrationVersion]) -> Iterator[None]:
+    """Hold the locks of ``versions``, taken in version order."""
+    with contextlib.ExitStack() as stack:
+        unique = {id(v): v for v in versions}.values()
+        for version in sorted(unique, key=lambda v: v.version_number):
+            stack.enter_context(version._lock)
+        yield
+
+
+def _no_local_stamp(at: object, operation: str) -> None:
+    if at is not None:
+        raise InvalidValueError(
+            f"at= applies to local moves only; with a backend, the service stamps the {operation}"
+        )
+
+
+def _operation(backend: object, name: str) -> Any:
+    call = getattr(backend, name, None)
+    if not callable(call):
+        raise InvalidValueError(
+            f"backend {type(backend).__name__} has no {name}() method; pass a "
+            "registration_fsm.backends.Backend"
+        )
+    return call
+
+
+def _dedupe(infos: Iterable[VersionInfo]) -> list[VersionInfo]:
+    """The versions sorted by number; the same version twice must read the same."""
+    by_number: dict[int, VersionInfo] = {}
+    for info in infos:
+        seen = by_number.setdefault(info.version_number, info)
+        if (seen.status, seen.history) != (info.status, info.history):
+            raise MalformedDataError(
+                f"version {info.version_number} appears twice, as {seen.status.value} and "
+                f"{info.status.value}",
+                path="RegistrationVersions",
+            )
+    return [by_number[n] for n in sorted(by_number)]
+
+
+class Registration:
+    """A registration and its versions, oldest first, moving under the registration's rules.
+
+    Change the versions through the registration (:meth:`submit`, :meth:`discard`,
+    :meth:`create_version`, :meth:`fire`, :meth:`reconcile`): it holds its own lock, and the
+    locks of the versions it changes, so that a change spanning two versions (an approval that
+    archives the older approved version) happens in one step, and a refused change leaves
+    everything as it was. Firing triggers at a version directly bypasses the registration's
+    rules.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_clock",
+        "_created",
+        "_lock",
+        "_registration_arn",
+        "_registration_id",
+        "_registration_type",
+        "_versions",
+    )
+
+    _registration_id: str
+    _registration_arn: str | None
+    _registration_type: str | None
+    _created: datetime | None
+    _clock: Clock
+    _versions: tuple[RegistrationVersion, ...]
+    _lock: threading.Lock
+
+    def __init__(
+        self,
+        registration_id: str,
+        versions: Iterable[RegistrationVersion],
+        *,
+        registration_arn: str | None = None,
+        registration_type: str | None = None,
+        created: datetime | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        rid = validate_registration_id(registration_id)
+        for name, value in (
+            ("registration_arn", registration_arn),
+            ("registration_type", registration_type),
+        ):
+            if value is not None and not (isinstance(value, str) and value):
+                raise MalformedDataError(
+                    f"{name} must be a non-empty string or None, got {value!r}",
+                    path=name,
+                    value=value,
+                )
+        if isinstance(versions, (str, bytes, Mapping)) or not isinstance(versions, Iterable):
+            raise MalformedDataError(
+                f"versions must be RegistrationVersion objects, got {type(versions).__name__}",
+                path="versions",
+            )
+        held: dict[int, RegistrationVersion] = {}
+        for version in versions:
+            if not isinstance(version, RegistrationVersion):
+                raise MalformedDataError(
+                    f"versions must be RegistrationVersion objects, got {type(version).__name__}",
+                    path="versions",
+                    value=version,
+                )
+            if version.registration_id != rid:
+                raise MalformedDataError(
+                    f"version {version.version_number} belongs to {version.registration_id!r}, "
+                    f"not {rid!r}",
+                    path="versions",
+                )
+            if held.setdefault(version.version_number, version) is not version:
+                raise MalformedDataError(
+                    f"two versions numbered {version.version_number}", path="versions"
+                )
+        if not held:
+            raise MalformedDataError(
+                "a registration has at least one version (CreateRegistration makes version 1)",
+                path="versions",
+            )
+        ordered = tuple(held[n] for n in sorted(held))
+        violations = _rule_violations(rid, [(v.version_number, v.status) for v in ordered])
+        if violations:
+            raise violations[0]
+        self._registration_id = rid
+        self._registration_arn = registration_arn
+        self._registration_type = registration_type
+        self._created = None if created is None else _coerce_at(created)
+        self._clock = clock if clock is not None else ordered[-1].clock
+        self._versions = ordered
+        self._lock = threading.Lock()
+
+    @classmethod
+    def new(
+        cls,
+        registration_id: str,
+        *,
+        registration_type: str | None = None,
+        registration_arn: str | None = None,
+        at: datetime | None = None,
+        clock: Clock | None = None,
+    ) -> Registration:
+        """A new registration, its version 1 a DRAFT stamped at ``at`` (CreateRegistration)."""
+        first = RegistrationVersion.new(
+            registration_id, 1, at=at, registration_arn=registration_arn, clock=clock
+        )
+        return cls(
+            registration_id,
+            [first],
+            registration_arn=registration_arn,
+            registration_type=registration_type,
+            clock=clock,
+        )
+
+    # -- read-only views -------------------------------------------------------------------
+
+    @property
+    def registration_id(self) -> str:
+        """The RegistrationId (or ARN) the service knows the registration by."""
+        return self._registration_id
+
+    @property
+    def registration_arn(self) -> str | None:
+        """The registration's ARN, when known."""
+        return self._registration_arn
+
+    @property
+    def registration_type(self) -> str | None:
+        """AWS's RegistrationType (e.g. US_TEN_DLC_BRAND_REGISTRATION), when known."""
+        return self._registration_type
+
+    @property
+    def created(self) -> datetime:
+        """When the registration was created: as given, else version 1's (or the oldest) draft."""
+        if self._created is not None:
+            return self._created
+        return self._versions[0].history.draft
+
+    @property
+    def clock(self) -> Clock:
+        """The clock that stamps changes made without ``at=``."""
+        return self._clock
+
+    @property
+    def versions(self) -> tuple[RegistrationVersion, ...]:
+        """The versions, oldest first."""
+        return self._versions
+
+    @property
+    def latest(self) -> RegistrationVersion:
+        """The latest version: the one Submit and Discard act on."""
+        return self._versions[-1]
+
+    def version(self, version_number: int) -> RegistrationVersion:
+        """The version numbered ``version_number``; UnknownVersionError if there is none."""
+        return self._find(self._versions, version_number)
+
+    def _find(
+        self, versions: Sequence[RegistrationVersion], version_number: object
+    ) -> RegistrationVersion:
+        for version in versions:
+            if version.version_number == version_number and not isinstance(version_number, bool):
+                return version
+        raise UnknownVersionError(
+            self._registration_id, version_number, [v.version_number for v in versions]
+        )
+
+    def _states(self) -> list[tuple[int, VersionStatus]]:
+        with self._lock:
+            return [(v.version_number, v.status) for v in self._versions]
+
+    @property
+    def status(self) -> RegistrationStatus:
+        """The registration's status, derived from its versions (see the README's table).
+
+        It follows the latest version that was not discarded. AWS's own RegistrationStatus
+        can lag behind the versions for days, so the versions are the better guide.
+        """
+        return derive_registration_status([s for _, s in self._states()])
+
+    @property
+    def current_version_number(self) -> int:
+        """The number of the latest version (AWS's CurrentVersionNumber)."""
+        return self._versions[-1].version_number
+
+    @property
+    def approved_version_number(self) -> int | None:
+        """The number of the APPROVED version, or None (AWS's ApprovedVersionNumber)."""
+        approved = [n for n, s in self._states() if s is _V.APPROVED]
+        return approved[-1] if approved else None
+
+    @property
+    def latest_denied_version_number(self) -> int | None:
+        """The number of the newest DENIED version, or None (AWS's LatestDeniedVersionNumber)."""
+        denied = [n for n, s in self._states() if s is _V.DENIED]
+        return denied[-1] if denied else None
+
+    def can_create_version(self) -> bool:
+        """True when :meth:`create_version` would be allowed now."""
+        return can_create_version(self._versions[-1].status)
+
+    # -- changes ---------------------------------------------------------------------------
+
+    def create_version(
+        self, backend: Backend | None = None, *, at: datetime | None = None
+    ) -> RegistrationVersion:
+        """Add a new DRAFT version (CreateRegistrationVersion) and return it.
+
+        Refused with RegistrationRuleError (reason CREATE_REGISTRATION_VERSION_NOT_ALLOWED)
+        while the latest version is a draft or under review, before any call. Without
+        ``backend`` the new version is stamped at ``at`` (default: the clock), not earlier than
+        the latest stamp of the latest version. With one, CreateRegistrationVersion is called
+        and the new version is the service's answer, which must be the next version number
+        (UnexpectedAnswerError otherwise: reconcile, then try again).
+        """
+        with self._lock:
+            versions = self._versions
+            latest = versions[-1]
+            status, _, latest_stamp = latest._state
+            if not can_create_version(status):
+                raise RegistrationRuleError(
+                    self._registration_id,
+                    RegistrationRuleError.CREATE_VERSION_NOT_ALLOWED,
+                    f"cannot create a version while version {latest.version_number} is "
+                    f"{status.value}; allowed once it is APPROVED, DISCARDED, DENIED or REVOKED",
+                    version_number=latest.version_number,
+                    status=status,
+                )
+            number = validate_version_number(latest.version_number + 1)
+            if backend is not None:
+                _no_local_stamp(at, "create_version")
+                answer = self._answer(
+                    _operation(backend, "create_version")(self._registration_id),
+                    backend,
+                    "create_version",
+                    number,
+                )
+                new = RegistrationVersion.new(
+                    self._registration_id,
+                    number,
+                    at=answer.history.draft,
+                    registration_arn=self._registration_arn,
+                    clock=self._clock,
+                )
+                new._adopt_unlocked(answer.status, answer.history, strict=True)
+                new._last_answer = answer
+            else:
+                stamp = _coerce_at(self._clock() if at is None else at)
+                if stamp < latest_stamp:
+                    raise StampOrderError(stamp, latest_stamp, "create_version")
+                new = RegistrationVersion.new(
+                    self._registration_id,
+                    number,
+                    at=stamp,
+                    registration_arn=self._registration_arn,
+                    clock=self._clock,
+                )
+            self._versions = (*versions, new)
+            return new
+
+    def submit(
+        self,
+        backend: Backend | None = None,
+        *,
+        aws_review: bool = False,
+        at: datetime | None = None,
+    ) -> VersionStatus:
+        """Submit the latest version (SubmitRegistrationVersion) and return its new status.
+
+        Without ``backend`` the move is local, stamped at ``at`` (default: the clock); the
+        AWS pre-review is then an AWS-side event (``fire("begin_aws_review")``), so
+        ``aws_review`` needs a backend. With one, the submit is checked locally first
+        (InvalidTransition before any call), the service is called, and its answer, which may
+        be ahead of the request, is adopted if a legal path leads there; any error leaves the
+        registration as it was.
+        """
+        if aws_review and backend is None:
+            raise InvalidValueError(
+                "aws_review=True needs a backend: locally, fire begin_aws_review() when AWS "
+                "starts its pre-review"
+            )
+        with self._lock:
+            if backend is not None:
+                return self._remote("submit", backend, aws_review, at)
+            return self._apply([(self._versions[-1], "submit")], at)[0]
+
+    def discard(
+        self, backend: Backend | None = None, *, at: datetime | None = None
+    ) -> VersionStatus:
+        """Discard the latest version (DiscardRegistrationVersion) and return its new status.
+
+        With ``backend``, as :meth:`submit`: checked locally, then called, then adopted.
+        """
+        with self._lock:
+            if backend is not None:
+                return self._remote("discard", backend, False, at)
+            return self._apply([(self._versions[-1], "discard")], at)[0]
+
+    def _remote(
+        self, trigger: str, backend: Backend, aws_review: bool, at: datetime | None
+    ) -> VersionStatus:
+        """Carry out a customer trigger through ``backend``; the caller holds the lock.
+
+        The latest version's lock is held from the local check to the adoption, so the answer
+        is adopted from the state the request was made in. An answer that reaches APPROVED
+        archives the older approved version at the answer's ApprovedTimestamp, as the service
+        does in the same step. The answer is kept as the version's ``last_answer``.
+        """
+        _no_local_stamp(at, trigger)
+        call = _operation(backend, trigger)
+        latest = self._versions[-1]
+        with latest._lock:
+            status = latest._state[0]
+            if LIFECYCLE.next_status(status, trigger) is None:
+                raise latest._refusal(status, trigger)
+            rid = self._registration_id
+            answer = self._answer(
+                call(rid, aws_review=True) if aws_review else call(rid),
+                backend,
+                trigger,
+                latest.version_number,
+            )
+            trial = copy.copy(latest)
+            trial._adopt_unlocked(answer.status, answer.history, strict=True)
+            staged = [(latest, trial)]
+            approved_at = answer.history.approved or answer.history.latest
+            if answer.status is _V.APPROVED:
+                for other in self._versions[:-1]:
+                    if other.status is _V.APPROVED:
+                        archived = copy.copy(other)
+                        archived.archive(at=approved_at)
+                        staged.insert(0, (other, archived))
+            with _holding(v for v, _ in staged[:-1]):
+                for version, new in staged:
+                    version._state = new._state
+            latest._last_answer = answer
+            return answer.status
+
+    def _answer(
+        self, answer: object, backend: Backend, operation: str, version_number: int
+    ) -> VersionInfo:
+        """``answer``, checked to be the service's view of the version the call was about."""
+        from .backends.base import VersionInfo
+
+        if not isinstance(answer, VersionInfo):
+            raise MalformedDataError(
+                f"{type(backend).__name__}.{operation}() returned {type(answer).__name__}, "
+                "not a VersionInfo",
+                value=answer,
+            )
+        rid = self._registration_id
+        names = {rid, self._registration_arn} - {None}
+        if answer.registration_id not in names and answer.registration_arn not in names:
+            raise UnexpectedAnswerError(
+                rid, version_number, answer, f"registration {answer.registration_id}"
+            )
+        if answer.version_number != version_number:
+            raise UnexpectedAnswerError(
+                rid, version_number, answer, f"version {answer.version_number}"
+            )
+        return answer
+
+    def fire(
+        self, trigger: str, *, version_number: int | None = None, at: datetime | None = None
+    ) -> VersionStatus:
+        """Fire ``trigger`` at the latest version (or at ``version_number``) under the rules.
+
+        This is how tests and simulations play the AWS side. Only the latest version moves,
+        except that the APPROVED version can always be revoked; ``archive`` is never fired by
+        itself: approving a newer version archives the older approved one, stamped at the
+        same time, in the same step. Returns the new status of the version fired at.
+        """
+        LIFECYCLE.check_trigger(trigger)
+        with self._lock:
+            versions = self._versions
+            latest = versions[-1]
+            target = latest if version_number is None else self._find(versions, version_number)
+            if trigger == "archive":
+                raise RegistrationRuleError(
+                    self._registration_id,
+                    RegistrationRuleError.ARCHIVED_BY_APPROVAL_ONLY,
+                    f"version {target.version_number} cannot be archived by itself; it is "
+                    "archived when a newer version is approved",
+                    version_number=target.version_number,
+                    status=target.status,
+                )
+            if target is not latest and trigger != "revoke":
+                raise RegistrationRuleError(
+                    self._registration_id,
+                    RegistrationRuleError.VERSION_READ_ONLY,
+                    f"version {target.version_number} is not the latest "
+                    f"(version {latest.version_number}); only the latest version moves, and "
+                    "an older APPROVED version can only be revoked",
+                    version_number=target.version_number,
+                    status=target.status,
+                )
+            plan = [(target, trigger)]
+            if trigger == "approve":
+                plan += [
+                    (v, "archive") for v in versions if v is not target and v.status is _V.APPROVED
+                ]
+            return self._apply(plan, at)[0]
+
+    def _apply(
+        self, plan: Sequence[tuple[RegistrationVersion, str]], at: datetime | None
+    ) -> list[VersionStatus]:
+        """Fire each (version, trigger) of ``plan`` at one time, all or nothing.
+
+        The triggers are fired at copies first, so that any refusal leaves every version as it
+        was; then the new states are put in place while the versions' locks are held, the
+        first version of the plan last: an approval lands after the archive it causes, so even
+        a reader that takes no lock never sees two APPROVED versions.
+        """
+        stamp = self._clock() if at is None else at
+        with _holding(v for v, _ in plan):
+            staged = []
+            for version, trigger in plan:
+                trial = copy.copy(version)
+                trial.fire(trigger, at=stamp)
+                staged.append((version, trial._state))
+            for version, state in reversed(staged):
+                version._state = state
+        return [state[0] for _, state in staged]
+
+    # -- reconciling with the service ------------------------------------------------------
+
+    def reconcile(self, backend: Backend, *, strict: bool = True) -> ReconcileReport:
+        """Bring the model up to date with the service: every version, every page.
+
+        See :meth:`reconcile_pages`; in addition, a local version the service does not list
+        is reported as a LOCAL_ONLY_VERSION anomaly (it is kept).
+        """
+        from .backends.base import VersionInfo
+
+        infos = backend.describe_versions(self._registration_id)
+        names = {self._registration_id, self._registration_arn} - {None}
+        for info in infos:
+            if not isinstance(info, VersionInfo):
+                raise MalformedDataError(
+                    f"{type(backend).__name__}.describe_versions() returned "
+                    f"{type(info).__name__} items, not VersionInfo",
+                    value=info,
+                )
+            if info.registration_id not in names and info.registration_arn not in names:
+                raise MalformedDataError(
+                    f"the service listed a version of registration {info.registration_id!r}, "
+                    f"not {self._registration_id!r}",
+                    path="RegistrationId",
+                    value=info.registration_id,
+                )
+        return self._reconcile(list(infos), [], strict=strict, complete=True)
+
+    def reconcile_pages(self, pages: object, *, strict: bool = True) -> ReconcileReport:
+        """Apply DescribeRegistrationVersions results the caller already holds.
+
+        ``pages`` is one result or a list of them, as boto3 returns them (datetimes) or as
+        the AWS CLI prints them (ISO-8601 strings). Each remote version must be reachable from
+        the local one by a legal path that the remote stamps support; a version the model
+        does not hold is checked as a path from DRAFT and added. Strict mode (the default)
+        raises IllegalRemoteTransition, UnknownStatusError or RegistrationRuleError and changes
+        nothing at all; lenient mode adopts the remote state and lists each oddity in the
+        report's ``anomalies``. Applying the same pages again changes nothing. Versions the
+        pages do not mention are left as they are.
+        """
+        infos, anomalies = parse_pages(
+            pages, self._registration_id, self._registration_arn, strict=strict
+        )
+        return self._reconcile(infos, anomalies, strict=strict, complete=False)
+
+    def _reconcile(
+        self,
+        infos: list[VersionInfo],
+        anomalies: list[Anomaly],
+        *,
+        strict: bool,
+        complete: bool,
+    ) -> ReconcileReport:
+        remote = _dedupe(infos)
+        with self._lock:
+            versions = self._versions
+            by_number = {v.version_number: v for v in versions}
+            touched = [
+                by_number[i.version_number] for i in remote if i.version_number in by_number
+            ]
+            with _holding(touched):
+                staged: dict[int, RegistrationVersion] = {}
+                changes: list[VersionChange] = []
+                for info in remote:
+                    number = info.version_number
+                    local = by_number.get(number)
+                    if local is None:
+                        trial = RegistrationVersion.new(
+                            self._registration_id,
+                            number,
+                            at=info.history.draft,
+                            registration_arn=self._registration_arn,
+                            clock=self._clock,
+                        )
+                        start = None
+                    elif local.status is info.status and local.history == info.history:
+                        continue
+                    else:
+                        trial = copy.copy(local)
+                        start = local.status
+                    before = trial.status
+                    path = trial._adopt_unlocked(info.status, info.history, strict=strict)
+                    if path is None:
+                        anomalies.append(
+                            Anomaly(
+                                AnomalyKind.ILLEGAL_TRANSITION,
+                                number,
+                                f"no legal path from {before.value} to {info.status.value} "
+                                f"fits the remote history ({_stamps_text(info)}); adopted",
+                                before,
+                                info.status,
+                            )
+                        )
+                    staged[number] = trial
+                    changes.append(VersionChange(number, start, info.status, path))
+                merged = {**by_number, **staged}
+                states = [(n, merged[n].status) for n in sorted(merged)]
+                violations = _rule_violations(self._registration_id, states)
+                if violations and strict:
+                    raise violations[0]
+                for violation in violations:
+                    kind = (
+                        AnomalyKind.MULTIPLE_APPROVED
+                        if violation.reason == RegistrationRuleError.MULTIPLE_APPROVED
+                        else AnomalyKind.OLDER_VERSION_IN_FLIGHT
+                    )
+                    anomalies.append(Anomaly(kind, violation.version_number, violation.detail))
+                if complete:
+                    listed = {i.version_number for i in remote}
+                    anomalies.extend(
+                        Anomaly(
+                            AnomalyKind.LOCAL_ONLY_VERSION,
+                            v.version_number,
+                            f"the service does not list version {v.version_number}; kept",
+                        )
+                        for v in versions
+                        if v.version_number not in listed
+                    )
+                for number, trial in staged.items():
+                    if number in by_number:
+                        by_number[number]._state = trial._state
+                if any(n not in by_number for n in staged):
+                    self._versions = tuple(merged[n] for n in sorted(merged))
+        return ReconcileReport(tuple(changes), tuple(anomalies))
+
+    # -- snapshots and AWS shapes ----------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe snapshot; :meth:`from_dict` reads it back."""
+        with self._lock:
+            versions = self._versions
+            return {
+                "schema": REGISTRATION_SCHEMA,
+                "schema_version": REGISTRATION_SCHEMA_VERSION,
+                "registration_id": self._registration_id,
+                "registration_arn": self._registration_arn,
+                "registration_type": self._registration_type,
+                "created": None if self._created is None else self._created.isoformat(),
+                "versions": [v.to_dict() for v in versions],
+            }
+
+    @classmethod
+    def from_dict(cls, data: object, *, clock: Clock | None = None) -> Registration:
+        """Read a snapshot written by :meth:`to_dict`; malformed data raises a library error."""
+        if not isinstance(data, Mapping):
+            raise MalformedDataError(f"expected an object, got {type(data).__name__}", value=data)
+        if data.get("schema") != REGISTRATION_SCHEMA:
+            raise MalformedDataError(
+                f"not a registration_fsm registration snapshot (schema {data.get('schema')!r}, "
+                f"expected {REGISTRATION_SCHEMA!r})",
+                path="schema",
+                value=data.get("schema"),
+            )
+        schema_version = data.get("schema_version")
+        if schema_version != REGISTRATION_SCHEMA_VERSION or isinstance(schema_version, bool):
+            raise MalformedDataError(
+                f"unsupported schema_version {schema_version!r}; this library reads "
+                f"{REGISTRATION_SCHEMA_VERSION}",
+                path="schema_version",
+                value=schema_version,
+            )
+        unknown = sorted(str(k) for k in data if k not in _SNAPSHOT_KEYS)
+        if unknown:
+            raise MalformedDataError(f"unknown keys {unknown}", value=data)
+        for key in ("registration_id", "versions"):
+            if key not in data:
+                raise MalformedDataError(f"missing key {key!r}", path=key)
+        items = data["versions"]
+        if not isinstance(items, list):
+            raise MalformedDataError(
+                f"expected a list, got {type(items).__name__}", path="versions", value=items
+            )
+        created = data.get("created")
+        return cls(
+            data["registration_id"],
+            [RegistrationVersion.from_dict(item, clock=clock) for item in items],
+            registration_arn=data.get("registration_arn"),
+            registration_type=data.get("registration_type"),
+            created=None if created is None else parse_timestamp(created, field="created"),
+            clock=clock,
+        )
+
+    @classmethod
+    def from_aws(
+        cls,
+        registration: object,
+        version_pages: object,
+        *,
+        clock: Clock | None = None,
+    ) -> Registration:
+        """Build a registration from what the service returns.
+
+        ``registration`` is a RegistrationInformation (an item of DescribeRegistrations, or a
+        :class:`~registration_fsm.backends.RegistrationInfo`); ``version_pages`` is one
+        DescribeRegistrationVersions result or a list of them. Every version's history must be
+        a legal path from DRAFT (IllegalRemoteTransition otherwise), the pages must include
+        the current version and nothing newer, and the registration's rules must hold.
+        """
+        from .backends.base import RegistrationInfo
+
+        info = (
+            registration
+            if isinstance(registration, RegistrationInfo)
+            else RegistrationInfo.from_aws(registration)
+        )
+        infos, _ = parse_pages(
+            version_pages, info.registration_id, info.registration_arn, strict=True
+        )
+        return cls._from_infos(info, infos, clock)
+
+    @classmethod
+    def from_backend(
+        cls, backend: Backend, registration_id: str, *, clock: Clock | None = None
+    ) -> Registration:
+        """Read a registration and every version of it from ``backend``, as :meth:`from_aws`."""
+        info = backend.describe_registration(registration_id)
+        return cls._from_infos(info, list(backend.describe_versions(info.registration_id)), clock)
+
+    @classmethod
+    def create(
+        cls, backend: Backend, registration_type: str, *, clock: Clock | None = None
+    ) -> Registration:
+        """CreateRegistration through ``backend``, then the registration as the service has it."""
+        info = backend.create_registration(registration_type)
+        return cls.from_backend(backend, info.registration_id, clock=clock)
+
+    @classmethod
+    def _from_infos(
+        cls, info: RegistrationInfo, infos: list[VersionInfo], clock: Clock | None
+    ) -> Registration:
+        remote = _dedupe(infos)
+        numbers = [i.version_number for i in remote]
+        if not numbers or numbers[-1] != info.current_version_number:
+            raise MalformedDataError(
+                f"CurrentVersionNumber is {info.current_version_number} but the pages hold "
+                f"versions {numbers}; pass every page of DescribeRegistrationVersions",
+                path="RegistrationVersions",
+            )
+        versions = []
+        for item in remote:
+            version = RegistrationVersion.new(
+                info.registration_id,
+                item.version_number,
+                at=item.history.draft,
+                registration_arn=info.registration_arn,
+                clock=clock,
+            )
+            version._adopt_unlocked(item.status, item.history, strict=True)
+            versions.append(version)
+        return cls(
+            info.registration_id,
+            versions,
+            registration_arn=info.registration_arn,
+            registration_type=info.registration_type,
+            created=info.created,
+            clock=clock,
+        )
+
+    def to_aws(self, *, json_safe: bool = False) -> dict[str, Any]:
+        """The registration in AWS's RegistrationInformation shape, with the derived status.
+
+        Keys the model does not know (the ARN or the type) are left out; ``json_safe`` writes
+        CreatedTimestamp as an ISO-8601 string, as the AWS CLI prints it.
+        """
+        states = self._states()
+        approved = [n for n, s in states if s is _V.APPROVED]
+        denied = [n for n, s in states if s is _V.DENIED]
+        out: dict[str, Any] = {}
+        if self._registration_arn is not None:
+            out["RegistrationArn"] = self._registration_arn
+        out["RegistrationId"] = self._registration_id
+        if self._registration_type is not None:
+            out["RegistrationType"] = self._registration_type
+        out["RegistrationStatus"] = derive_registration_status([s for _, s in states]).value
+        out["CurrentVersionNumber"] = states[-1][0]
+        if approved:
+            out["ApprovedVersionNumber"] = approved[-1]
+        if denied:
+            out["LatestDeniedVersionNumber"] = denied[-1]
+        created = self.created
+        out["CreatedTimestamp"] = created.isoformat() if json_safe else created
+        return out
+
+    def to_aws_versions(self, *, json_safe: bool = False) -> dict[str, Any]:
+        """The versions as one DescribeRegistrationVersions result, oldest first.
+
+        With ``json_safe`` the stamps are ISO-8601 strings, as ``aws pinpoint-sms-voice-v2
+        describe-registration-versions`` prints them.
+        """
+        with self._lock:
+            versions = self._versions
+            items = []
+            for version in versions:
+                item = version.to_aws()
+                if json_safe:
+                    item["RegistrationVersionStatusHistory"] = version.history.to_json()
+                items.append(item)
+        out: dict[str, Any] = {}
+        if self._registration_arn is not None:
+            out["RegistrationArn"] = self._registration_arn
+        out["RegistrationId"] = self._registration_id
+        out["RegistrationVersions"] = items
+        return out
+
+    # -- value behaviour -------------------------------------------------------------------
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            self._registration_id,
+            self._registration_arn,
+            self._registration_type,
+            self.created,
+            tuple(v._key() for v in self._versions),
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Registration):
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{v.version_number}: {v.status.value}" for v in self._versions)
+        return f"<Registration {self._registration_id} {self.status.value} versions {{{shown}}}>"
+
+    def __copy__(self) -> Registration:
+        clone = object.__new__(Registration)
+        clone.__setstate__(self.__getstate__())
+        return clone
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Registration:
+        return self.__copy__()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {
+            "registration_id": self._registration_id,
+            "registration_arn": self._registration_arn,
+            "registration_type": self._registration_type,
+            "created": self._created,
+            "clock": self._clock,
+            "versions": tuple(copy.copy(v) for v in self._versions),
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._registration_id = state["registration_id"]
+        self._registration_arn = state["registration_arn"]
+        self._registration_type = state["registration_type"]
+        self._created = state["created"]
+        self._clock = state["clock"]
+        self._versions = state["versions"]
+        self._lock = threading.Lock()
+
+
+def _stamps_text(info: VersionInfo) -> str:
+    return ", ".join(f"{k}={v.isoformat()}" for k, v in info.history.to_aws().items())
