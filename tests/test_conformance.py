@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import attrs
 import pytest
 from backend_doubles import DiscardsAnything, SubmitsTwice, ToyBackend
 from hypothesis import Phase, seed, settings
@@ -16,9 +17,10 @@ from registration_fsm import (
     ConflictError,
     Initiator,
     InvalidValueError,
+    RegistrationStatus,
     VersionStatus,
 )
-from registration_fsm.backends import DeniedReason, VersionInfo
+from registration_fsm.backends import DeniedReason, RegistrationInfo, VersionInfo
 from registration_fsm.backends.aws import AwsBackend
 from registration_fsm.backends.memory import InMemoryBackend
 from registration_fsm.testing.conformance import (
@@ -316,6 +318,22 @@ def test_a_refusal_with_the_wrong_reason_is_caught() -> None:
     machine.aws_begin_review(registration=0)
     with pytest.raises(NonConformance, match=r"\[refusal\].*'SOMETHING_ELSE'"):
         machine.discard(registration=0)
+
+
+class _StaleStatus(ToyBackend):
+    """Reports every registration as CREATED, whatever its versions say."""
+
+    def describe_registration(self, registration_id: str) -> RegistrationInfo:
+        return attrs.evolve(
+            super().describe_registration(registration_id), status=RegistrationStatus.CREATED
+        )
+
+
+def test_a_registration_status_that_disagrees_with_the_versions_is_caught() -> None:
+    machine = _machine(_StaleStatus)
+    machine.submit(registration=0, aws_review=False)
+    with pytest.raises(NonConformance, match=r"\[registration\].*CREATED.*SUBMITTED"):
+        machine.service_matches_the_lifecycle()
 
 
 def test_a_customer_move_nobody_made_is_caught() -> None:

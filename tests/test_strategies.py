@@ -13,10 +13,12 @@ from botocore.exceptions import ParamValidationError
 from botocore.model import Shape
 from botocore.stub import Stubber
 from hypothesis import find, given
+from hypothesis import strategies as st
 
 from registration_fsm import (
     LIFECYCLE,
     InvalidTransition,
+    Registration,
     RegistrationVersion,
     StatusHistory,
     UnknownStatusError,
@@ -31,10 +33,12 @@ from registration_fsm.testing.strategies import (
     corrupted_version_pages,
     create_registration_results,
     create_version_results,
+    describe_pages,
     describe_registrations_results,
     describe_versions_pages,
     discard_version_results,
     illegal_trigger_sequences,
+    registrations,
     submit_version_results,
     unknown_status_strings,
     valid_histories,
@@ -355,3 +359,31 @@ def test_corrupted_pages_break_exactly_what_they_say(corruption: Corruption) -> 
 def test_unknown_status_strings_are_unknown(value: str) -> None:
     with pytest.raises(UnknownStatusError):
         S.parse(value)
+
+
+# -- registrations (Registration objects) in AWS's shapes ----------------------------------
+
+
+@given(
+    registrations().flatmap(lambda r: st.tuples(st.just(r), describe_pages(r, json_safe=False)))
+)
+def test_registration_pages_are_valid_for_botocore(
+    client: Any, drawn: tuple[Registration, list[dict[str, Any]]]
+) -> None:
+    registration, pages = drawn
+    numbers = []
+    for page in pages:
+        answer = _stub(
+            client,
+            "DescribeRegistrationVersions",
+            page,
+            {"RegistrationId": page["RegistrationId"]},
+        )
+        numbers += [item["VersionNumber"] for item in answer["RegistrationVersions"]]
+    assert sorted(numbers) == [v.version_number for v in registration.versions]
+    result = {"Registrations": [registration.to_aws()]}
+    (item,) = _stub(client, "DescribeRegistrations", result, {})["Registrations"]
+    assert item["RegistrationStatus"] == registration.status.value
+    rebuilt = Registration.from_aws(item, pages)
+    assert rebuilt.status is registration.status
+    assert [v.status for v in rebuilt.versions] == [v.status for v in registration.versions]

@@ -39,10 +39,16 @@ from hypothesis.stateful import (
 )
 
 from ..backends.base import Backend, DeniedReason, RegistrationInfo, VersionInfo
-from ..errors import ConflictError, InvalidValueError, ResourceNotFoundError
+from ..errors import (
+    ConflictError,
+    InvalidValueError,
+    RegistrationFsmError,
+    ResourceNotFoundError,
+    StampOrderError,
+)
 from ..history import StatusHistory
 from ..lifecycle import LIFECYCLE, Edge, Initiator
-from ..rules import can_create_version, derive_registration_status
+from ..registration import Registration
 from ..statuses import VersionStatus
 from ..version import RegistrationVersion
 from .paths import EdgeRecorder, PathCase, check_path
@@ -131,9 +137,14 @@ class _ModelVersion:
 
 @attrs.define
 class _ModelRegistration:
-    registration_id: str
-    registration_type: str
+    """The reference: the library's Registration, and what the suite counts per version."""
+
+    registration: Registration
     versions: list[_ModelVersion] = attrs.Factory(list)
+
+    @property
+    def registration_id(self) -> str:
+        return self.registration.registration_id
 
     @property
     def latest(self) -> _ModelVersion:
@@ -141,6 +152,10 @@ class _ModelRegistration:
 
     def approved(self) -> list[_ModelVersion]:
         return [v for v in self.versions if v.version.status is VersionStatus.APPROVED]
+
+
+def _show(values: tuple[object, ...]) -> str:
+    return "(" + ", ".join(str(v) for v in values) + ")"
 
 
 def _stamps(history: StatusHistory) -> str:
@@ -381,19 +396,35 @@ class BackendConformance(RuleBasedStateMachine):
         for index in range(self.registration_count):
             registration_type = self.registration_types[index % len(self.registration_types)]
             info = self.backend.create_registration(registration_type)
-            model = _ModelRegistration(info.registration_id, registration_type)
-            if any(r.registration_id == info.registration_id for r in self.registrations):
-                raise self._fail("registration", "create_registration reused an id", model)
+            rid = info.registration_id
+            if any(r.registration_id == rid for r in self.registrations):
+                raise NonConformance(
+                    "registration", "create_registration reused an id", registration_id=rid
+                )
             if info.current_version_number != 1 or info.registration_type != registration_type:
-                raise self._fail("registration", f"create_registration answered {info!r}", model)
-            (first,) = self.backend.describe_versions(info.registration_id)
-            if first.version_number != 1:
-                raise self._fail("registration", f"a new registration has {first!r}", model)
-            model.versions.append(_ModelVersion(self._version_from(first)))
+                raise NonConformance(
+                    "registration", f"create_registration answered {info!r}", registration_id=rid
+                )
+            (first,) = self.backend.describe_versions(rid)
+            self._check_new(first, 1)
+            reference = Registration.new(
+                rid,
+                registration_type=registration_type,
+                registration_arn=info.registration_arn,
+                at=first.history.draft,
+            )
+            model = _ModelRegistration(reference, [_ModelVersion(reference.latest)])
             self.registrations.append(model)
 
-    def _version_from(self, info: VersionInfo) -> RegistrationVersion:
+    def _check_new(self, info: VersionInfo, number: int) -> None:
+        """A version just created must be the next number, a DRAFT with only its draft stamp."""
         history = info.history
+        if info.version_number != number:
+            raise NonConformance(
+                "versions",
+                f"the new version is number {info.version_number}; expected {number}",
+                registration_id=info.registration_id,
+            )
         if info.status is not VersionStatus.DRAFT or history.stamped() != (
             (VersionStatus.DRAFT, history.draft),
         ):
@@ -404,9 +435,6 @@ class BackendConformance(RuleBasedStateMachine):
                 registration_id=info.registration_id,
                 version_number=info.version_number,
             )
-        return RegistrationVersion(
-            info.registration_id, info.version_number, status=info.status, history=history
-        )
 
     @rule(registration=st.integers(min_value=0, max_value=7))
     def create_version(self, registration: int) -> None:
@@ -414,20 +442,25 @@ class BackendConformance(RuleBasedStateMachine):
         model = self._pick(registration)
         latest = model.latest
         rid = model.registration_id
-        if not can_create_version(latest.version.status):
+        if not model.registration.can_create_version():
             self._refused(
                 "create_version", model, latest, lambda: self.backend.create_version(rid)
             )
             return
         info = self.backend.create_version(rid)
-        if info.version_number != len(model.versions) + 1:
+        self._check_new(info, len(model.versions) + 1)
+        try:
+            new = model.registration.create_version(at=info.history.draft)
+        except StampOrderError as error:
             raise self._fail(
-                "versions",
-                f"create_version made version {info.version_number}; expected "
-                f"{len(model.versions) + 1}",
+                "history",
+                f"the new version's DraftTimestamp is earlier than the latest stamp: {error}",
                 model,
-            )
-        model.versions.append(_ModelVersion(self._version_from(info)))
+            ) from error
+        model.versions.append(_ModelVersion(new))
+        self._note(
+            f"registration {self.registrations.index(model)}: version {new.version_number} created"
+        )
 
     @rule(registration=st.integers(min_value=0, max_value=7), aws_review=st.booleans())
     def submit(self, registration: int, aws_review: bool) -> None:
@@ -592,7 +625,7 @@ class BackendConformance(RuleBasedStateMachine):
                 raise self._fail(
                     "two-approved", f"versions {approved} are all APPROVED", registration
                 )
-            self._check_registration(registration, approved)
+            self._check_registration(registration, infos)
 
     def _check_submits(
         self, registration: _ModelRegistration, model: _ModelVersion, info: VersionInfo
@@ -620,40 +653,46 @@ class BackendConformance(RuleBasedStateMachine):
                 model,
             )
 
-    def _check_registration(self, registration: _ModelRegistration, approved: list[int]) -> None:
+    def _check_registration(
+        self, registration: _ModelRegistration, infos: tuple[VersionInfo, ...]
+    ) -> None:
+        """The registration as the backend describes it agrees with the reference, and the
+        library's Registration accepts the backend's view (its rules between versions)."""
         info: RegistrationInfo = self.backend.describe_registration(registration.registration_id)
-        denied = [
-            m.version.version_number
-            for m in registration.versions
-            if m.version.status is VersionStatus.DENIED
-        ]
+        reference = registration.registration
         expected = (
-            registration.registration_id,
-            len(registration.versions),
-            approved[0] if approved else None,
-            denied[-1] if denied else None,
+            reference.registration_id,
+            reference.current_version_number,
+            reference.approved_version_number,
+            reference.latest_denied_version_number,
+            reference.status,
         )
         seen = (
             info.registration_id,
             info.current_version_number,
             info.approved_version_number,
             info.latest_denied_version_number,
+            info.status,
         )
         if seen != expected:
             raise self._fail(
                 "registration",
-                "describe_registration shows (id, current, approved, latest denied) = "
-                f"{seen}; expected {expected}",
+                "describe_registration shows (id, current, approved, latest denied, status) = "
+                f"{_show(seen)}; the reference Registration has {_show(expected)}",
                 registration,
             )
-        status = derive_registration_status([m.version.status for m in registration.versions])
-        if info.status is not status:
+        page = {
+            "RegistrationId": info.registration_id,
+            "RegistrationVersions": [i.to_aws() for i in infos],
+        }
+        try:
+            Registration.from_aws(info, [page])
+        except RegistrationFsmError as error:
             raise self._fail(
                 "registration",
-                f"describe_registration shows status {info.status.value}; the versions make it "
-                f"{status.value}",
+                f"the library's Registration refuses the backend's view: {error}",
                 registration,
-            )
+            ) from error
 
 
 def _aws_rule(trigger: str) -> Any:

@@ -5,7 +5,8 @@ it changes. Install the ``testing`` extra (hypothesis) to use them.
 
 Three families:
 
-- valid values: statuses, triggers, legal trigger sequences, versions and their histories;
+- valid values: statuses, triggers, legal trigger sequences, versions and their histories,
+  registrations (:class:`~registration_fsm.Registration` objects) and their describe pages;
 - AWS-shaped response dicts (Submit, Discard and CreateRegistrationVersion results,
   DescribeRegistrationVersions pages, CreateRegistration and DescribeRegistrations results),
   valid per the botocore model of ``pinpoint-sms-voice-v2``, with datetimes as boto3 returns;
@@ -194,6 +195,8 @@ def registrations(
     at = draw(aware_datetimes(max_value=datetime(2030, 1, 1, tzinfo=timezone.utc)))
     registration = Registration.new(
         rid,
+        # AWS's results always carry the ARN: with it, describe_pages() is valid for botocore.
+        registration_arn=rid if rid.startswith("arn:") else _arn(rid),
         registration_type=draw(
             st.sampled_from(["US_TEN_DLC_BRAND_REGISTRATION", "US_TOLL_FREE_REGISTRATION"])
         ),
