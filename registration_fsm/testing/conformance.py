@@ -2,16 +2,20 @@
 
 :func:`conformance_suite` builds a Hypothesis ``RuleBasedStateMachine`` for your backend. It
 makes registrations and versions, submits (with and without AwsReview) and discards, and has
-the AWS side approve, deny, revoke and so on, while it keeps its own reference model built from
-the library's :data:`~registration_fsm.LIFECYCLE`. After every step it reads every registration
-back and checks:
+the AWS side approve, deny, revoke and so on, while it keeps its own reference model: one of
+the library's :class:`~registration_fsm.Registration` objects per registration, its versions
+moved only along :data:`~registration_fsm.LIFECYCLE`'s edges. After every step it reads every
+registration back and checks:
 
 - every status is a legal status and every history is explained by a legal path;
 - every change since the last step is a legal move: the call's own edge, followed only by
   AWS-side edges (AWS may move a version on by itself), with the earlier stamps kept;
 - at most one version of a registration is APPROVED;
 - no submit is lost or duplicated: the versions with a SubmittedTimestamp are exactly those
-  whose submit the backend acknowledged, once;
+  whose submit the backend acknowledged, once (a second submit may be answered with the
+  version as it stands, as AwsBackend does, but never applied again);
+- the registration's numbers and status agree with the reference, and the library's
+  Registration accepts the backend's view;
 - calls the lifecycle forbids are refused with the ConflictException AWS raises, and leave
   everything unchanged; calls it allows succeed.
 
