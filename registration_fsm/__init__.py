@@ -10,19 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .clock import Clock, SteppingClock, utc_now
-from .diagrams import (
-    Diagram,
-    DiagramEdge,
-    DiagramNode,
-    PathStep,
-    VersionPath,
-    lifecycle_diagram,
-    path_diagram,
-    render_dot,
-    render_mermaid,
-    render_svg,
-)
-from .drift import DriftReport, ShapeDrift, check_drift, load_service_model
 from .errors import (
     AccessDeniedError,
     AuditInputError,
@@ -68,6 +55,19 @@ from .version import (
 if TYPE_CHECKING:
     from .audit import AuditReport, Finding, FindingKind, audit_data, audit_files, audit_json
     from .backends import AwsBackend, FaultKind, InMemoryBackend
+    from .diagrams import (
+        Diagram,
+        DiagramEdge,
+        DiagramNode,
+        PathStep,
+        VersionPath,
+        lifecycle_diagram,
+        path_diagram,
+        render_dot,
+        render_mermaid,
+        render_svg,
+    )
+    from .drift import DriftReport, ShapeDrift, check_drift, load_service_model
     from .reconcile import Anomaly, AnomalyKind, ReconcileReport, VersionChange
     from .registration import Registration
 
@@ -153,22 +153,32 @@ __all__ = [
 ]
 
 
-# The backends are loaded on first use: most users of the lifecycle never touch them.
-_LAZY_BACKENDS = frozenset({"AwsBackend", "FaultKind", "InMemoryBackend"})
-
-# Registrations, reconciling and the audit are loaded on first use too, for the same reason.
-_LAZY_MODULES = {
-    "Anomaly": "reconcile",
-    "AnomalyKind": "reconcile",
-    "AuditReport": "audit",
-    "Finding": "audit",
-    "FindingKind": "audit",
-    "ReconcileReport": "reconcile",
+# Everything beyond the lifecycle core is loaded on first use: most users of the lifecycle never
+# touch the backends, the diagrams, the drift check or the audit, and import time is benchmarked.
+_LAZY = {
+    **dict.fromkeys(("AwsBackend", "FaultKind", "InMemoryBackend"), "backends"),
+    **dict.fromkeys(
+        (
+            "Diagram",
+            "DiagramEdge",
+            "DiagramNode",
+            "PathStep",
+            "VersionPath",
+            "lifecycle_diagram",
+            "path_diagram",
+            "render_dot",
+            "render_mermaid",
+            "render_svg",
+        ),
+        "diagrams",
+    ),
+    **dict.fromkeys(("DriftReport", "ShapeDrift", "check_drift", "load_service_model"), "drift"),
+    **dict.fromkeys(("Anomaly", "AnomalyKind", "ReconcileReport", "VersionChange"), "reconcile"),
+    **dict.fromkeys(
+        ("AuditReport", "Finding", "FindingKind", "audit_data", "audit_files", "audit_json"),
+        "audit",
+    ),
     "Registration": "registration",
-    "VersionChange": "reconcile",
-    "audit_data": "audit",
-    "audit_files": "audit",
-    "audit_json": "audit",
 }
 
 
@@ -178,11 +188,7 @@ def __getattr__(name: str) -> object:
         from importlib.metadata import version
 
         return version("registration-fsm")
-    if name in _LAZY_BACKENDS:
-        from . import backends
-
-        return getattr(backends, name)
-    module = _LAZY_MODULES.get(name)
+    module = _LAZY.get(name)
     if module is not None:
         from importlib import import_module
 

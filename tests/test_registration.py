@@ -644,12 +644,15 @@ def test_registrations_reconcile_and_the_audit_load_on_first_use() -> None:
 
     code = (
         "import sys, registration_fsm\n"
-        "loaded = [m for m in ('registration', 'reconcile', 'audit', 'backends')\n"
+        "lazy = ('registration', 'reconcile', 'audit', 'backends', 'diagrams', 'drift')\n"
+        "loaded = [m for m in lazy\n"
         "          if 'registration_fsm.' + m in sys.modules]\n"
         "assert loaded == [], loaded\n"
         "assert registration_fsm.Registration.__module__ == 'registration_fsm.registration'\n"
         "assert registration_fsm.audit_data.__module__ == 'registration_fsm.audit'\n"
         "assert registration_fsm.Anomaly.__module__ == 'registration_fsm.reconcile'\n"
+        "assert registration_fsm.render_mermaid.__module__ == 'registration_fsm.diagrams'\n"
+        "assert registration_fsm.check_drift.__module__ == 'registration_fsm.drift'\n"
         "assert all(hasattr(registration_fsm, name) for name in registration_fsm.__all__)\n"
         "print('ok')\n"
     )
