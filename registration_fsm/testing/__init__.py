@@ -1,8 +1,29 @@
-"""Testing helpers for services built on registration_fsm; needs the ``testing`` extra.
+"""Testing kit for services built on registration_fsm; needs the ``testing`` extra (hypothesis).
 
-``registration_fsm.testing.strategies`` holds the Hypothesis strategies, in one place.
+- :mod:`~registration_fsm.testing.strategies`: Hypothesis strategies, valid and invalid data;
+- :mod:`~registration_fsm.testing.conformance`: a stateful conformance suite for any Backend;
+- :mod:`~registration_fsm.testing.paths`: test cases generated from the lifecycle graph, and
+  a recorder of the edges a run exercised;
+- :mod:`~registration_fsm.testing.pytest_plugin`: fixtures, enabled with
+  ``pytest_plugins = ["registration_fsm.testing.pytest_plugin"]``.
+
+``import registration_fsm`` never imports this package.
 """
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from .conformance import AwsSide, BackendConformance, NonConformance, conformance_suite, drive_path
+from .paths import EdgeRecorder, PathCase, parametrize_paths, path_cases, replay
+
+__all__ = [
+    "AwsSide",
+    "BackendConformance",
+    "EdgeRecorder",
+    "NonConformance",
+    "PathCase",
+    "conformance_suite",
+    "drive_path",
+    "parametrize_paths",
+    "path_cases",
+    "replay",
+]
