@@ -26,8 +26,8 @@ from datetime import datetime, timezone
 
 import attrs
 
-from .errors import GraphvizError, InvalidHistory, MalformedDataError, MissingDependencyError
-from .history import StatusHistory
+from .errors import GraphvizError, InvalidHistory, MissingDependencyError
+from .history import StatusHistory, require_history
 from .lifecycle import LIFECYCLE, Edge, Initiator, Lifecycle, Provenance
 from .statuses import VersionStatus
 from .version import RegistrationVersion, validate_registration_id, validate_version_number
@@ -110,12 +110,7 @@ class VersionPath:
         Raises InvalidHistory when no legal path fits the stamps.
         """
         parsed = VersionStatus.parse(status)
-        if not isinstance(history, StatusHistory):
-            raise MalformedDataError(
-                f"history must be a StatusHistory, got {type(history).__name__}",
-                path="history",
-                value=history,
-            )
+        require_history(history)
         if registration_id is not None:
             validate_registration_id(registration_id)
         if version_number is not None:

@@ -194,3 +194,14 @@ class StatusHistory:
             f"{status.history_field}={stamp.isoformat()!r}" for status, stamp in self.stamped()
         )
         return f"StatusHistory({inner})"
+
+
+def require_history(history: object) -> StatusHistory:
+    """Return ``history`` if it is a StatusHistory; raise MalformedDataError naming what it is."""
+    if not isinstance(history, StatusHistory):
+        raise MalformedDataError(
+            f"history must be a StatusHistory, got {type(history).__name__}",
+            path="history",
+            value=history,
+        )
+    return history

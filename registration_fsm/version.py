@@ -24,7 +24,7 @@ from .errors import (
     UnexpectedAnswerError,
     UnknownTriggerError,
 )
-from .history import STAMP_INDEX, StatusHistory, parse_timestamp
+from .history import STAMP_INDEX, StatusHistory, parse_timestamp, require_history
 from .lifecycle import LIFECYCLE, Edge
 from .statuses import VersionStatus
 
@@ -258,12 +258,7 @@ class RegistrationVersion:
             )
         self._registration_arn = registration_arn
         parsed = VersionStatus.parse(status)
-        if not isinstance(history, StatusHistory):
-            raise MalformedDataError(
-                f"history must be a StatusHistory, got {type(history).__name__}",
-                path="history",
-                value=history,
-            )
+        require_history(history)
         stamps = history._stamps()
         latest = max(s for s in stamps if s is not None)
         index = STAMP_INDEX[parsed]
@@ -564,12 +559,7 @@ class RegistrationVersion:
     ) -> tuple[Edge, ...] | None:
         """:meth:`adopt` for callers that already hold the lock (the backend-aware triggers)."""
         remote = VersionStatus.parse(status)
-        if not isinstance(history, StatusHistory):
-            raise MalformedDataError(
-                f"history must be a StatusHistory, got {type(history).__name__}",
-                path="history",
-                value=history,
-            )
+        require_history(history)
         current, _, latest = self._state
         anchor = history[current] if current.history_field is not None else None
         path = LIFECYCLE.explain(

@@ -35,6 +35,7 @@ from registration_fsm.backends import RegistrationInfo
 from registration_fsm.testing.strategies import (
     REGISTRATION_ACTIONS,
     registration_events,
+    registration_moves,
     registrations,
 )
 
@@ -553,19 +554,6 @@ def _apply(registration: Registration, action: str, number: int | None, at: date
         registration.fire(action, version_number=number, at=at)
 
 
-def _allowed_moves(registration: Registration) -> list[tuple[str, int | None]]:
-    latest = registration.latest
-    moves: list[tuple[str, int | None]] = [
-        (t, None) for t in latest.allowed_triggers() if t != "archive"
-    ]
-    if registration.can_create_version():
-        moves.append(("create_version", None))
-    approved = registration.approved_version_number
-    if approved is not None and approved != latest.version_number:
-        moves.append(("revoke", approved))
-    return moves
-
-
 def _step(registration: Registration, action: str, number: int | None, at: datetime) -> None:
     """Apply one event; check that a refusal changed nothing and a success kept the rules."""
     before = [(v.version_number, v.status, v.history) for v in registration.versions]
@@ -593,7 +581,7 @@ def test_invariants_hold_after_every_event(data: st.DataObject) -> None:
     at = T0
     for _ in range(data.draw(st.integers(min_value=0, max_value=120), label="steps")):
         if data.draw(st.integers(min_value=0, max_value=3)):
-            action, number = data.draw(st.sampled_from(_allowed_moves(registration)))
+            action, number = data.draw(st.sampled_from(registration_moves(registration)))
         else:
             action = data.draw(st.sampled_from(REGISTRATION_ACTIONS))
             number = data.draw(st.none() | st.integers(min_value=1, max_value=30))

@@ -52,6 +52,7 @@ __all__ = [
     "registration_events",
     "registration_ids",
     "registration_information",
+    "registration_moves",
     "registration_statuses",
     "registrations",
     "submit_version_results",
@@ -203,15 +204,7 @@ def registrations(
         at=at,
     )
     for _ in range(draw(st.integers(min_value=0, max_value=max_events))):
-        latest = registration.latest
-        moves: list[tuple[str, int | None]] = [
-            (t, None) for t in latest.allowed_triggers() if t != "archive"
-        ]
-        if registration.can_create_version():
-            moves.append(("create_version", None))
-        approved = registration.approved_version_number
-        if approved is not None and approved != latest.version_number:
-            moves.append(("revoke", approved))
+        moves = registration_moves(registration)
         if not moves:
             break
         action, number = draw(st.sampled_from(moves))
@@ -221,6 +214,25 @@ def registrations(
         else:
             registration.fire(action, version_number=number, at=at)
     return registration
+
+
+def registration_moves(registration: Registration) -> list[tuple[str, int | None]]:
+    """The moves a registration allows now, as (action, version number or None for the latest).
+
+    An action is a trigger of the latest version (archive excepted: it only follows a newer
+    approval), ``"create_version"`` when a new version is allowed, or ``"revoke"`` of an older
+    approved version.
+    """
+    latest = registration.latest
+    moves: list[tuple[str, int | None]] = [
+        (t, None) for t in latest.allowed_triggers() if t != "archive"
+    ]
+    if registration.can_create_version():
+        moves.append(("create_version", None))
+    approved = registration.approved_version_number
+    if approved is not None and approved != latest.version_number:
+        moves.append(("revoke", approved))
+    return moves
 
 
 @st.composite
