@@ -90,7 +90,7 @@ def _hostile(tmp_path: Path, content: bytes) -> Path:
         (b"\x80\x81\x82 garbage", "not UTF-8 text"),
         (b"\xff\xfe{\x00 ", "not UTF-16 text"),
         (b"[" * 200_000 + b"]" * 200_000, "nested too deeply"),
-        (b"{" + b'"a":{' * 5000 + b"}" * 5001, "nested too deeply"),
+        (b"{" + b'"a":{' * 200_000 + b"}" * 200_001, "nested too deeply"),
         (b"42", "the top level is a number"),
         (b'"RegistrationVersions"', "the top level is a string"),
         (b"[1, 2, 3]", "item 0 of the top-level list is a number"),
