@@ -20,7 +20,7 @@ from .errors import (
     InvalidValueError,
     InvalidVersionNumber,
     MalformedDataError,
-    StampOrderError,
+    StampOrderError,  # noqa: F401  (raised by the generated trigger bodies)
     UnexpectedAnswerError,
     UnknownTriggerError,
 )
@@ -119,7 +119,7 @@ def {name}(self, {params}*, {kwparams}at=None):
         if at.__class__ is not _datetime or at.tzinfo is not _UTC:
             at = _coerce_at(at)
         if at < latest:
-            raise _StampOrderError(at, latest, {name!r})
+            raise StampOrderError(at, latest, {name!r})
 {store}
         return dest
     finally:
@@ -165,13 +165,6 @@ def _trigger(declared: _F) -> _F:
             [f"method {name!r} is declared as a trigger; the lifecycle has none"]
         )
     dest = {s: d[name] for s, d in _NEXT.items() if name in d}
-    namespace: dict[str, Any] = {
-        "_dest": dest,
-        "_datetime": _datetime,
-        "_UTC": _UTC,
-        "_coerce_at": _coerce_at,
-        "_StampOrderError": StampOrderError,
-    }
     code = declared.__code__
     declared_params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
     params = kwparams = remote = ""
@@ -186,17 +179,19 @@ def _trigger(declared: _F) -> _F:
         remote = (
             f"    if {test}:\n        return self._call_backend({name!r}, backend, {review}, at)\n"
         )
-    exec(
-        _TRIGGER_BODY.format(
-            name=name,
-            params=params,
-            kwparams=kwparams,
-            remote=remote,
-            store=_store(name, dest.values()),
-        ),
-        namespace,
+    body = _TRIGGER_BODY.format(
+        name=name,
+        params=params,
+        kwparams=kwparams,
+        remote=remote,
+        store=_store(name, dest.values()),
     )
-    generated = namespace[name]
+    # Compiled inside a factory, so the method's globals are this module's (its annotations
+    # resolve for typing.get_type_hints) and its destination table is a closure variable.
+    indented = "".join(f"    {line}" if line.strip() else line for line in body.splitlines(True))
+    factory: dict[str, Any] = {}
+    exec(f"def _make(_dest):{indented}\n    return {name}\n", globals(), factory)
+    generated = factory["_make"](dest)
     functools.update_wrapper(generated, declared)
     del generated.__wrapped__
     generated._lifecycle_trigger = name

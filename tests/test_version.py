@@ -557,3 +557,11 @@ def test_import_pulls_in_neither_boto3_nor_hypothesis() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_generated_trigger_methods_keep_resolvable_annotations() -> None:
+    import typing
+
+    hints = typing.get_type_hints(RegistrationVersion.approve)
+    assert hints["return"] is VersionStatus
+    assert hints["at"] == datetime | None
