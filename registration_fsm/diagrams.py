@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime, timezone
+from typing import Any
 
 import attrs
 
@@ -173,16 +174,19 @@ class Diagram:
 
 def lifecycle_diagram(lifecycle: Lifecycle = LIFECYCLE) -> Diagram:
     """The whole lifecycle, every status and edge."""
-    nodes = tuple(
-        DiagramNode(
-            status=s,
-            initial=s is lifecycle.initial,
-            terminal=lifecycle.is_terminal(s),
-            core=s.is_core,
-        )
-        for s in lifecycle.statuses
-    )
+    nodes = tuple(_node(lifecycle, s) for s in lifecycle.statuses)
     return Diagram(LIFECYCLE_TITLE, nodes, tuple(DiagramEdge(e) for e in lifecycle.edges))
+
+
+def _node(lifecycle: Lifecycle, status: VersionStatus, **path: Any) -> DiagramNode:
+    """A status as a node; ``path`` adds what one version's path says about it."""
+    return DiagramNode(
+        status=status,
+        initial=status is lifecycle.initial,
+        terminal=lifecycle.is_terminal(status),
+        core=status.is_core,
+        **path,
+    )
 
 
 def path_diagram(
@@ -195,11 +199,9 @@ def path_diagram(
     for step in path.steps:
         steps_of.setdefault((step.edge.source, step.edge.trigger), []).append(step)
     nodes = tuple(
-        DiagramNode(
-            status=s,
-            initial=s is lifecycle.initial,
-            terminal=lifecycle.is_terminal(s),
-            core=s.is_core,
+        _node(
+            lifecycle,
+            s,
             visited=s in visited,
             current=s is path.status,
             entered_at=path.history[s] if s in visited else None,
