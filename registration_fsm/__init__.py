@@ -38,6 +38,7 @@ from .errors import (
     UnknownStatusError,
     UnknownTriggerError,
     UnknownVersionError,
+    UnreadableInputError,
     ValidationError,
 )
 from .history import StatusHistory, parse_timestamp
@@ -130,6 +131,7 @@ __all__ = [
     "UnknownStatusError",
     "UnknownTriggerError",
     "UnknownVersionError",
+    "UnreadableInputError",
     "ValidationError",
     "VersionChange",
     "VersionPath",

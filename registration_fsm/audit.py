@@ -721,61 +721,22 @@ def _audit_loaded(documents: Sequence[tuple[str, object]]) -> AuditReport:
 def load_export(path: str | os.PathLike[str], *, max_bytes: int = MAX_EXPORT_BYTES) -> object:
     """Read and parse one export file; AuditInputError says why it cannot be read.
 
-    The file must be at most ``max_bytes`` long, UTF-8 (or UTF-16/32 with a byte order mark,
-    as some shells write) and JSON nested no deeper than Python's recursion limit allows.
+    The file must be a regular file (not a FIFO or a device) of at most ``max_bytes``,
+    UTF-8 (or UTF-16/32 with a byte order mark, as some shells write) and JSON nested at
+    most 100 levels deep with no number longer than 4,300 digits.
     """
-    source = os.fspath(path)
-    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
-        raise InvalidValueError(f"max_bytes must be a positive number of bytes, got {max_bytes!r}")
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(max_bytes + 1)
-    except IsADirectoryError:
-        raise AuditInputError(source, "is a directory, not an export file") from None
-    except FileNotFoundError:
-        raise AuditInputError(source, "no such file") from None
-    except PermissionError:
-        raise AuditInputError(source, "permission denied") from None
-    except OSError as error:
-        raise AuditInputError(source, f"cannot be read: {error.strerror or error}") from None
-    if len(raw) > max_bytes:
-        raise AuditInputError(
-            source,
-            f"larger than the limit of {max_bytes} bytes; split the export (one file per page "
-            "of describe-registration-versions) or raise the limit",
-        )
-    return _parse_json(raw, source)
+    from ._input import load_json
+
+    return load_json(path, max_bytes=max_bytes)
 
 
 def _parse_json(raw: bytes, source: str) -> object:
-    import json
+    from ._input import parse_json
 
-    encoding = json.detect_encoding(raw)
-    try:
-        text = raw.decode(encoding)
-    except UnicodeDecodeError as error:
-        raise AuditInputError(
-            source,
-            f"not {encoding.upper()} text: byte 0x{raw[error.start]:02x} at offset {error.start} "
-            "cannot be decoded",
-        ) from None
-    return _loads(text, source)
+    return parse_json(raw, source)
 
 
 def _loads(text: str, source: str) -> object:
-    import json
+    from ._input import parse_json_text
 
-    try:
-        return json.loads(text, parse_constant=_refuse_constant)
-    except RecursionError:
-        raise AuditInputError(source, "JSON nested too deeply to be an export") from None
-    except json.JSONDecodeError as error:
-        raise AuditInputError(
-            source, f"not JSON: {error.msg} at line {error.lineno} column {error.colno}"
-        ) from None
-    except ValueError as error:
-        raise AuditInputError(source, f"not valid JSON: {error}") from None
-
-
-def _refuse_constant(name: str) -> object:
-    raise ValueError(f"{name} is not a JSON value")
+    return parse_json_text(text, source)

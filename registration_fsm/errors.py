@@ -42,6 +42,7 @@ __all__ = [
     "UnknownStatusError",
     "UnknownTriggerError",
     "UnknownVersionError",
+    "UnreadableInputError",
     "ValidationError",
 ]
 
@@ -440,3 +441,14 @@ class UnexpectedAnswerError(RegistrationFsmError):
             f"the service answered for {detail}, not for {registration_id} "
             f"version {version_number}; the local version is unchanged"
         )
+
+
+class UnreadableInputError(AuditInputError):
+    """A file or standard input that cannot be read as one JSON document: not a regular file,
+    larger than the limit, not UTF-8/16/32 text, not JSON, nested too deeply or holding a
+    number too long to convert.
+
+    Every command that reads a file raises it, not only the audit; it is an AuditInputError,
+    so callers of :func:`~registration_fsm.audit.load_export` catch it as before. ``source``
+    names the file (``<stdin>`` for standard input); ``detail`` says what is wrong.
+    """
