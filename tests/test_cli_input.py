@@ -360,3 +360,37 @@ def test_an_unreadable_file_never_reads_as_no_findings(tmp_path: Path) -> None:
     report = json.loads(out)
     assert report["ok"] is False
     assert [e["source"] for e in report["errors"]] == [str(bad)]
+
+
+# -- the order of versions in an export ------------------------------------------------------
+
+
+def test_the_order_of_versions_in_an_export_does_not_matter(tmp_path: Path) -> None:
+    """The example lists versions newest first and the emulator oldest first; AWS documents
+    neither, so every reader finds versions by number."""
+    from registration_fsm import Registration
+
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    numbers = [v["VersionNumber"] for v in data["RegistrationVersions"]]
+    assert numbers == sorted(numbers, reverse=True)
+    oldest_first = {**data, "RegistrationVersions": data["RegistrationVersions"][::-1]}
+    reversed_path = tmp_path / "oldest-first.json"
+    reversed_path.write_text(json.dumps(oldest_first), encoding="utf-8")
+
+    assert run("audit", str(EXAMPLE))[:2] == run("audit", str(reversed_path))[:2]
+    for argv in ([], ["--version-number", "2"]):
+        assert run("diagram", str(EXAMPLE), *argv) == run("diagram", str(reversed_path), *argv)
+    information = {
+        "RegistrationArn": data["RegistrationArn"],
+        "RegistrationId": data["RegistrationId"],
+        "RegistrationType": "US_TEN_DLC_BRAND_REGISTRATION",
+        "RegistrationStatus": "CREATED",
+        "CurrentVersionNumber": 4,
+        "ApprovedVersionNumber": 3,
+        "LatestDeniedVersionNumber": 2,
+        "CreatedTimestamp": "2025-12-01T09:00:00+00:00",
+    }
+    newest = Registration.from_aws(information, data)
+    oldest = Registration.from_aws(information, oldest_first)
+    assert [v.version_number for v in oldest.versions] == [1, 2, 3, 4]
+    assert newest.to_dict() == oldest.to_dict()
