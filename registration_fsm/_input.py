@@ -20,8 +20,9 @@ from __future__ import annotations
 import json
 import os
 import stat
+import sys
 from collections.abc import Callable
-from typing import TextIO
+from typing import Any, TextIO
 
 from .errors import InvalidValueError, UnreadableInputError
 
@@ -113,22 +114,34 @@ def parse_json_text(text: str, source: str) -> object:
         raise UnreadableInputError(
             source, f"JSON nested too deeply to be read (more than {MAX_DEPTH} levels)"
         )
+    digits = _interpreter_digit_limit()
+    hooks: dict[str, Any] = {"parse_constant": _refuse_constant}
+    if digits is None:
+        digits, hooks["parse_int"] = MAX_DIGITS, _parse_int
     try:
-        return json.loads(text, parse_constant=_refuse_constant, parse_int=_parse_int)
+        return json.loads(text, **hooks)
     except RecursionError:  # only if the interpreter's limit is below MAX_DEPTH
         raise UnreadableInputError(source, "JSON nested too deeply to be read") from None
-    except _TooManyDigits:
-        raise UnreadableInputError(
-            source,
-            f"not valid JSON: a number of more than {MAX_DIGITS} digits, which no export or "
-            "model holds",
-        ) from None
+    except _NotAValue as error:
+        raise UnreadableInputError(source, f"not valid JSON: {error}") from None
     except json.JSONDecodeError as error:
         raise UnreadableInputError(
             source, f"not JSON: {error.msg} at line {error.lineno} column {error.colno}"
         ) from None
-    except ValueError as error:
-        raise UnreadableInputError(source, f"not valid JSON: {error}") from None
+    except ValueError:  # the only other ValueError: a number too long for int()
+        raise UnreadableInputError(
+            source,
+            f"not valid JSON: a number of more than {digits} digits, which no export or "
+            "model holds",
+        ) from None
+
+
+def _interpreter_digit_limit() -> int | None:
+    """The interpreter's own limit on the digits int() converts, when it is at least as
+    strict as MAX_DIGITS; None where there is none (Python 3.10 before 3.10.7) or it was
+    raised or lifted, so that a hook enforces MAX_DIGITS instead (costing a call per int)."""
+    limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()
+    return limit if 0 < limit <= MAX_DIGITS else None
 
 
 def _depth_exceeds(text: str, limit: int) -> bool:
@@ -160,18 +173,18 @@ def _depth_exceeds(text: str, limit: int) -> bool:
     return b"[]" in skeleton
 
 
-class _TooManyDigits(Exception):
-    pass
+class _NotAValue(ValueError):
+    """NaN, Infinity or -Infinity: Python's json reads them, JSON has no such values."""
 
 
 def _parse_int(digits: str) -> int:
     if len(digits) - digits.startswith("-") > MAX_DIGITS:
-        raise _TooManyDigits
+        raise ValueError(digits[:20])
     return int(digits)
 
 
 def _refuse_constant(name: str) -> object:
-    raise ValueError(f"{name} is not a JSON value")
+    raise _NotAValue(f"{name} is not a JSON value")
 
 
 def _read_file(source: str, max_bytes: int) -> bytes:

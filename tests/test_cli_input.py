@@ -99,6 +99,26 @@ def test_a_number_too_long_to_convert_is_refused(tmp_path: Path, command: list[s
     refused([*command, str(path)], "a number of more than 4300 digits")
 
 
+@pytest.mark.skipif(not hasattr(sys, "set_int_max_str_digits"), reason="no int digit limit")
+@pytest.mark.parametrize("interpreter_limit", [0, 100_000, 640])
+def test_the_digit_limit_holds_whatever_the_interpreters_is(
+    tmp_path: Path, interpreter_limit: int
+) -> None:
+    """With the interpreter's limit lifted (0) or raised, 4,300 digits still hold; a stricter
+    one set by the user is respected and named."""
+    path = tmp_path / "long.json"
+    path.write_bytes(LONG_NUMBER)
+    before = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(interpreter_limit)
+    try:
+        expected = 640 if interpreter_limit == 640 else 4300
+        refused(["audit", str(path)], f"a number of more than {expected} digits")
+        path.write_bytes(b'{"VersionNumber": ' + b"7" * 600 + b"}")
+        refused(["diagram", str(path)], "not a version snapshot")
+    finally:
+        sys.set_int_max_str_digits(before)
+
+
 def test_a_long_number_inside_a_string_is_only_text(tmp_path: Path) -> None:
     data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     data["RegistrationVersions"][2]["Feedback"] = "7" * 5_000
