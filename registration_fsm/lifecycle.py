@@ -410,9 +410,11 @@ class Lifecycle:
     ) -> tuple[Edge, ...] | None:
         """The shortest legal path from ``start`` to ``status`` that ``history`` proves.
 
-        The stamps up to ``after`` (by default, the stamp of ``start`` in ``history``, else its
-        DraftTimestamp) are what was already known: those statuses are not entered again,
-        except at the instant ``after`` itself. Every later stamp must be explained, and every
+        The stamps before ``after`` (by default, the stamp of ``start`` in ``history``, else
+        its DraftTimestamp), the DraftTimestamp and the stamp of ``start`` are what was already
+        known: those statuses are not entered again, except at the instant of the latest of
+        them; a stamp earlier than the DraftTimestamp fits no path. Every other stamp must be
+        explained, and every
         status with a history field that the path enters must carry its stamp: each status's
         stamp records its latest entry, in the order of the path. A status without a field
         (REQUIRES_OFFLINE_REVIEW) may be passed unstamped. Returns None when no legal path
@@ -422,18 +424,28 @@ class Lifecycle:
             after = history[start] if start.history_field is not None else None
             if after is None:
                 after = history.draft
-        old: set[VersionStatus] = set()
-        at_start: set[VersionStatus] = set()
+        draft = history.draft
+        known: list[tuple[VersionStatus, datetime]] = []
         later: list[tuple[VersionStatus, datetime]] = []
         for stamped_status, stamp in history.stamped():
-            if stamp < after:
-                old.add(stamped_status)
-            elif stamp == after:
-                at_start.add(stamped_status)
+            if stamp < draft:
+                return None
+            if (
+                stamp < after
+                or stamped_status is self.initial
+                or (stamped_status is start and stamp == after)
+            ):
+                known.append((stamped_status, stamp))
             else:
                 later.append((stamped_status, stamp))
+        latest = max(stamp for _, stamp in known)
         return self.path_through(
-            start, status, _group(later), old=frozenset(old), at_start=frozenset(at_start)
+            start,
+            status,
+            _group(later),
+            old=frozenset(s for s, t in known if t < latest),
+            at_start=frozenset(s for s, t in known if t == latest),
+            first_at_start=bool(later) and later[0][1] == latest,
         )
 
     def path_through(

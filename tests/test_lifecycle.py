@@ -286,7 +286,9 @@ def test_explain_passes_requires_offline_review_unstamped() -> None:
     path = LIFECYCLE.explain(S.DRAFT, S.DENIED, history)
     assert path is not None
     assert [e.trigger for e in path] == ["submit", "begin_review", "deny"]
-    path = LIFECYCLE.explain(S.DRAFT, S.REQUIRES_OFFLINE_REVIEW, history.with_stamp(S.DENIED, _at(2)))
+    path = LIFECYCLE.explain(
+        S.DRAFT, S.REQUIRES_OFFLINE_REVIEW, history.with_stamp(S.DENIED, _at(2))
+    )
     assert path is None
     offline = StatusHistory(T0, submitted=_at(1), reviewing=_at(2))
     path = LIFECYCLE.explain(S.DRAFT, S.REQUIRES_OFFLINE_REVIEW, offline)

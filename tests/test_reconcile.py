@@ -462,9 +462,10 @@ def test_lenient_mode_reports_rule_violations() -> None:
     # What lenient mode leaves can be saved and read back: saved state that cannot be loaded
     # is lost data. The snapshot names the rules the state breaks, so nothing else is let in.
     snapshot = registration.to_dict()
-    assert sorted(
-        (v["reason"], v["version_number"]) for v in snapshot["rule_violations"]
-    ) == [("MULTIPLE_APPROVED", 1), ("OLDER_VERSION_IN_FLIGHT", 3)]
+    assert sorted((v["reason"], v["version_number"]) for v in snapshot["rule_violations"]) == [
+        ("MULTIPLE_APPROVED", 1),
+        ("OLDER_VERSION_IN_FLIGHT", 3),
+    ]
     assert Registration.from_dict(snapshot) == registration
     assert [e.reason for e in registration.rule_violations] == [
         "MULTIPLE_APPROVED",
