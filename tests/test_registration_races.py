@@ -15,8 +15,8 @@ from registration_fsm import (
     ConflictError,
     InMemoryBackend,
     Registration,
-    SteppingClock,
     StatusHistory,
+    SteppingClock,
     VersionStatus,
 )
 from registration_fsm.backends import VersionInfo
@@ -77,7 +77,8 @@ def test_a_discard_during_a_reconcile_read_is_neither_lost_nor_blamed_on_aws(
     pausing.go_on.set()
     reader.join(10)
     discarder.join(10)
-    assert not reader.is_alive() and not discarder.is_alive()
+    assert not reader.is_alive()
+    assert not discarder.is_alive()
     assert not any(isinstance(o, Exception) for o in outcome), outcome
     assert registration.latest.status is S.DISCARDED
     assert backend.peek(registration.registration_id)[-1].status is S.DISCARDED
