@@ -40,7 +40,9 @@ from .rules import can_create_version, derive_registration_status
 from .statuses import RegistrationStatus, VersionStatus
 from .version import (
     RegistrationVersion,
+    validate_registration_arn,
     validate_registration_id,
+    validate_registration_type,
     validate_version_number,
 )
 
@@ -201,16 +203,10 @@ class Registration:
         clock: Clock | None = None,
     ) -> None:
         rid = validate_registration_id(registration_id)
-        for name, value in (
-            ("registration_arn", registration_arn),
-            ("registration_type", registration_type),
-        ):
-            if value is not None and not (isinstance(value, str) and value):
-                raise MalformedDataError(
-                    f"{name} must be a non-empty string or None, got {value!r}",
-                    path=name,
-                    value=value,
-                )
+        if registration_arn is not None:
+            validate_registration_arn(registration_arn)
+        if registration_type is not None:
+            validate_registration_type(registration_type)
         if isinstance(versions, (str, bytes, Mapping)) or not isinstance(versions, Iterable):
             raise MalformedDataError(
                 f"versions must be RegistrationVersion objects, got {type(versions).__name__}",
@@ -809,7 +805,7 @@ class Registration:
                 value=data.get("schema"),
             )
         schema_version = data.get("schema_version")
-        if schema_version != REGISTRATION_SCHEMA_VERSION or isinstance(schema_version, bool):
+        if schema_version.__class__ is not int or schema_version != REGISTRATION_SCHEMA_VERSION:
             raise MalformedDataError(
                 f"unsupported schema_version {schema_version!r}; this library reads "
                 f"{REGISTRATION_SCHEMA_VERSION}",

@@ -48,7 +48,9 @@ __all__ = [
     "RegistrationVersion",
     "SNAPSHOT_SCHEMA",
     "SNAPSHOT_SCHEMA_VERSION",
+    "validate_registration_arn",
     "validate_registration_id",
+    "validate_registration_type",
     "validate_version_number",
 ]
 
@@ -57,6 +59,7 @@ SNAPSHOT_SCHEMA_VERSION = 1
 MAX_VERSION_NUMBER = 100_000
 _ID_PATTERN = re.compile(r"[A-Za-z0-9_:/-]+")
 _ID_MAX = 256
+_TYPE_MAX = 64
 _UTC = timezone.utc
 _datetime = datetime
 
@@ -88,6 +91,49 @@ def validate_registration_id(value: object) -> str:
         raise InvalidRegistrationId(
             value,
             f"character {bad!r} is not allowed; use letters, digits and _ : / -",
+        )
+    return value
+
+
+_ARN_PATTERN = re.compile(
+    r"arn:aws(?:-[a-z]+)*:sms-voice:[a-z0-9-]{1,32}:[0-9]{12}:registration/[A-Za-z0-9_:/-]{1,256}"
+)
+
+
+def validate_registration_arn(value: object) -> str:
+    """Return ``value`` if it is an sms-voice registration ARN, as AWS writes them.
+
+    ``arn:<partition>:sms-voice:<region>:<account>:registration/<id>``; anything else (another
+    service's ARN, a phone number's, a typo) cannot be the registration's, so it is refused.
+    """
+    if not isinstance(value, str):
+        raise MalformedDataError(
+            f"a registration ARN must be a string, got {type(value).__name__}",
+            path="RegistrationArn",
+            value=value,
+        )
+    if _ARN_PATTERN.fullmatch(value) is None:
+        raise MalformedDataError(
+            f"{value[:300]!r} is not an sms-voice registration ARN "
+            "(arn:aws:sms-voice:<region>:<account>:registration/<id>)",
+            path="RegistrationArn",
+            value=value,
+        )
+    return value
+
+
+def validate_registration_type(value: object) -> str:
+    """Return ``value`` if the API accepts it as a RegistrationType (``[A-Za-z0-9_]{1,64}``)."""
+    if not isinstance(value, str):
+        raise InvalidValueError(
+            f"invalid registration type {value!r}: expected a string, got {type(value).__name__}"
+        )
+    if not 1 <= len(value) <= _TYPE_MAX or not all(
+        c.isascii() and (c.isalnum() or c == "_") for c in value
+    ):
+        raise InvalidValueError(
+            f"invalid registration type {value!r}: 1 to 64 letters, digits or _ "
+            "(for example US_TEN_DLC_BRAND_REGISTRATION)"
         )
     return value
 
@@ -281,13 +327,8 @@ class RegistrationVersion:
     ) -> None:
         self._registration_id = validate_registration_id(registration_id)
         self._version_number = validate_version_number(version_number)
-        if registration_arn is not None and not isinstance(registration_arn, str):
-            raise MalformedDataError(
-                "registration_arn must be a string or None, "
-                f"got {type(registration_arn).__name__}",
-                path="registration_arn",
-                value=registration_arn,
-            )
+        if registration_arn is not None:
+            validate_registration_arn(registration_arn)
         self._registration_arn = registration_arn
         parsed = VersionStatus.parse(status)
         stamps, latest = _checked_state(parsed, history)
@@ -326,7 +367,7 @@ class RegistrationVersion:
             and _ID_FULLMATCH(registration_id) is not None
             and version_number.__class__ is int
             and 1 <= version_number <= MAX_VERSION_NUMBER
-            and (registration_arn is None or registration_arn.__class__ is str)
+            and registration_arn is None
         ):
             version = _new_object(cls)
             version._registration_id = registration_id
@@ -638,7 +679,7 @@ class RegistrationVersion:
                 value=data.get("schema"),
             )
         schema_version = data.get("schema_version")
-        if schema_version != SNAPSHOT_SCHEMA_VERSION or isinstance(schema_version, bool):
+        if schema_version.__class__ is not int or schema_version != SNAPSHOT_SCHEMA_VERSION:
             raise MalformedDataError(
                 f"unsupported schema_version {schema_version!r}; this library reads "
                 f"{SNAPSHOT_SCHEMA_VERSION}",

@@ -219,10 +219,14 @@ def test_malformed_registrations_are_refused(versions: object, message: str) -> 
 
 def test_bad_arn_type_and_created_are_refused() -> None:
     first = [RegistrationVersion.new(RID, 1, at=T0)]
-    with pytest.raises(MalformedDataError, match="registration_arn"):
+    with pytest.raises(MalformedDataError, match="registration ARN"):
         Registration(RID, first, registration_arn=42)  # type: ignore[arg-type]
-    with pytest.raises(MalformedDataError, match="registration_type"):
+    with pytest.raises(MalformedDataError, match="not an sms-voice registration ARN"):
+        Registration(RID, first, registration_arn="arn:aws:sms-voice:us-east-1:1:phone-number/x")
+    with pytest.raises(InvalidValueError, match="invalid registration type"):
         Registration(RID, first, registration_type="")
+    with pytest.raises(InvalidValueError, match="invalid registration type"):
+        Registration(RID, first, registration_type="US TEN DLC")
     with pytest.raises(InvalidTimestamp):
         Registration(RID, first, created=datetime(2026, 1, 1))
 
