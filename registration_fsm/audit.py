@@ -319,6 +319,8 @@ class _Auditor:
                         if value is None:
                             continue
                         if value.__class__ is str:
+                            if "\x00" in value:
+                                break
                             try:
                                 stamp = fromiso(value)
                             except ValueError:

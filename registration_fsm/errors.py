@@ -262,6 +262,8 @@ class RegistrationRuleError(RegistrationFsmError):
     """Two APPROVED versions in one registration."""
     OLDER_VERSION_IN_FLIGHT = "OLDER_VERSION_IN_FLIGHT"
     """A version other than the latest that is neither APPROVED nor finished."""
+    DRAFTED_TOO_EARLY = "DRAFTED_TOO_EARLY"
+    """A version drafted before the version before it settled (was APPROVED or finished)."""
 
     def __init__(
         self,

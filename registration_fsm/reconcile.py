@@ -39,6 +39,8 @@ class AnomalyKind(str, enum.Enum):
     """After the reconcile, more than one version is APPROVED."""
     OLDER_VERSION_IN_FLIGHT = "older_version_in_flight"
     """After the reconcile, a version other than the latest is neither APPROVED nor finished."""
+    DRAFTED_TOO_EARLY = "drafted_too_early"
+    """After the reconcile, a version was drafted before the version before it settled."""
     LOCAL_ONLY_VERSION = "local_only_version"
     """A local version the service does not list (only reported by a full reconcile)."""
 
@@ -142,6 +144,13 @@ def parse_pages(
     names = {registration_id} | ({registration_arn} if registration_arn else set())
     for number, page in enumerate(_pages(pages)):
         owner, owner_arn = page.get("RegistrationId"), page.get("RegistrationArn")
+        for key, value in (("RegistrationId", owner), ("RegistrationArn", owner_arn)):
+            if value is not None and not isinstance(value, str):
+                raise MalformedDataError(
+                    f"expected a string, got {type(value).__name__}",
+                    path=f"page {number}.{key}",
+                    value=value,
+                )
         if owner is not None and owner not in names and owner_arn not in names:
             raise MalformedDataError(
                 f"the page belongs to registration {owner!r}, not {registration_id!r}",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import copy
+import itertools
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -81,9 +82,10 @@ _SNAPSHOT_KEYS = frozenset(
 
 
 def _rule_violations(
-    rid: str, states: Sequence[tuple[int, VersionStatus]]
+    rid: str, versions: Sequence[RegistrationVersion]
 ) -> list[RegistrationRuleError]:
-    """Every registration rule that ``states`` (number, status; oldest first) breaks."""
+    """Every registration rule that ``versions`` (oldest first) break."""
+    states = [(v.version_number, v._state[0]) for v in versions]
     found: list[RegistrationRuleError] = []
     approved = [n for n, s in states if s is _V.APPROVED]
     for number in approved[:-1]:
@@ -110,7 +112,38 @@ def _rule_violations(
                     status=status,
                 )
             )
+    for older, newer in itertools.pairwise(versions):
+        settled = _settled_at(older)
+        draft = newer._state[1][0]
+        if settled is not None and draft is not None and draft < settled:
+            found.append(
+                RegistrationRuleError(
+                    rid,
+                    RegistrationRuleError.DRAFTED_TOO_EARLY,
+                    f"version {newer.version_number} was drafted at {draft.isoformat()}, "
+                    f"before version {older.version_number} settled at {settled.isoformat()}; "
+                    "a new version is only created once the previous one settled",
+                    version_number=newer.version_number,
+                    status=newer._state[0],
+                )
+            )
     return found
+
+
+# Where a version that allowed the next one to be created settled: ARCHIVED and REVOKED come
+# from APPROVED, possibly after the next version was created.
+_SETTLED_BY = {
+    _V.APPROVED: _V.APPROVED,
+    _V.ARCHIVED: _V.APPROVED,
+    _V.REVOKED: _V.APPROVED,
+    _V.DISCARDED: _V.DISCARDED,
+    _V.DENIED: _V.DENIED,
+}
+
+
+def _settled_at(version: RegistrationVersion) -> datetime | None:
+    settled = _SETTLED_BY.get(version._state[0])
+    return None if settled is None else version.history[settled]
 
 
 def _coerce_at(at: object) -> datetime:
@@ -236,7 +269,7 @@ class Registration:
                 path="versions",
             )
         ordered = tuple(held[n] for n in sorted(held))
-        violations = _rule_violations(rid, [(v.version_number, v.status) for v in ordered])
+        violations = _rule_violations(rid, ordered)
         accepted = _ACCEPTED.get()
         for violation in violations:
             if (violation.reason, violation.version_number) not in accepted:
@@ -733,16 +766,13 @@ class Registration:
                 staged[number] = trial
                 changes.append(VersionChange(number, start, info.status, proof.path))
             merged = {**by_number, **staged}
-            states = [(n, merged[n].status) for n in sorted(merged)]
-            violations = _rule_violations(self._registration_id, states)
+            violations = _rule_violations(
+                self._registration_id, [merged[n] for n in sorted(merged)]
+            )
             if violations and strict:
                 raise violations[0]
             for violation in violations:
-                kind = (
-                    AnomalyKind.MULTIPLE_APPROVED
-                    if violation.reason == RegistrationRuleError.MULTIPLE_APPROVED
-                    else AnomalyKind.OLDER_VERSION_IN_FLIGHT
-                )
+                kind = AnomalyKind(violation.reason.lower())
                 anomalies.append(Anomaly(kind, violation.version_number, violation.detail))
             if complete:
                 listed = {i.version_number for i in remote}
@@ -777,9 +807,7 @@ class Registration:
                 "created": None if self._created is None else self._created.isoformat(),
                 "versions": [v._snapshot() for v in versions],
             }
-            violations = _rule_violations(
-                self._registration_id, [(v.version_number, v._state[0]) for v in versions]
-            )
+            violations = _rule_violations(self._registration_id, versions)
         if violations:
             out["rule_violations"] = [
                 {"reason": v.reason, "version_number": v.version_number} for v in violations
@@ -790,7 +818,8 @@ class Registration:
     def rule_violations(self) -> tuple[RegistrationRuleError, ...]:
         """The registration rules the versions break now: empty, unless a lenient reconcile
         adopted such a state. :meth:`to_dict` records them, so the snapshot reads back."""
-        return tuple(_rule_violations(self._registration_id, self._states()))
+        with self._lock:
+            return tuple(_rule_violations(self._registration_id, self._versions))
 
     @classmethod
     def from_dict(cls, data: object, *, clock: Clock | None = None) -> Registration:
@@ -1019,6 +1048,13 @@ class Registration:
         self._lock = threading.Lock()
 
 
+_DECLARABLE = (
+    RegistrationRuleError.MULTIPLE_APPROVED,
+    RegistrationRuleError.OLDER_VERSION_IN_FLIGHT,
+    RegistrationRuleError.DRAFTED_TOO_EARLY,
+)
+
+
 def _declared_violations(items: object) -> frozenset[tuple[str, int | None]]:
     if not isinstance(items, list):
         raise MalformedDataError(
@@ -1031,17 +1067,13 @@ def _declared_violations(items: object) -> frozenset[tuple[str, int | None]]:
         if (
             not isinstance(item, Mapping)
             or set(item) != {"reason", "version_number"}
-            or reason
-            not in (
-                RegistrationRuleError.MULTIPLE_APPROVED,
-                RegistrationRuleError.OLDER_VERSION_IN_FLIGHT,
-            )
+            or reason not in _DECLARABLE
             or isinstance(number, bool)
             or not isinstance(number, int)
         ):
             raise MalformedDataError(
-                "expected {'reason': MULTIPLE_APPROVED or OLDER_VERSION_IN_FLIGHT, "
-                "'version_number': int}",
+                "expected {'reason': MULTIPLE_APPROVED, OLDER_VERSION_IN_FLIGHT or "
+                "DRAFTED_TOO_EARLY, 'version_number': int}",
                 path="rule_violations",
                 value=item,
             )

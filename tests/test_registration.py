@@ -353,7 +353,21 @@ def test_an_approval_whose_archive_fails_changes_nothing() -> None:
     # its own approval, so the whole step is refused.
     first = _version_in(S.APPROVED, 1, T0 + timedelta(days=10) - timedelta(hours=3))
     second = _version_in(S.REVIEWING, 2, T0)
-    registration = Registration(RID, [first, second])
+    # Version 2 drafted before version 1 settled: refused, unless a snapshot declares it (as
+    # one a lenient reconcile left behind does).
+    with pytest.raises(RegistrationRuleError) as caught:
+        Registration(RID, [first, second])
+    assert caught.value.reason == RegistrationRuleError.DRAFTED_TOO_EARLY
+    assert caught.value.version_number == 2
+    snapshot = {
+        "schema": "registration_fsm/registration",
+        "schema_version": 1,
+        "registration_id": RID,
+        "versions": [first.to_dict(), second.to_dict()],
+        "rule_violations": [{"reason": "DRAFTED_TOO_EARLY", "version_number": 2}],
+    }
+    registration = Registration.from_dict(snapshot)
+    assert registration.to_dict()["rule_violations"] == snapshot["rule_violations"]
     before = registration.to_dict()
     with pytest.raises(StampOrderError):
         registration.fire("approve", at=T0 + timedelta(days=5))
