@@ -33,6 +33,7 @@ _STYLE = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;
 color:var(--ink);margin:0;background:#f6f7f9}
 main{max-width:1120px;margin:0 auto;padding:24px}
+section>h2:first-child{margin-top:0}
 h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:28px 0 8px}h3{font-size:15px;
 margin:18px 0 6px}
 section,header{background:#fff;border:1px solid var(--line);border-radius:8px;padding:16px 20px;
