@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .errors import MalformedDataError, UnknownStatusError
+from .errors import MalformedDataError, UnknownHistoryKey, UnknownStatusError
 from .lifecycle import Edge
 from .statuses import VersionStatus
 
@@ -31,6 +31,10 @@ class AnomalyKind(str, enum.Enum):
     """No legal path leads from the local status to the remote one along the remote stamps."""
     UNKNOWN_STATUS = "unknown_status"
     """The service reports a status this library does not know; that version was skipped."""
+    UNKNOWN_STAMP = "unknown_stamp"
+    """The remote history has a key this library does not know; that version was skipped."""
+    UNREPRESENTABLE_STATE = "unrepresentable_state"
+    """The remote status is not its latest stamp: no version can hold it; not adopted."""
     MULTIPLE_APPROVED = "multiple_approved"
     """After the reconcile, more than one version is APPROVED."""
     OLDER_VERSION_IN_FLIGHT = "older_version_in_flight"
@@ -153,15 +157,26 @@ def parse_pages(
                         item, registration_id=registration_id, registration_arn=arn
                     )
                 )
-            except UnknownStatusError as error:
+            except (UnknownStatusError, UnknownHistoryKey) as error:
                 if strict:
                     raise
                 version = item.get("VersionNumber") if isinstance(item, Mapping) else None
-                anomalies.append(
-                    Anomaly(
-                        AnomalyKind.UNKNOWN_STATUS,
-                        version if isinstance(version, int) else None,
-                        f"status {error.value!r} is unknown to this library; version skipped",
+                known = version if isinstance(version, int) else None
+                if isinstance(error, UnknownHistoryKey):
+                    anomalies.append(
+                        Anomaly(
+                            AnomalyKind.UNKNOWN_STAMP,
+                            known,
+                            f"history key {error.key!r} is unknown to this library; "
+                            "version skipped",
+                        )
                     )
-                )
+                else:
+                    anomalies.append(
+                        Anomaly(
+                            AnomalyKind.UNKNOWN_STATUS,
+                            known,
+                            f"status {error.value!r} is unknown to this library; version skipped",
+                        )
+                    )
     return infos, anomalies
