@@ -450,6 +450,8 @@ KIND_MEANINGS: Mapping[FindingKind, str] = {
     "stamps",
     FindingKind.MULTIPLE_APPROVED: "a registration with more than one APPROVED version",
     FindingKind.UNKNOWN_STATUS: "a version or registration status this library does not know",
+    FindingKind.UNKNOWN_STAMP: "a history key this library does not know: a stamp no legal "
+    "path explains",
     FindingKind.DUPLICATE_VERSION: "the same version twice, with different contents",
     FindingKind.REGISTRATION_MISMATCH: "describe-registrations contradicts the versions",
     FindingKind.MALFORMED: "a record without the fields or types of AWS's model",
