@@ -128,8 +128,10 @@ def test_the_fixtures_as_a_user_sees_them(pytester: pytest.Pytester) -> None:
 def test_a_broken_backend_fails_the_users_test_with_the_shrunk_steps(
     pytester: pytest.Pytester,
 ) -> None:
-    """The run is pinned (derandomize), and the assertions hold for any counterexample: the
-    shrinker may end on either registration, so the index is not asserted."""
+    """The run is pinned (derandomize, and report_multiple_bugs=False, without which
+    Hypothesis goes on generating for up to ten seconds of wall-clock time after the first
+    failure), and the assertions hold for any counterexample: the shrinker may end on either
+    registration, so the index is not asserted."""
     pytester.makepyfile(
         test_broken='''
         from hypothesis import Phase, settings
@@ -159,6 +161,7 @@ def test_a_broken_backend_fails_the_users_test_with_the_shrunk_steps(
                 settings=settings(
                     max_examples=300, stateful_step_count=10, database=None, deadline=None,
                     phases=[Phase.generate, Phase.shrink], derandomize=True,
+                    report_multiple_bugs=False,
                 ),
             )
         '''
