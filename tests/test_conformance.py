@@ -250,8 +250,6 @@ def test_a_backend_that_allows_an_illegal_discard_is_caught() -> None:
     _assert_every_step_is_needed(suite, minimal, "illegal-transition")
     assert minimal[0] == "create_registrations()"
     assert re.fullmatch(r"discard\(registration=\d\)", minimal[-1])
-    indexes = {index for step in minimal[1:] for index in re.findall(r"registration=(\d)", step)}
-    assert len(indexes) == 1, minimal
     assert len(minimal) >= 3  # created, moved on at least once, discarded
     assert len(steps) >= len(minimal)
 
