@@ -10,9 +10,10 @@ things the same way, with an :class:`UnreadableInputError` naming the source and
 - more than ``max_bytes`` (after gunzipping, for a ``.gz`` model): read in pieces, so a
   generous limit costs nothing on a small file;
 - text that is not UTF-8 (with or without a byte order mark) or UTF-16/32;
-- JSON nested deeper than :data:`MAX_DEPTH` or with a run of more than :data:`MAX_DIGITS`
-  digits: limits of this module, the same on every Python, where the interpreter's recursion
-  limit and integer conversion limit differ between versions and can be changed at run time.
+- JSON nested deeper than :data:`MAX_DEPTH`, or with an integer of more than
+  :data:`MAX_DIGITS` digits: limits of this module, the same on every Python, where the
+  interpreter's recursion limit and integer conversion limit differ between versions and can
+  be changed at run time (a stricter integer limit set for the interpreter is kept).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ MAX_DEPTH = 100
 """The deepest JSON nesting read. Exports nest 4 levels deep, botocore's models 7."""
 
 MAX_DIGITS = 4300
-"""The longest run of digits in a number (CPython's default integer conversion limit)."""
+"""The most digits an integer may have (CPython's default integer conversion limit)."""
 
 STDIN = "-"
 """The file name that means standard input, on the command line."""

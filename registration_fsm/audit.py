@@ -681,7 +681,7 @@ def load_export(path: str | os.PathLike[str], *, max_bytes: int = MAX_EXPORT_BYT
 
     The file must be a regular file (not a FIFO or a device) of at most ``max_bytes``,
     UTF-8 (or UTF-16/32 with a byte order mark, as some shells write) and JSON nested at
-    most 100 levels deep with no number longer than 4,300 digits.
+    most 100 levels deep with no integer longer than 4,300 digits.
     """
     from ._input import load_json
 
