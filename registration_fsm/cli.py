@@ -321,26 +321,36 @@ def _add_emulator(commands: Any) -> None:
     command.add_argument(
         "--port", type=int, default=DEFAULT_EMULATOR_PORT, help="0 picks a free port"
     )
-    command.add_argument("--host", default="127.0.0.1", help="the address to listen on")
+    command.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on: a loopback address (127.0.0.0/8, ::1, localhost)",
+    )
+    command.add_argument(
+        "--allow-non-loopback",
+        action="store_true",
+        help="listen on --host even beyond loopback, accepting that anyone who reaches it "
+        "can use it (it authenticates nobody)",
+    )
     command.set_defaults(handler=_run_emulator)
 
 
 def _run_emulator(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Serve until interrupted; the endpoint is printed first, so scripts can read it."""
-    from .emulator import Emulator
+    from .emulator import Emulator, is_loopback
 
     host: str = args.host
     port: int = args.port
+    if not is_loopback(host) and args.allow_non_loopback:
+        err.write(
+            f"registration-fsm: warning: the emulator authenticates nobody; anyone who reaches "
+            f"{host} port {port} can use it\n"
+        )
     try:
-        emulator = Emulator(host=host, port=port)
+        emulator = Emulator(host=host, port=port, allow_non_loopback=args.allow_non_loopback)
     except OSError as exc:
         err.write(f"registration-fsm: error: cannot listen on {host}:{port}: {exc}\n")
         return 2
-    if host not in ("127.0.0.1", "localhost"):
-        err.write(
-            f"registration-fsm: warning: the emulator authenticates nobody; anyone who reaches "
-            f"{emulator.endpoint_url} can use it\n"
-        )
     out.write(f"registration-fsm emulator listening on {emulator.endpoint_url}\n")
     out.flush()
     try:
