@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import enum
 import threading
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timezone
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
@@ -33,8 +34,10 @@ from ..errors import (
 )
 from ..lifecycle import LIFECYCLE
 from ..rules import _submit_conflict_reason, can_create_version, derive_registration_status
-from ..statuses import VersionStatus
+from ..statuses import RegistrationStatus, VersionStatus
 from ..version import RegistrationVersion, validate_registration_id, validate_version_number
+from ._catalogue import SAMPLE_CATALOGUE, Catalogue
+from ._memory_forms import FormsMixin, _Attachment, _unknown_type
 from .base import DeniedReason, RegistrationInfo, VersionInfo, validate_registration_type
 
 __all__ = ["FaultKind", "InMemoryBackend"]
@@ -50,6 +53,18 @@ OPERATIONS: tuple[str, ...] = (
     "describe_versions",
     "describe_registration",
     "describe_registrations",
+    "create_association",
+    "create_attachment",
+    "delete_attachment",
+    "delete_field_value",
+    "delete_registration",
+    "describe_attachments",
+    "describe_field_definitions",
+    "describe_field_values",
+    "describe_section_definitions",
+    "describe_type_definitions",
+    "list_associations",
+    "put_field_value",
 )
 """The customer operations of the simulator: the names :meth:`InMemoryBackend.inject` takes."""
 
@@ -90,17 +105,30 @@ def _mix(value: int) -> int:
 class _Version:
     """One version as the service holds it: the status machine plus the review's verdict."""
 
-    __slots__ = ("aws_review", "denied_reasons", "feedback", "fsm")
+    __slots__ = ("aws_review", "denied_reasons", "feedback", "fsm", "values")
 
-    def __init__(self, fsm: RegistrationVersion) -> None:
+    def __init__(
+        self, fsm: RegistrationVersion, values: Mapping[str, dict[str, Any]] | None = None
+    ) -> None:
         self.fsm = fsm
         self.denied_reasons: tuple[DeniedReason, ...] = ()
         self.feedback: str | None = None
         self.aws_review = False
+        self.values = {k: dict(v) for k, v in (values or {}).items()}
 
 
 class _Registration:
-    __slots__ = ("arn", "attributes", "created", "id", "tags", "type", "versions")
+    __slots__ = (
+        "arn",
+        "associations",
+        "attributes",
+        "created",
+        "deleted",
+        "id",
+        "tags",
+        "type",
+        "versions",
+    )
 
     def __init__(
         self,
@@ -117,9 +145,11 @@ class _Registration:
         self.tags = dict(tags)
         self.attributes: dict[str, str] = {}
         self.versions: list[_Version] = []
+        self.associations: dict[str, dict[str, Any]] = {}
+        self.deleted = False
 
 
-class InMemoryBackend:
+class InMemoryBackend(FormsMixin):
     """A thread-safe, deterministic simulator of the registration API (a ``Backend``).
 
     ``clock`` stamps every change (default: a :class:`~registration_fsm.SteppingClock`
@@ -141,6 +171,9 @@ class InMemoryBackend:
         account_id: str = "123456789012",
         region: str = "us-east-1",
         max_versions_per_day: int | None = None,
+        catalogue: Catalogue | None = SAMPLE_CATALOGUE,
+        deny_incomplete: bool = False,
+        log_limit: int | None = 100_000,
     ) -> None:
         if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
             raise InvalidValueError(f"invalid account id {account_id!r}: expected 12 digits")
@@ -157,6 +190,14 @@ class InMemoryBackend:
                 f"invalid max_versions_per_day {max_versions_per_day!r}: "
                 "expected None or an integer >= 0"
             )
+        if catalogue is not None and not isinstance(catalogue, Catalogue):
+            raise InvalidValueError(f"catalogue must be a Catalogue or None, got {catalogue!r}")
+        if log_limit is not None and (
+            isinstance(log_limit, bool) or not isinstance(log_limit, int) or log_limit < 1
+        ):
+            raise InvalidValueError(f"invalid log_limit {log_limit!r}: None or an integer >= 1")
+        self._catalogue = catalogue
+        self._deny_incomplete = bool(deny_incomplete)
         self._clock: Clock = clock if clock is not None else SteppingClock(SIMULATOR_EPOCH)
         self._account_id = account_id
         self._region = region
@@ -167,8 +208,12 @@ class InMemoryBackend:
         self._by_arn: dict[str, _Registration] = {}
         self._tokens: dict[str, tuple[str, str]] = {}
         self._faults: list[_Fault] = []
-        self._applied: list[tuple[str, str, int]] = []
-        self._calls: list[tuple[str, str | None]] = []
+        self._applied: deque[tuple[str, str, int]] = deque(maxlen=log_limit)
+        self._calls: deque[tuple[str, str | None]] = deque(maxlen=log_limit)
+        self._ids = 0
+        self._attachments: dict[str, _Attachment] = {}
+        self._attachment_tokens: dict[str, str] = {}
+        self._associated: dict[str, str] = {}
         self._created_per_day: dict[date, int] = {}
 
     # -- configuration and logs -------------------------------------------------------------
@@ -208,6 +253,17 @@ class InMemoryBackend:
         """
         with self._lock:
             return tuple(self._calls)
+
+    @property
+    def log_limit(self) -> int | None:
+        """How many entries :attr:`calls` and :attr:`applied` keep each (the latest ones)."""
+        return self._calls.maxlen
+
+    def clear_logs(self) -> None:
+        """Empty :attr:`calls` and :attr:`applied`."""
+        with self._lock:
+            self._calls.clear()
+            self._applied.clear()
 
     @property
     def pending_faults(self) -> tuple[tuple[FaultKind, str | None, int], ...]:
@@ -307,7 +363,9 @@ class InMemoryBackend:
             registration_id=registration.id,
             registration_arn=registration.arn,
             registration_type=registration.type,
-            status=derive_registration_status([v.fsm.status for v in versions]),
+            status=RegistrationStatus.DELETED
+            if registration.deleted
+            else derive_registration_status([v.fsm.status for v in versions]),
             current_version_number=versions[-1].fsm.version_number,
             created=registration.created,
             approved_version_number=approved[-1] if approved else None,
@@ -325,6 +383,12 @@ class InMemoryBackend:
         with self._lock:
             registration = self._find(validate_registration_id(registration_id))
             return tuple(self._info(registration, v) for v in registration.versions)
+
+    def _new_id(self, prefix: str) -> str:
+        """An id that looks random and is the same from run to run: ``prefix`` + 32 hex."""
+        self._ids += 1
+        base = self._seed ^ 0x5DEECE66D + 2 * self._ids
+        return f"{prefix}{_mix(base):016x}{_mix(base + 1):016x}"
 
     def _conflict(self, registration: _Registration, reason: str, message: str) -> ConflictError:
         return ConflictError(
@@ -357,6 +421,8 @@ class InMemoryBackend:
         RegistrationType raises ConflictError.
         """
         validate_registration_type(registration_type)
+        if self._catalogue is not None and registration_type not in self._catalogue:
+            raise _unknown_type(registration_type)
         tag_map = _validate_tags(tags)
         if client_token is not None and (
             not isinstance(client_token, str) or not 1 <= len(client_token) <= _TOKEN_MAX
@@ -412,6 +478,7 @@ class InMemoryBackend:
         with self._lock:
             fault = self._enter("create_version", registration_id)
             registration = self._find(registration_id)
+            self._active(registration)
             latest = registration.versions[-1].fsm
             if not can_create_version(latest.status):
                 raise self._conflict(
@@ -436,7 +503,8 @@ class InMemoryBackend:
             version = _Version(
                 RegistrationVersion.new(
                     registration.id, number, at=now, registration_arn=registration.arn
-                )
+                ),
+                registration.versions[-1].values,
             )
             registration.versions.append(version)
             self._applied.append(("create_version", registration.id, number))
@@ -455,9 +523,17 @@ class InMemoryBackend:
         with self._lock:
             fault = self._enter("submit", registration_id)
             registration = self._find(registration_id)
+            self._active(registration)
             version = registration.versions[-1]
             status = version.fsm.status
             reason = _submit_conflict_reason(status)
+            if reason == "REGISTRATION_ALREADY_SUBMITTED":
+                raise self._conflict(
+                    registration,
+                    reason,
+                    f"Registration {registration.id} version {version.fsm.version_number} "
+                    f"was already submitted and is {status.value}",
+                )
             if reason is not None:
                 raise self._conflict(
                     registration,
@@ -478,6 +554,7 @@ class InMemoryBackend:
         with self._lock:
             fault = self._enter("discard", registration_id)
             registration = self._find(registration_id)
+            self._active(registration)
             version = registration.versions[-1]
             status = version.fsm.status
             if LIFECYCLE.next_status(status, "discard") is None:
@@ -605,6 +682,17 @@ class InMemoryBackend:
             else:
                 version = versions[version_number - 1]
             fsm = version.fsm
+            if self._deny_incomplete and trigger != "deny" and fsm.can("deny"):
+                missing = self.missing_fields(registration.id) if version is versions[-1] else ()
+                if missing:  # the automated check AWS runs seconds after such a submit
+                    trigger, feedback = "deny", None
+                    reasons = (
+                        DeniedReason(
+                            reason="REQUIRED_FIELDS_MISSING",
+                            short_description="Required fields have no value: "
+                            + ", ".join(missing),
+                        ),
+                    )
             if not fsm.can(trigger):
                 raise fsm._refusal(fsm.status, trigger)
             now = self._clock()

@@ -14,6 +14,18 @@ from ._wire import optional_list, registration_id, validation
 
 FAULT_OPERATIONS: dict[str, str] = {
     "CreateRegistration": "create_registration",
+    "CreateRegistrationAssociation": "create_association",
+    "CreateRegistrationAttachment": "create_attachment",
+    "DeleteRegistration": "delete_registration",
+    "DeleteRegistrationAttachment": "delete_attachment",
+    "DeleteRegistrationFieldValue": "delete_field_value",
+    "DescribeRegistrationAttachments": "describe_attachments",
+    "DescribeRegistrationFieldDefinitions": "describe_field_definitions",
+    "DescribeRegistrationFieldValues": "describe_field_values",
+    "DescribeRegistrationSectionDefinitions": "describe_section_definitions",
+    "DescribeRegistrationTypeDefinitions": "describe_type_definitions",
+    "ListRegistrationAssociations": "list_associations",
+    "PutRegistrationFieldValue": "put_field_value",
     "CreateRegistrationVersion": "create_version",
     "DescribeRegistrationVersions": "describe_versions",
     "DescribeRegistrations": "describe_registrations",
@@ -28,7 +40,7 @@ def play_aws(backend: InMemoryBackend, body: Mapping[str, Any]) -> dict[str, Any
     rid = registration_id(body)
     trigger = body.get("Trigger")
     if not isinstance(trigger, str):
-        raise validation("Trigger", "is required: one of the lifecycle's AWS triggers")
+        raise validation("Trigger", "must not be null: one of the lifecycle's AWS triggers")
     reasons = []
     for item in optional_list(body, "DeniedReasons", 100) or ():
         try:

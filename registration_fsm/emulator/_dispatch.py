@@ -10,17 +10,29 @@ from typing import Any
 
 from ..backends.memory import InMemoryBackend
 from ..errors import BackendError, InvalidValueError, RegistrationFsmError, ServiceUnavailableError
-from . import _control, _operations
+from . import _control, _forms, _operations
 from ._wire import CONTROL_PREFIX, TARGET_PREFIX, Reply, error_body, parse_body
 
 Operation = Callable[[InMemoryBackend, Mapping[str, Any]], dict[str, Any]]
 
 AWS_OPERATIONS: dict[str, Operation] = {
     "CreateRegistration": _operations.create_registration,
+    "CreateRegistrationAssociation": _forms.create_association,
+    "CreateRegistrationAttachment": _forms.create_attachment,
     "CreateRegistrationVersion": _operations.create_version,
+    "DeleteRegistration": _operations.delete_registration,
+    "DeleteRegistrationAttachment": _forms.delete_attachment,
+    "DeleteRegistrationFieldValue": _forms.delete_field_value,
+    "DescribeRegistrationAttachments": _forms.describe_attachments,
+    "DescribeRegistrationFieldDefinitions": _forms.describe_field_definitions,
+    "DescribeRegistrationFieldValues": _forms.describe_field_values,
+    "DescribeRegistrationSectionDefinitions": _forms.describe_section_definitions,
+    "DescribeRegistrationTypeDefinitions": _forms.describe_type_definitions,
     "DescribeRegistrationVersions": _operations.describe_versions,
     "DescribeRegistrations": _operations.describe_registrations,
     "DiscardRegistrationVersion": _operations.discard,
+    "ListRegistrationAssociations": _forms.list_associations,
+    "PutRegistrationFieldValue": _forms.put_field_value,
     "SubmitRegistrationVersion": _operations.submit,
 }
 """The API's operations the emulator serves, under their AWS names."""

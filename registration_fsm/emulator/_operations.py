@@ -1,17 +1,26 @@
-"""The customer operations of the registration API, as the emulator answers them."""
+"""The registration and version operations of the API, as the emulator answers them."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..backends.base import RegistrationInfo, VersionInfo, validate_registration_type
+from ..backends.base import RegistrationInfo, VersionInfo
 from ..backends.memory import InMemoryBackend
-from ..errors import InvalidValueError
-from ._wire import filters, id_value, optional_list, page, registration_id, validation
+from ._wire import (
+    client_token,
+    filters,
+    id_value,
+    optional_list,
+    page,
+    registration_id,
+    string,
+    tags,
+    validation,
+)
 
 MAX_IDS = 5
-TOKEN_MAX = 64
+TYPE_PATTERN = "[A-Za-z0-9_]+"
 
 
 def version_result(info: VersionInfo, *, verdict: bool = False) -> dict[str, Any]:
@@ -28,31 +37,16 @@ def version_result(info: VersionInfo, *, verdict: bool = False) -> dict[str, Any
     return result
 
 
+def registration_type(body: Mapping[str, Any], *, required: bool = True) -> str | None:
+    return string(body, "RegistrationType", required=required, high=64, pattern=TYPE_PATTERN)
+
+
 def create_registration(backend: InMemoryBackend, body: Mapping[str, Any]) -> dict[str, Any]:
-    registration_type = body.get("RegistrationType")
-    if registration_type is None:
-        raise validation("RegistrationType", "is required", "MISSING_PARAMETER")
-    try:
-        validate_registration_type(registration_type)
-    except InvalidValueError as exc:
-        raise validation("RegistrationType", str(exc)) from None
-    tags: dict[str, str] = {}
-    for tag in optional_list(body, "Tags", 200) or ():
-        if not (
-            isinstance(tag, Mapping)
-            and isinstance(tag.get("Key"), str)
-            and isinstance(tag.get("Value"), str)
-        ):
-            raise validation("Tags", "each tag must be an object with Key and Value strings")
-        tags[tag["Key"]] = tag["Value"]
-    token = body.get("ClientToken")
-    if token is not None and not (
-        isinstance(token, str)
-        and 1 <= len(token) <= TOKEN_MAX
-        and all("!" <= c <= "~" for c in token)
-    ):
-        raise validation("ClientToken", "must be 1 to 64 printable ASCII characters")
-    return backend.create_registration(registration_type, tags=tags, client_token=token).to_aws()
+    kind = registration_type(body)
+    assert kind is not None
+    return backend.create_registration(
+        kind, tags=tags(body), client_token=client_token(body)
+    ).to_aws()
 
 
 def create_version(backend: InMemoryBackend, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -63,13 +57,17 @@ def submit(backend: InMemoryBackend, body: Mapping[str, Any]) -> dict[str, Any]:
     rid = registration_id(body)
     aws_review = body.get("AwsReview", False)
     if not isinstance(aws_review, bool):
-        raise validation("AwsReview", "must be a boolean")
+        raise validation("AwsReview", "must be a boolean", value=aws_review)
     info = backend.submit(rid, aws_review=aws_review)
     return {**version_result(info), "AwsReview": bool(info.aws_review)}
 
 
 def discard(backend: InMemoryBackend, body: Mapping[str, Any]) -> dict[str, Any]:
     return version_result(backend.discard(registration_id(body)))
+
+
+def delete_registration(backend: InMemoryBackend, body: Mapping[str, Any]) -> dict[str, Any]:
+    return backend.delete_registration(registration_id(body)).to_aws()
 
 
 def describe_registrations(backend: InMemoryBackend, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -93,10 +91,11 @@ def describe_registrations(backend: InMemoryBackend, body: Mapping[str, Any]) ->
 def describe_versions(backend: InMemoryBackend, body: Mapping[str, Any]) -> dict[str, Any]:
     rid = registration_id(body)
     numbers = optional_list(body, "VersionNumbers", MAX_IDS)
-    if numbers is not None and not all(
-        isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 100_000 for n in numbers
-    ):
-        raise validation("VersionNumbers", "must be integers from 1 to 100000")
+    for n in numbers or ():
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 100_000:
+            raise validation(
+                "VersionNumbers", "must have values between 1 and 100000", value=numbers
+            )
     by_status = filters(body, ("registration-version-status",))
     infos: Sequence[VersionInfo] = backend.describe_versions(rid, numbers or None)
     arn, found_id = infos[0].registration_arn, infos[0].registration_id
@@ -110,6 +109,22 @@ def describe_versions(backend: InMemoryBackend, body: Mapping[str, Any]) -> dict
         "RegistrationId": found_id,
         "RegistrationVersions": [i.to_aws() for i in shown],
     }
+    if token is not None:
+        result["NextToken"] = token
+    return result
+
+
+def paged(
+    items: Sequence[Any],
+    body: Mapping[str, Any],
+    operation: str,
+    key: object,
+    result_key: str,
+    **fixed: Any,
+) -> dict[str, Any]:
+    """A paginated result: ``fixed`` members, one page of ``items`` and a NextToken."""
+    shown, token = page(items, body, operation, key)
+    result: dict[str, Any] = {**fixed, result_key: shown}
     if token is not None:
         result["NextToken"] = token
     return result

@@ -7,6 +7,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -59,14 +60,32 @@ def serialization(message: str) -> Reply:
     return Reply(400, {"__type": "SerializationException", "Message": message})
 
 
-def validation(field: str, message: str, reason: str = "FIELD_VALIDATION_FAILED") -> Reply:
+def show(value: object) -> str:
+    """A value as AWS's validation messages quote it."""
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return f"'{value[:200]}'"
+    try:
+        return json.dumps(value)[:200]
+    except (TypeError, ValueError):
+        return repr(value)[:200]
+
+
+def validation(
+    field: str, rule: str, reason: str = "FIELD_VALIDATION_FAILED", value: object = None
+) -> Reply:
+    """A ValidationException worded as AWS words one: "1 validation error detected: Value
+    'x' at 'registrationId' failed to satisfy constraint: Member must ..."."""
+    where = field[:1].lower() + field[1:]
     return Reply(
         400,
         {
             "__type": "ValidationException",
-            "Message": f"{field}: {message}",
+            "Message": f"1 validation error detected: Value {show(value)} at '{where}' "
+            f"failed to satisfy constraint: Member {rule}",
             "Reason": reason,
-            "Fields": [{"Name": field, "Message": message}],
+            "Fields": [{"Name": field, "Message": f"Member {rule}"}],
         },
     )
 
@@ -98,9 +117,7 @@ def json_default(value: object) -> object:
 
 def parse_body(raw: bytes) -> dict[str, Any]:
     """The request body as a JSON object; too deep a nesting is a client's error."""
-    too_deep = validation(
-        "body", f"is nested more than {MAX_DEPTH} levels deep", "FIELD_VALIDATION_FAILED"
-    )
+    too_deep = validation("body", f"must not be nested more than {MAX_DEPTH} levels deep")
     try:
         body = json.loads(raw or b"{}")
     except RecursionError:
@@ -125,18 +142,53 @@ def parse_body(raw: bytes) -> dict[str, Any]:
 
 # -- reading requests -------------------------------------------------------------------------
 
+_ID_PATTERN = "[A-Za-z0-9_:/-]+"
+
+
+def string(
+    body: Mapping[str, Any],
+    field: str,
+    *,
+    required: bool = False,
+    low: int = 1,
+    high: int = 256,
+    pattern: str | None = None,
+) -> str | None:
+    """A string member, checked as the model constrains it."""
+    value = body.get(field)
+    if value is None:
+        if required:
+            raise validation(field, "must not be null", "MISSING_PARAMETER")
+        return None
+    return check_string(value, field, low=low, high=high, pattern=pattern)
+
+
+def check_string(
+    value: object, field: str, *, low: int = 1, high: int = 256, pattern: str | None = None
+) -> str:
+    if not isinstance(value, str):
+        raise validation(field, "must be a string", value=value)
+    if len(value) < low:
+        raise validation(field, f"must have length greater than or equal to {low}", value=value)
+    if len(value) > high:
+        raise validation(field, f"must have length less than or equal to {high}", value=value)
+    if pattern is not None and not re.fullmatch(pattern, value):
+        raise validation(field, f"must satisfy regular expression pattern: {pattern}", value=value)
+    return value
+
 
 def registration_id(body: Mapping[str, Any], field: str = "RegistrationId") -> str:
     if field not in body or body[field] is None:
-        raise validation(field, "is required", "MISSING_PARAMETER")
+        raise validation(field, "must not be null", "MISSING_PARAMETER")
     return id_value(body[field], field)
 
 
 def id_value(value: object, field: str) -> str:
+    check_string(value, field, pattern=_ID_PATTERN)
     try:
         return validate_registration_id(value)
     except InvalidRegistrationId as exc:
-        raise validation(field, exc.reason) from None
+        raise validation(field, exc.reason, value=value) from None
 
 
 def optional_list(body: Mapping[str, Any], field: str, most: int) -> list[Any] | None:
@@ -144,35 +196,82 @@ def optional_list(body: Mapping[str, Any], field: str, most: int) -> list[Any] |
     if value is None:
         return None
     if not isinstance(value, list):
-        raise validation(field, "must be a list")
+        raise validation(field, "must be a list", value=value)
     if len(value) > most:
-        raise validation(field, f"takes at most {most} items")
+        raise validation(field, f"must have length less than or equal to {most}", value=value)
+    return value
+
+
+def string_list(
+    body: Mapping[str, Any], field: str, most: int, *, high: int = 256, pattern: str | None = None
+) -> list[str] | None:
+    items = optional_list(body, field, most)
+    if items is None:
+        return None
+    return [check_string(i, field, high=high, pattern=pattern) for i in items]
+
+
+def integer(body: Mapping[str, Any], field: str, low: int, high: int) -> int | None:
+    value = body.get(field)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise validation(field, "must be an integer", value=value)
+    if value < low:
+        raise validation(field, f"must have value greater than or equal to {low}", value=value)
+    if value > high:
+        raise validation(field, f"must have value less than or equal to {high}", value=value)
     return value
 
 
 def max_results(body: Mapping[str, Any]) -> int:
-    value = body.get("MaxResults")
-    if value is None:
-        return DEFAULT_PAGE_SIZE
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
-        raise validation("MaxResults", "must be an integer from 1 to 100")
-    return value
+    found = integer(body, "MaxResults", 1, 100)
+    return DEFAULT_PAGE_SIZE if found is None else found
+
+
+def tags(body: Mapping[str, Any]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for tag in optional_list(body, "Tags", 200) or ():
+        if not (
+            isinstance(tag, Mapping)
+            and isinstance(tag.get("Key"), str)
+            and 1 <= len(tag["Key"]) <= 128
+            and isinstance(tag.get("Value"), str)
+            and len(tag["Value"]) <= 256
+        ):
+            raise validation(
+                "Tags",
+                "must be objects with a Key of 1 to 128 and a Value of 0 to 256 characters",
+                value=tag,
+            )
+        found[tag["Key"]] = tag["Value"]
+    return found
+
+
+def client_token(body: Mapping[str, Any]) -> str | None:
+    return string(body, "ClientToken", high=64, pattern="[!-~]+")
 
 
 def filters(body: Mapping[str, Any], allowed: Sequence[str]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for item in optional_list(body, "Filters", _MAX_FILTERS) or ():
         if not isinstance(item, Mapping):
-            raise validation("Filters", "each filter must be an object with Name and Values")
+            raise validation("Filters", "must be objects with Name and Values", value=item)
         name, values = item.get("Name"), item.get("Values")
         if not isinstance(name, str) or name not in allowed:
-            raise validation("Filters", f"Name must be one of {', '.join(allowed)}")
+            raise validation(
+                "Filters.member.name",
+                f"must satisfy enum value set: [{', '.join(allowed)}]",
+                value=name,
+            )
         if (
             not isinstance(values, list)
             or not 1 <= len(values) <= _MAX_FILTERS
             or not all(isinstance(v, str) for v in values)
         ):
-            raise validation("Filters", "Values must be a list of 1 to 20 strings")
+            raise validation(
+                "Filters.member.values", "must be a list of 1 to 20 strings", value=values
+            )
         found.setdefault(name, set()).update(values)
     return found
 
@@ -197,7 +296,10 @@ def page(
             start = decoded["o"]
         except (ValueError, KeyError, TypeError, binascii.Error):
             raise validation(
-                "NextToken", "is not a token this request returned", "INVALID_NEXT_TOKEN"
+                "NextToken",
+                "must be a token this request returned",
+                "INVALID_NEXT_TOKEN",
+                value=token,
             ) from None
     end = start + size
     next_token = None
