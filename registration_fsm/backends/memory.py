@@ -35,7 +35,7 @@ from ._memory_faults import OPERATIONS, FaultKind, FaultsMixin, _Fault
 from ._memory_forms import FormsMixin, _Attachment, _unknown_type
 from .base import DeniedReason, RegistrationInfo, VersionInfo, validate_registration_type
 
-__all__ = ["OPERATIONS", "FaultKind", "InMemoryBackend"]
+__all__ = ["FaultKind", "InMemoryBackend", "OPERATIONS"]
 
 SIMULATOR_EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
 """Where the simulator's default clock starts, so that its timestamps are reproducible."""
