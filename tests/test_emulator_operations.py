@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from botocore.validate import ParamValidator
+from model_checks import ModelChecker, registration_operations
 
 from registration_fsm.emulator import AWS_OPERATIONS, Emulator
 
@@ -18,30 +18,6 @@ CAMPAIGN = "US_TEN_DLC_CAMPAIGN_REGISTRATION"
 TOLL_FREE = "US_TOLL_FREE_REGISTRATION"
 SENDER_ID = "GB_SENDER_ID_REGISTRATION"
 PHONE = "phone-0123456789abcdef0123456789abcdef"
-
-
-class ModelChecker:
-    """Validates every answer a client receives against the operation's model."""
-
-    def __init__(self) -> None:
-        self.answered: set[str] = set()
-        self.refused: set[str] = set()
-
-    def __call__(self, http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
-        body = {k: v for k, v in parsed.items() if k != "ResponseMetadata"}
-        if "Error" not in body:
-            report = ParamValidator().validate(body, model.output_shape)
-            assert not report.has_errors(), f"{model.name}: {report.generate_report()}"
-            self.answered.add(model.name)
-            return
-        code = body.pop("Error")["Code"]
-        modelled = {e.name: e for e in model.error_shapes}
-        assert code in modelled, f"{model.name} raised {code}, which its model does not list"
-        body.pop("message", None)
-        body.pop("Message", None)
-        report = ParamValidator().validate(body, modelled[code])
-        assert not report.has_errors(), f"{model.name} {code}: {report.generate_report()}"
-        self.refused.add(model.name)
 
 
 @pytest.fixture
@@ -57,11 +33,6 @@ def refused(call: Callable[[], Any]) -> dict[str, Any]:
     with pytest.raises(ClientError) as caught:
         call()
     return caught.value.response
-
-
-def registration_operations(client: Any) -> set[str]:
-    model = client.meta.service_model
-    return {name for name in model.operation_names if "Registration" in name}
 
 
 def test_the_emulator_serves_every_registration_operation(boto3_session: Any) -> None:
@@ -256,7 +227,7 @@ INVALID: dict[str, tuple[str, dict[str, Any], str]] = {
 def test_every_operation_refuses_invalid_input_as_its_model_says(
     checked: tuple[Any, ModelChecker, Emulator],
 ) -> None:
-    client, checker, emulator = checked
+    client, checker, _emulator = checked
     rid = client.create_registration(RegistrationType=TEN_DLC)["RegistrationId"]
     client.submit_registration_version(RegistrationId=rid)
     draft = client.create_registration(RegistrationType=TEN_DLC)["RegistrationId"]
@@ -336,7 +307,7 @@ def test_field_values_are_checked_against_their_definitions(
 def test_associations_follow_the_association_behaviour(
     checked: tuple[Any, ModelChecker, Emulator],
 ) -> None:
-    client, _, emulator = checked
+    client, _, _emulator = checked
     toll_free = client.create_registration(RegistrationType=TOLL_FREE)["RegistrationId"]
     client.create_registration_association(RegistrationId=toll_free, ResourceId=PHONE)
     client.submit_registration_version(RegistrationId=toll_free)
