@@ -33,6 +33,7 @@ from ..version import RegistrationVersion, validate_registration_id, validate_ve
 from ._catalogue import SAMPLE_CATALOGUE, Catalogue
 from ._memory_faults import OPERATIONS, FaultKind, FaultsMixin, _Fault
 from ._memory_forms import FormsMixin, _Attachment, _unknown_type
+from ._memory_state import StateMixin
 from .base import DeniedReason, RegistrationInfo, VersionInfo, validate_registration_type
 
 __all__ = ["FaultKind", "InMemoryBackend", "OPERATIONS"]
@@ -99,15 +100,26 @@ class _Registration:
         self.deleted = False
 
 
-class InMemoryBackend(FaultsMixin, FormsMixin):
+class InMemoryBackend(FaultsMixin, FormsMixin, StateMixin):
     """A thread-safe, deterministic simulator of the registration API (a ``Backend``).
 
     ``clock`` stamps every change (default: a :class:`~registration_fsm.SteppingClock`
     starting at 2026-01-01T00:00:00Z and moving one second per change). Registration ids
-    look like AWS's (``registration-`` and 32 hex digits) and are the same from run to run;
-    ARNs are ``arn:aws:sms-voice:<region>:<account_id>:registration/<id>``, and every
-    operation accepts either. ``max_versions_per_day`` simulates the quota behind
+    look like AWS's (``registration-`` and 32 hex digits) and are the same from run to run
+    (``id_seed`` picks another sequence, so that runs with different seeds do not collide;
+    pass ``clock=registration_fsm.clock.utc_now`` for the wall clock); ARNs are
+    ``arn:aws:sms-voice:<region>:<account_id>:registration/<id>``, and every operation
+    accepts either. ``max_versions_per_day`` simulates the quota behind
     ``REGISTRATION_VERSIONS_CREATED_PER_DAY`` (None: no limit; AWS does not publish it).
+
+    ``catalogue`` holds the registration types and their forms (default: the invented
+    :data:`~registration_fsm.backends.SAMPLE_CATALOGUE`; None accepts any type and has no
+    forms). With ``deny_incomplete``, the AWS side denies a submitted version whose REQUIRED
+    fields have no value as soon as it is asked to move it on, as AWS's automated check was
+    seen to do seconds after such a submit; by default it plays what it is told. The logs
+    keep the latest ``log_limit`` entries each (None: all), so a long-running emulator stays
+    flat in memory; :meth:`clear_logs` empties them. :meth:`save` and :meth:`load` keep the
+    state in a JSON file.
 
     The simulator's decisions where AWS documents nothing are in :mod:`registration_fsm.rules`
     (when a version may be created, which Reason a refused submit carries, the registration's
@@ -124,6 +136,7 @@ class InMemoryBackend(FaultsMixin, FormsMixin):
         catalogue: Catalogue | None = SAMPLE_CATALOGUE,
         deny_incomplete: bool = False,
         log_limit: int | None = 100_000,
+        id_seed: int | None = None,
     ) -> None:
         if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
             raise InvalidValueError(f"invalid account id {account_id!r}: expected 12 digits")
@@ -152,7 +165,11 @@ class InMemoryBackend(FaultsMixin, FormsMixin):
         self._account_id = account_id
         self._region = region
         self._max_versions_per_day = max_versions_per_day
+        if id_seed is not None and (isinstance(id_seed, bool) or not isinstance(id_seed, int)):
+            raise InvalidValueError(f"invalid id_seed {id_seed!r}: None or an integer")
         self._seed = int(account_id) ^ sum(ord(c) << (8 * (i % 8)) for i, c in enumerate(region))
+        if id_seed is not None:
+            self._seed = _mix(_mix(id_seed & _MASK64) ^ self._seed)
         self._lock = threading.RLock()
         self._registrations: dict[str, _Registration] = {}
         self._by_arn: dict[str, _Registration] = {}
