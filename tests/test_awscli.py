@@ -15,7 +15,6 @@ import pytest
 from registration_fsm.emulator import Emulator
 
 
-
 @pytest.fixture
 def aws(emulator: Emulator, tmp_path: Path) -> Any:
     env = {
