@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 from model_checks import ModelChecker, registration_operations
 
 from registration_fsm.emulator import AWS_OPERATIONS, Emulator
+from registration_fsm.testing import mock_sms_voice
 
 TEN_DLC = "US_TEN_DLC_BRAND_REGISTRATION"
 CAMPAIGN = "US_TEN_DLC_CAMPAIGN_REGISTRATION"
@@ -20,13 +21,27 @@ SENDER_ID = "GB_SENDER_ID_REGISTRATION"
 PHONE = "phone-0123456789abcdef0123456789abcdef"
 
 
-@pytest.fixture
-def checked(boto3_session: Any) -> Iterator[tuple[Any, ModelChecker, Emulator]]:
+@pytest.fixture(params=["http", "mock_sms_voice"])
+def checked(
+    boto3_session: Any, request: pytest.FixtureRequest
+) -> Iterator[tuple[Any, ModelChecker, Any]]:
+    """A client answered by the emulator over HTTP, or in-process by ``mock_sms_voice``;
+    the third item has the ``.backend`` behind it."""
     checker = ModelChecker()
-    with Emulator() as emulator:
-        client = boto3_session.client("pinpoint-sms-voice-v2", endpoint_url=emulator.endpoint_url)
+    if request.param == "http":
+        with Emulator() as emulator:
+            client = boto3_session.client(
+                "pinpoint-sms-voice-v2", endpoint_url=emulator.endpoint_url
+            )
+            client.meta.events.register("after-call.pinpoint-sms-voice-v2", checker)
+            yield client, checker, emulator
+        return
+    with mock_sms_voice() as mock:
+        mock.attach(boto3_session)
+        client = boto3_session.client("pinpoint-sms-voice-v2")
         client.meta.events.register("after-call.pinpoint-sms-voice-v2", checker)
-        yield client, checker, emulator
+        yield client, checker, mock
+    assert mock.requests > 0
 
 
 def refused(call: Callable[[], Any]) -> dict[str, Any]:
@@ -43,7 +58,7 @@ def test_the_emulator_serves_every_registration_operation(boto3_session: Any) ->
 
 
 def test_a_whole_flow_through_every_operation(
-    checked: tuple[Any, ModelChecker, Emulator],
+    checked: tuple[Any, ModelChecker, Any],
 ) -> None:
     client, checker, emulator = checked
     types = client.describe_registration_type_definitions()["RegistrationTypeDefinitions"]
@@ -225,7 +240,7 @@ INVALID: dict[str, tuple[str, dict[str, Any], str]] = {
 
 
 def test_every_operation_refuses_invalid_input_as_its_model_says(
-    checked: tuple[Any, ModelChecker, Emulator],
+    checked: tuple[Any, ModelChecker, Any],
 ) -> None:
     client, checker, _emulator = checked
     rid = client.create_registration(RegistrationType=TEN_DLC)["RegistrationId"]
@@ -245,7 +260,7 @@ def test_every_operation_refuses_invalid_input_as_its_model_says(
     assert checker.refused == registration_operations(client)
 
 
-def test_validation_messages_read_like_aws(checked: tuple[Any, ModelChecker, Emulator]) -> None:
+def test_validation_messages_read_like_aws(checked: tuple[Any, ModelChecker, Any]) -> None:
     client, _, _ = checked
     response = refused(lambda: client.submit_registration_version(RegistrationId="bad id"))
     assert response["Error"]["Message"] == (
@@ -261,7 +276,7 @@ def test_validation_messages_read_like_aws(checked: tuple[Any, ModelChecker, Emu
 
 
 def test_the_two_submit_refusals_say_different_things(
-    checked: tuple[Any, ModelChecker, Emulator],
+    checked: tuple[Any, ModelChecker, Any],
 ) -> None:
     client, _, emulator = checked
     rid = client.create_registration(RegistrationType=TEN_DLC)["RegistrationId"]
@@ -276,7 +291,7 @@ def test_the_two_submit_refusals_say_different_things(
 
 
 def test_field_values_are_checked_against_their_definitions(
-    checked: tuple[Any, ModelChecker, Emulator],
+    checked: tuple[Any, ModelChecker, Any],
 ) -> None:
     client, _, _ = checked
     rid = client.create_registration(RegistrationType=TEN_DLC)["RegistrationId"]
@@ -305,7 +320,7 @@ def test_field_values_are_checked_against_their_definitions(
 
 
 def test_associations_follow_the_association_behaviour(
-    checked: tuple[Any, ModelChecker, Emulator],
+    checked: tuple[Any, ModelChecker, Any],
 ) -> None:
     client, _, _emulator = checked
     toll_free = client.create_registration(RegistrationType=TOLL_FREE)["RegistrationId"]
@@ -333,7 +348,7 @@ def test_associations_follow_the_association_behaviour(
     assert filtered["RegistrationAssociations"] == []
 
 
-def test_definitions_and_values_page(checked: tuple[Any, ModelChecker, Emulator]) -> None:
+def test_definitions_and_values_page(checked: tuple[Any, ModelChecker, Any]) -> None:
     client, _, _ = checked
     pages = list(
         client.get_paginator("describe_registration_type_definitions").paginate(

@@ -10,7 +10,8 @@ Injected faults that lose the connection reach botocore as ``ConnectionClosedErr
 The hook is added to botocore's built-in handlers, which every botocore session created
 afterwards registers, and to boto3's default session if it exists; a session created
 before this module was first used is not reached (create clients inside the mock, or after
-it was first entered). Other services are untouched.
+it was first entered, or :meth:`SmsVoiceMock.attach` that session). Other services are
+untouched.
 """
 
 from __future__ import annotations
@@ -110,6 +111,14 @@ class SmsVoiceMock:
     def requests(self) -> int:
         """How many requests the mock answered (or lost, by an injected fault)."""
         return self._requests
+
+    def attach(self, session: Any) -> SmsVoiceMock:
+        """Reach clients of a boto3 or botocore ``session`` created before the mock's first
+        use (later sessions are reached by themselves); returns the mock."""
+        _install()
+        events = getattr(session, "_session", session)
+        events.register(_EVENT, _before_send, unique_id=_HOOK_ID)
+        return self
 
     def start(self) -> SmsVoiceMock:
         _install()
