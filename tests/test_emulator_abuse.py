@@ -293,3 +293,5 @@ def test_faults_can_be_cleared_and_logs_read_over_http(emulator: Emulator) -> No
         {"Action": "create_registration", "RegistrationId": rid, "VersionNumber": 1}
     ]
     assert logs["PendingFaults"] == [{"Kind": "THROTTLING", "Operation": "submit", "Count": 1}]
+    assert control(emulator, "ClearLogs", {}) == (200, {"Calls": [], "Applied": []})
+    assert (emulator.backend.calls, emulator.backend.applied) == ((), ())

@@ -1,9 +1,8 @@
 """A local emulator of the registration API: the in-memory simulator served over HTTP.
 
 It speaks the API's JSON 1.0 protocol (``X-Amz-Target: PinpointSMSVoiceV2.<Operation>``,
-``application/x-amz-json-1.0``) for CreateRegistration, CreateRegistrationVersion,
-SubmitRegistrationVersion, DiscardRegistrationVersion, DescribeRegistrations and
-DescribeRegistrationVersions, so a stock boto3 client with ``endpoint_url`` pointed at it
+``application/x-amz-json-1.0``) for the 18 registration operations of the botocore model
+(:data:`AWS_OPERATIONS`), so a stock boto3 client with ``endpoint_url`` pointed at it
 works, errors included: they come back as HTTP 400 (500 for InternalServerException) with
 ``__type`` and the error's modelled fields, so botocore raises the same ClientError as AWS
 would, and retries ThrottlingException and InternalServerException as it would.
@@ -16,9 +15,9 @@ and retries.
 Operations that AWS does not have drive the AWS side from outside the process, with the
 target prefix ``RegistrationFsmEmulator.``: ``PlayAws`` (RegistrationId, Trigger, and
 optionally VersionNumber, DeniedReasons, Feedback), ``InjectFault`` (Kind, and optionally
-Operation, an AWS operation name the emulator serves, and Count), ``ClearFaults`` and
-``GetLogs`` (the simulator's calls, applied effects and pending faults). In-process, use
-:attr:`Emulator.backend` instead.
+Operation, an AWS operation name the emulator serves, and Count), ``ClearFaults``,
+``GetLogs`` (the simulator's calls, applied effects and pending faults) and ``ClearLogs``.
+In-process, use :attr:`Emulator.backend` instead.
 
 Not imported by ``registration_fsm``: ``http.server`` costs more to import than the library.
 Requests are not authenticated, so the emulator binds only loopback addresses unless told

@@ -79,6 +79,11 @@ def clear_faults(backend: InMemoryBackend, body: Mapping[str, Any]) -> dict[str,
     return {"PendingFaults": 0}
 
 
+def clear_logs(backend: InMemoryBackend, body: Mapping[str, Any]) -> dict[str, Any]:
+    backend.clear_logs()
+    return {"Calls": [], "Applied": []}
+
+
 def get_logs(backend: InMemoryBackend, body: Mapping[str, Any]) -> dict[str, Any]:
     """The simulator's :attr:`~InMemoryBackend.calls`, :attr:`~InMemoryBackend.applied` and
     :attr:`~InMemoryBackend.pending_faults`, with the simulator's operation names."""

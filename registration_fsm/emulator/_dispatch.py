@@ -39,6 +39,7 @@ AWS_OPERATIONS: dict[str, Operation] = {
 
 CONTROL_OPERATIONS: dict[str, Operation] = {
     "ClearFaults": _control.clear_faults,
+    "ClearLogs": _control.clear_logs,
     "GetLogs": _control.get_logs,
     "InjectFault": _control.inject_fault,
     "PlayAws": _control.play_aws,
