@@ -266,12 +266,14 @@ class InMemoryBackend(FaultsMixin, FormsMixin, StateMixin):
         return f"{prefix}{_mix(base):016x}{_mix(base + 1):016x}"
 
     def _conflict(self, registration: _Registration, reason: str, message: str) -> ConflictError:
+        # Like AwsBackend's, the error carries the service's latest version.
         return ConflictError(
             message,
             code="ConflictException",
             reason=reason,
             resource_type="registration",
             resource_id=registration.id,
+            current=self._info(registration, registration.versions[-1]),
         )
 
     def _move(
