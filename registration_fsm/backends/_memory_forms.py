@@ -22,8 +22,9 @@ if TYPE_CHECKING:
     from collections import deque
 
     from ..clock import Clock
+    from ._memory_faults import FaultKind
+    from ._memory_model import _Registration
     from .base import RegistrationInfo
-    from .memory import FaultKind, _Registration
 
 _T = TypeVar("_T")
 _ATTACHMENT_MAX = 6_990_508

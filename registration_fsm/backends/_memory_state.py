@@ -21,14 +21,14 @@ from ..clock import SteppingClock
 from ..errors import MalformedDataError, RegistrationFsmError
 from ..history import parse_timestamp
 from ..version import RegistrationVersion
+from ._memory_forms import _Attachment
+from ._memory_model import _Registration, _Version
 from .base import DeniedReason
 
 if TYPE_CHECKING:
     import threading
 
     from ..clock import Clock
-    from ._memory_forms import _Attachment
-    from .memory import _Registration
 
 STATE_SCHEMA = "registration_fsm/simulator"
 STATE_SCHEMA_VERSION = 1
@@ -104,9 +104,6 @@ class StateMixin:
         With the default stepping clock, the clock moves past the latest stamp restored, so
         that new changes are stamped after the old ones.
         """
-        from ._memory_forms import _Attachment
-        from .memory import _Registration, _Version
-
         if not isinstance(data, Mapping) or data.get("schema") != STATE_SCHEMA:
             raise MalformedDataError("not a registration_fsm simulator snapshot")
         if data.get("schema_version") != STATE_SCHEMA_VERSION:

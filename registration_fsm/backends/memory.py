@@ -15,7 +15,6 @@ import threading
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timezone
-from typing import Any
 
 from ..clock import Clock, SteppingClock
 from ..errors import (
@@ -33,6 +32,7 @@ from ..version import RegistrationVersion, validate_registration_id, validate_ve
 from ._catalogue import SAMPLE_CATALOGUE, Catalogue
 from ._memory_faults import OPERATIONS, FaultKind, FaultsMixin, _Fault
 from ._memory_forms import FormsMixin, _Attachment, _unknown_type
+from ._memory_model import _Registration, _Version
 from ._memory_state import StateMixin
 from .base import DeniedReason, RegistrationInfo, VersionInfo, validate_registration_type
 
@@ -51,53 +51,6 @@ def _mix(value: int) -> int:
     value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
     value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & _MASK64
     return value ^ (value >> 31)
-
-
-class _Version:
-    """One version as the service holds it: the status machine plus the review's verdict."""
-
-    __slots__ = ("aws_review", "denied_reasons", "feedback", "fsm", "values")
-
-    def __init__(
-        self, fsm: RegistrationVersion, values: Mapping[str, dict[str, Any]] | None = None
-    ) -> None:
-        self.fsm = fsm
-        self.denied_reasons: tuple[DeniedReason, ...] = ()
-        self.feedback: str | None = None
-        self.aws_review = False
-        self.values = {k: dict(v) for k, v in (values or {}).items()}
-
-
-class _Registration:
-    __slots__ = (
-        "arn",
-        "associations",
-        "attributes",
-        "created",
-        "deleted",
-        "id",
-        "tags",
-        "type",
-        "versions",
-    )
-
-    def __init__(
-        self,
-        registration_id: str,
-        arn: str,
-        registration_type: str,
-        created: datetime,
-        tags: Mapping[str, str],
-    ) -> None:
-        self.id = registration_id
-        self.arn = arn
-        self.type = registration_type
-        self.created = created
-        self.tags = dict(tags)
-        self.attributes: dict[str, str] = {}
-        self.versions: list[_Version] = []
-        self.associations: dict[str, dict[str, Any]] = {}
-        self.deleted = False
 
 
 class InMemoryBackend(FaultsMixin, FormsMixin, StateMixin):
