@@ -41,6 +41,7 @@ from .errors import (
     UnknownTriggerError,
     UnknownVersionError,
     UnreadableInputError,
+    UnsafeHostError,
     ValidationError,
 )
 from .history import StatusHistory, parse_timestamp
@@ -140,6 +141,7 @@ __all__ = [
     "UnknownTriggerError",
     "UnknownVersionError",
     "UnreadableInputError",
+    "UnsafeHostError",
     "ValidationError",
     "VersionChange",
     "VersionPath",

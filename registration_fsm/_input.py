@@ -18,12 +18,13 @@ things the same way, with an :class:`UnreadableInputError` naming the source and
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
 import sys
-from collections.abc import Callable
-from typing import Any, TextIO
+from collections.abc import Callable, Iterator
+from typing import TextIO
 
 from .errors import InvalidValueError, UnreadableInputError
 
@@ -33,7 +34,11 @@ __all__ = [
     "MAX_INPUT_BYTES",
     "STDIN",
     "STDIN_SOURCE",
+    "check_depth",
     "check_max_bytes",
+    "decode_text",
+    "json_decoder",
+    "json_errors",
     "load_json",
     "parse_json",
     "parse_json_text",
@@ -96,9 +101,14 @@ def load_json(
 
 def parse_json(raw: bytes, source: str) -> object:
     """Decode ``raw`` by its byte order mark (UTF-8 without one) and parse it."""
+    return parse_json_text(decode_text(raw, source), source)
+
+
+def decode_text(raw: bytes, source: str) -> str:
+    """``raw`` as text, by its byte order mark (UTF-8 without one)."""
     encoding = json.detect_encoding(raw)
     try:
-        text = raw.decode(encoding)
+        return raw.decode(encoding)
     except UnicodeDecodeError as error:
         named = "UTF-8" if encoding == "utf-8-sig" else encoding.upper()
         raise UnreadableInputError(
@@ -106,21 +116,40 @@ def parse_json(raw: bytes, source: str) -> object:
             f"not {named} text: byte 0x{raw[error.start]:02x} at offset {error.start} "
             "cannot be decoded",
         ) from None
-    return parse_json_text(text, source)
 
 
 def parse_json_text(text: str, source: str) -> object:
     """Parse JSON text within the nesting and digit limits; NaN and Infinity are refused."""
+    check_depth(text, source)
+    decoder = json_decoder()
+    with json_errors(source):
+        return decoder.decode(text)
+
+
+def check_depth(text: str, source: str) -> None:
+    """Refuse JSON text nested deeper than MAX_DEPTH, before a parser recurses into it."""
     if _depth_exceeds(text, MAX_DEPTH):
         raise UnreadableInputError(
             source, f"JSON nested too deeply to be read (more than {MAX_DEPTH} levels)"
         )
-    digits = _interpreter_digit_limit()
-    hooks: dict[str, Any] = {"parse_constant": _refuse_constant}
-    if digits is None:
-        digits, hooks["parse_int"] = MAX_DIGITS, _parse_int
+
+
+def json_decoder() -> json.JSONDecoder:
+    """A decoder that refuses NaN and Infinity and integers of more than the digit limit.
+
+    Where the interpreter's own integer limit is in force and at least as strict, it does the
+    refusing; otherwise a hook does, at the cost of a call per integer.
+    """
+    if _interpreter_digit_limit() is None:
+        return json.JSONDecoder(parse_constant=_refuse_constant, parse_int=_parse_int)
+    return _DECODER
+
+
+@contextlib.contextmanager
+def json_errors(source: str) -> Iterator[None]:
+    """Turn what a :func:`json_decoder` raises into the UnreadableInputError that says why."""
     try:
-        return json.loads(text, **hooks)
+        yield
     except RecursionError:  # only if the interpreter's limit is below MAX_DEPTH
         raise UnreadableInputError(source, "JSON nested too deeply to be read") from None
     except _NotAValue as error:
@@ -129,7 +158,8 @@ def parse_json_text(text: str, source: str) -> object:
         raise UnreadableInputError(
             source, f"not JSON: {error.msg} at line {error.lineno} column {error.colno}"
         ) from None
-    except ValueError:  # the only other ValueError: a number too long for int()
+    except ValueError:  # the only other ValueError: an integer too long for int()
+        digits = _interpreter_digit_limit() or MAX_DIGITS
         raise UnreadableInputError(
             source,
             f"not valid JSON: a number of more than {digits} digits, which no export or "
@@ -186,6 +216,9 @@ def _parse_int(digits: str) -> int:
 
 def _refuse_constant(name: str) -> object:
     raise _NotAValue(f"{name} is not a JSON value")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
 
 
 def _read_file(source: str, max_bytes: int) -> bytes:

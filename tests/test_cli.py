@@ -130,7 +130,7 @@ def test_an_error_line_carries_awss_reason(monkeypatch: pytest.MonkeyPatch) -> N
             return 0
 
         monkeypatch.setattr("registration_fsm._demo.run_demo", submit)
-        err = failed(["demo"], f"ConflictException: Registration {rid} version 1 is ")
+        err = failed(["demo"], f"ConflictException: Registration {rid} version 1 ")
         assert err.endswith(f" (Reason: {reason})\n")
         assert err.count("\n") == 1
 
