@@ -10,6 +10,7 @@ import attrs
 from ..registration import Registration
 from ..statuses import VersionStatus
 from ._journal import GENESIS_HASH, JournalEntry, entries_of, replay_edge_ok
+from ._protocol import Loaded
 
 __all__ = ["JournalFinding", "JournalFindingKind", "JournalReport", "verify_journal"]
 
@@ -30,6 +31,9 @@ class JournalFindingKind(str, enum.Enum):
     """The entry's move is not a lifecycle edge from the version's replayed status."""
     STATE_MISMATCH = "state_mismatch"
     """Replaying the journal ends in another status than the stored registration holds."""
+    HEAD_MISMATCH = "head_mismatch"
+    """The journal's last entry is not the one the stored registration records as its head:
+    entries were removed from the end (or added behind the store's back)."""
 
     def __str__(self) -> str:
         return self.value
@@ -70,7 +74,7 @@ class JournalReport:
 
 
 def verify_journal(
-    entries: Sequence[JournalEntry], registration: Registration | None = None
+    entries: Sequence[JournalEntry], registration: Registration | Loaded | None = None
 ) -> JournalReport:
     """Check a registration's journal, oldest entry first; report every fault found.
 
@@ -78,9 +82,15 @@ def verify_journal(
     of the entry before it (the first: :data:`GENESIS_HASH`), its number one more. The replay:
     each entry's move must be a lifecycle edge from the status its version is in (versions
     start with a creation entry). Given the stored ``registration``, the replayed statuses
-    must be its versions' statuses, every version journaled.
+    must be its versions' statuses, every version journaled. Given what ``Store.load``
+    returned (a :class:`Loaded`), the last entry must also be the head it records, so that
+    entries cut from the end are detected too.
     """
     items = entries_of(entries)
+    head: str | None = None
+    if isinstance(registration, Loaded):
+        head = registration.journal_head or GENESIS_HASH
+        registration = registration.registration
     findings: list[JournalFinding] = []
 
     def find(
@@ -142,6 +152,14 @@ def verify_journal(
             )
         previous_hash = entry.hash
         previous_sequence = entry.sequence
+    if head is not None and head != previous_hash:
+        find(
+            JournalFindingKind.HEAD_MISMATCH,
+            None,
+            None,
+            f"the journal ends at {previous_hash[:12]}..., the stored registration records "
+            f"{head[:12]}... as its last entry: entries were cut from the end",
+        )
     if registration is not None:
         stored = {v.version_number: v.status for v in registration.versions}
         for number in sorted(set(stored) | set(replayed)):
