@@ -547,8 +547,10 @@ class OperationInProgress(StoreError):
     def __init__(self, intent: object, *, expired: bool) -> None:
         self.intent = intent
         self.expired = expired
-        state = "an expired intent (read the versions back, then take it over)" if expired else (
-            "an unexpired intent"
+        state = (
+            "an expired intent (read the versions back, then take it over)"
+            if expired
+            else ("an unexpired intent")
         )
         super().__init__(f"{intent}: {state} is held")
 
@@ -595,9 +597,7 @@ class UnsupportedStoreUrl(InvalidValueError):
     def __init__(self, url: object, accepted: Sequence[str]) -> None:
         self.url = url
         self.accepted: tuple[str, ...] = tuple(accepted)
-        super().__init__(
-            f"unsupported store URL {url!r}; use one of: {', '.join(self.accepted)}"
-        )
+        super().__init__(f"unsupported store URL {url!r}; use one of: {', '.join(self.accepted)}")
 
 
 class JournalDerivationError(InvalidValueError):

@@ -120,7 +120,11 @@ def postgres_server() -> Iterator[Any]:
     Skips where the server binaries or psycopg are missing, saying how to install them,
     except under CI=true, where that fails the run (.ci/run installs PostgreSQL).
     """
-    from registration_fsm.testing.postgres import INSTALL_HINT, TemporaryPostgres, find_postgres_bin
+    from registration_fsm.testing.postgres import (
+        INSTALL_HINT,
+        TemporaryPostgres,
+        find_postgres_bin,
+    )
 
     missing = None
     if find_postgres_bin() is None:

@@ -327,7 +327,9 @@ def test_list_filters_by_status_and_due_time(store: Store, clock: SteppingClock)
 
 def test_claim_due_leases_until_saved_or_expired(store: Store, clock: SteppingClock) -> None:
     for rid, hours in ((RID, 1), (RID2, 2), (RID3, 48)):
-        store.save(_new(rid, clock), expected_revision=None, next_check_at=T0 + timedelta(hours=hours))
+        store.save(
+            _new(rid, clock), expected_revision=None, next_check_at=T0 + timedelta(hours=hours)
+        )
     clock.advance(timedelta(hours=3))
     claimed = store.claim_due(10, "syncer-1", LEASE)
     assert [x.registration_id for x in claimed] == [RID, RID2]
@@ -413,10 +415,11 @@ def test_a_newer_schema_is_refused(kind: Kind, store: Store, clock: SteppingCloc
         assert "upgrade registration_fsm" in str(reopened.value)
 
 
-def test_a_second_connection_sees_committed_saves(kind: Kind, store: Store, clock: SteppingClock) -> None:
-    if not kind.reopenable:
-        assert kind.name == "sqlite-memory"  # a private database: nothing else can open it
-        return
+# An in-memory SQLite database is private to its connection: nothing else can open it.
+@pytest.mark.parametrize("kind", ["sqlite-file", "postgres"], indirect=True)
+def test_a_second_connection_sees_committed_saves(
+    kind: Kind, store: Store, clock: SteppingClock
+) -> None:
     reg = _new(clock=clock)
     _create(store, reg)
     other = kind.open(clock)

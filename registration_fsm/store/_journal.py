@@ -79,6 +79,14 @@ def _optional_status(value: object) -> VersionStatus | None:
     return None if value is None else VersionStatus.parse(value)
 
 
+def _status(value: object) -> VersionStatus:
+    return VersionStatus.parse(value)
+
+
+def _stamp(value: object) -> datetime | None:
+    return _optional_utc(value, "stamp")
+
+
 def _trigger(value: object) -> str:
     if not isinstance(value, str) or not value:
         raise InvalidValueError(f"a journal trigger is a non-empty string, got {value!r}")
@@ -100,8 +108,8 @@ class JournalMove:
     trigger: str = attrs.field(converter=_trigger)
     from_status: VersionStatus | None = attrs.field(converter=_optional_status)
     """None for the creation of the version (trigger :data:`CREATE_TRIGGER`)."""
-    to_status: VersionStatus = attrs.field(converter=VersionStatus.parse)
-    stamp: datetime | None = attrs.field(converter=lambda v: _optional_utc(v, "stamp"))
+    to_status: VersionStatus = attrs.field(converter=_status)
+    stamp: datetime | None = attrs.field(converter=_stamp)
     """AWS's stamp of the status entered, when the history holds it."""
     source: JournalSource = attrs.field(converter=JournalSource)
     worker_id: str | None = attrs.field(default=None, converter=_worker)
@@ -292,7 +300,9 @@ def journal_moves(
     old = {} if before is None else {v.version_number: v for v in before.versions}
     gone = sorted(set(old) - {v.version_number for v in after.versions})
     if gone:
-        raise JournalDerivationError(rid, gone[0], "the version is gone: versions never vanish", ())
+        raise JournalDerivationError(
+            rid, gone[0], "the version is gone: versions never vanish", ()
+        )
     moves: list[JournalMove] = []
     for version in after.versions:
         moves.extend(_version_moves(old.get(version.version_number), version, origin, worker_id))
@@ -311,7 +321,9 @@ def _version_moves(
     if before is None:
         draft = VersionStatus.DRAFT
         moves.append(
-            JournalMove(rid, number, CREATE_TRIGGER, None, draft, history[draft], source, worker_id)
+            JournalMove(
+                rid, number, CREATE_TRIGGER, None, draft, history[draft], source, worker_id
+            )
         )
         proof = judge_new(after.status, history)
     else:
@@ -326,7 +338,9 @@ def _version_moves(
     for i, edge in enumerate(proof.path):
         stamp = history[edge.dest] if last[edge.dest] == i else None
         moves.append(
-            JournalMove(rid, number, edge.trigger, edge.source, edge.dest, stamp, source, worker_id)
+            JournalMove(
+                rid, number, edge.trigger, edge.source, edge.dest, stamp, source, worker_id
+            )
         )
     return moves
 

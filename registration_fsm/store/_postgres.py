@@ -166,7 +166,8 @@ def _entry_row(entry: JournalEntry) -> tuple[Any, ...]:
 
 def _intent(row: Sequence[Any]) -> Intent:
     claimed, expires = _time(row[4]), _time(row[5])
-    assert claimed is not None and expires is not None
+    assert claimed is not None
+    assert expires is not None
     return Intent(row[0], row[1], row[2], row[3], claimed, expires, row[6])
 
 
@@ -181,20 +182,18 @@ class PostgresStore:
     safe to share between threads (behind a lock); give each process its own.
     """
 
-    def __init__(
-        self, dsn: str, *, clock: Clock | None = None, migrate: bool = True
-    ) -> None:
-        psycopg = _psycopg()
-        self._errors: type[Exception] = psycopg.Error
+    def __init__(self, dsn: str, *, clock: Clock | None = None, migrate: bool = True) -> None:
+        driver = _psycopg()
+        self._errors: type[Exception] = driver.Error
         self._clock: Clock = clock if clock is not None else utc_now
         self._lock = threading.RLock()
         self._location = "PostgreSQL"
         try:
-            self._conn: psycopg.Connection[Any] = psycopg.connect(dsn, autocommit=True)
+            self._conn: psycopg.Connection[Any] = driver.connect(dsn, autocommit=True)
             self._conn.execute("SET TIME ZONE 'UTC'")
             info = self._conn.info
             self._location = f"postgresql database {info.dbname!r}"
-        except psycopg.Error as exc:
+        except driver.Error as exc:
             raise StoreError(f"cannot connect to PostgreSQL: {exc}", cause=exc) from exc
         try:
             found = self._recorded_version()
@@ -366,7 +365,7 @@ class PostgresStore:
         sql = f"SELECT {_LOADED_COLUMNS} FROM rfsm_registrations"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY next_check_at ASC NULLS LAST, registration_id COLLATE \"C\""
+        sql += ' ORDER BY next_check_at ASC NULLS LAST, registration_id COLLATE "C"'
         if count is not None:
             sql += " LIMIT %s"
             params.append(count)

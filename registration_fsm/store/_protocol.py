@@ -178,20 +178,22 @@ def check_name(value: object, what: str) -> str:
 def check_limit(limit: object, *, optional: bool = False) -> int | None:
     if limit is None and optional:
         return None
-    if limit.__class__ is not int or limit < 1:  # type: ignore[operator]
+    if limit.__class__ is not int or limit < 1:
         raise InvalidValueError(f"a limit is a positive integer, got {limit!r}")
-    return limit  # type: ignore[return-value]
+    return limit
 
 
 def check_revision(revision: object) -> int | None:
     if revision is None:
         return None
-    if revision.__class__ is not int or revision < 1:  # type: ignore[operator]
+    if revision.__class__ is not int or revision < 1:
         raise InvalidValueError(f"a revision is a positive integer or None, got {revision!r}")
-    return revision  # type: ignore[return-value]
+    return revision
 
 
-def check_moves(registration: Registration, moves: Sequence[JournalMove]) -> tuple[JournalMove, ...]:
+def check_moves(
+    registration: Registration, moves: Sequence[JournalMove]
+) -> tuple[JournalMove, ...]:
     if isinstance(moves, (str, bytes)):
         raise InvalidValueError("journal_entries is a sequence of JournalMove objects")
     out = tuple(moves)

@@ -147,7 +147,8 @@ def _entry(row: Sequence[Any]) -> JournalEntry:
 
 def _intent(row: Sequence[Any]) -> Intent:
     claimed, expires = _time(row[4]), _time(row[5])
-    assert claimed is not None and expires is not None
+    assert claimed is not None
+    assert expires is not None
     return Intent(row[0], row[1], row[2], row[3], claimed, expires, row[6])
 
 
@@ -350,8 +351,7 @@ class SqliteStore:
                 )
             if release is not None:
                 self._delete_intent(conn, release)
-            revision = 1 if expected is None else expected + 1
-        return revision
+        return 1 if expected is None else expected + 1
 
     def list(
         self,
@@ -526,4 +526,3 @@ def _statements(script: str) -> list[str]:
             out.append(pending.strip())
             pending = ""
     return [s for s in out if s]
-

@@ -42,9 +42,10 @@ def find_postgres_bin() -> Path | None:
     if _DEBIAN.is_dir():
         versions = []
         for candidate in _DEBIAN.iterdir():
-            if re.fullmatch(r"\d+(\.\d+)?", candidate.name) and (
-                candidate / "bin" / "initdb"
-            ).exists():
+            if (
+                re.fullmatch(r"\d+(\.\d+)?", candidate.name)
+                and (candidate / "bin" / "initdb").exists()
+            ):
                 versions.append((tuple(int(p) for p in candidate.name.split(".")), candidate))
         if versions:
             return max(versions)[1] / "bin"
@@ -62,7 +63,14 @@ def _server_user() -> str | None:
         except KeyError:
             continue
     subprocess.run(
-        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", _FALLBACK_USER],
+        [
+            "useradd",
+            "--system",
+            "--no-create-home",
+            "--shell",
+            "/usr/sbin/nologin",
+            _FALLBACK_USER,
+        ],
         check=True,
         capture_output=True,
     )
