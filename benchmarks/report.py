@@ -27,6 +27,8 @@ RATIOS: tuple[tuple[str, str], ...] = (
     ("machine_memory", "memory"),
     ("statemachine_memory", "memory"),
     ("report_html", "audit_large"),
+    ("store_sqlite_floor", "store_sqlite_save"),
+    ("store_postgres_floor", "store_postgres_save"),
     ("import_library", "import_peers"),
     ("importtime_library", "importtime_peers"),
 )
@@ -140,6 +142,18 @@ TARGETS: tuple[Target, ...] = (
         "report_html",
         "audit_large",
         at_most=8,
+    ),
+    Target(
+        "SqliteStore commits saves at >= 1/1.5 the rate of raw sqlite3 doing the same SQL",
+        "store_sqlite_floor",
+        "store_sqlite_save",
+        at_most=1.5,
+    ),
+    Target(
+        "PostgresStore commits saves at >= 1/1.5 the rate of raw psycopg doing the same SQL",
+        "store_postgres_floor",
+        "store_postgres_save",
+        at_most=1.5,
     ),
 )
 

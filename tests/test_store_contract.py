@@ -1,6 +1,8 @@
 """The contract every store keeps, run against SQLite (in memory and in a file) and PostgreSQL.
 
-The PostgreSQL store runs against a real server started for the session (tests/conftest.py).
+The PostgreSQL store runs against a real server started for the session (tests/conftest.py),
+twice: as it is, where a save whose journal head is known is one statement, and with its head
+cache disabled, where every save is a transaction that reads the head first.
 """
 
 from __future__ import annotations
@@ -85,7 +87,20 @@ class Kind:
         return sqlite3.Error
 
 
-@pytest.fixture(params=["sqlite-memory", "sqlite-file", "postgres"])
+class _Forgetful(dict[Any, Any]):
+    """A head cache that keeps nothing: every PostgreSQL save takes the transactional path."""
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        pass
+
+
+def _uncached(dsn: str, clock: SteppingClock) -> PostgresStore:
+    store = PostgresStore(dsn, clock=clock)
+    store._heads = _Forgetful()
+    return store
+
+
+@pytest.fixture(params=["sqlite-memory", "sqlite-file", "postgres", "postgres-uncached"])
 def kind(request: pytest.FixtureRequest, tmp_path: Path) -> Kind:
     if request.param == "sqlite-memory":
         return Kind("sqlite-memory", lambda clock: SqliteStore(":memory:", clock=clock), False)
@@ -93,6 +108,8 @@ def kind(request: pytest.FixtureRequest, tmp_path: Path) -> Kind:
         path = tmp_path / "store.db"
         return Kind("sqlite-file", lambda clock: SqliteStore(path, clock=clock), True)
     dsn = request.getfixturevalue("postgres_dsn")
+    if request.param == "postgres-uncached":
+        return Kind("postgres", lambda clock: _uncached(dsn, clock), True)
     return Kind("postgres", lambda clock: PostgresStore(dsn, clock=clock), True)
 
 
@@ -416,7 +433,7 @@ def test_a_newer_schema_is_refused(kind: Kind, store: Store, clock: SteppingCloc
 
 
 # An in-memory SQLite database is private to its connection: nothing else can open it.
-@pytest.mark.parametrize("kind", ["sqlite-file", "postgres"], indirect=True)
+@pytest.mark.parametrize("kind", ["sqlite-file", "postgres", "postgres-uncached"], indirect=True)
 def test_a_second_connection_sees_committed_saves(
     kind: Kind, store: Store, clock: SteppingClock
 ) -> None:

@@ -257,16 +257,30 @@ def chain(
     after: JournalEntry | None = None,
 ) -> tuple[JournalEntry, ...]:
     """Number, time and chain ``moves`` after ``after`` (the registration's last entry)."""
+    items = tuple(moves)
+    if after is not None:
+        for move in items:
+            if move.registration_id != after.registration_id:
+                raise InvalidValueError(
+                    f"a move of {move.registration_id} cannot follow the journal of "
+                    f"{after.registration_id}"
+                )
+    return chain_from(
+        items,
+        recorded_at=recorded_at,
+        sequence=0 if after is None else after.sequence,
+        previous_hash=GENESIS_HASH if after is None else after.hash,
+    )
+
+
+def chain_from(
+    moves: Iterable[JournalMove], *, recorded_at: datetime, sequence: int, previous_hash: str
+) -> tuple[JournalEntry, ...]:
+    """:func:`chain` after the entry numbered ``sequence`` whose hash is ``previous_hash``."""
     recorded = _utc(recorded_at, "recorded_at")
-    sequence = 0 if after is None else after.sequence
-    previous = GENESIS_HASH if after is None else after.hash
+    previous = previous_hash
     out: list[JournalEntry] = []
     for move in moves:
-        if after is not None and move.registration_id != after.registration_id:
-            raise InvalidValueError(
-                f"a move of {move.registration_id} cannot follow the journal of "
-                f"{after.registration_id}"
-            )
         sequence += 1
         draft = _entry(move, sequence, recorded, previous, GENESIS_HASH)
         entry = attrs.evolve(draft, hash=draft.computed_hash())

@@ -28,7 +28,8 @@ from ..errors import (
 from ..registration import Registration
 from ..statuses import RegistrationStatus, VersionStatus
 from ..version import validate_registration_id
-from ._journal import JournalEntry, JournalMove, JournalSource, chain
+from ._journal import GENESIS_HASH, JournalEntry, JournalMove, JournalSource, chain_from
+from ._pg_save import REFUSE_FUNCTION, REFUSED, one_statement_save
 from ._protocol import (
     SCHEMA_VERSION,
     Intent,
@@ -50,7 +51,8 @@ if TYPE_CHECKING:
 
 __all__ = ["PostgresStore"]
 
-_SCHEMA_1 = """
+_SCHEMA_1 = (
+    """
 CREATE TABLE IF NOT EXISTS rfsm_registrations (
     registration_id text PRIMARY KEY,
     revision bigint NOT NULL CHECK (revision >= 1),
@@ -59,6 +61,7 @@ CREATE TABLE IF NOT EXISTS rfsm_registrations (
     lease_owner text,
     lease_expires_at timestamptz,
     journal_head text,
+    journal_sequence bigint NOT NULL DEFAULT 0,
     body jsonb NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rfsm_registrations_status ON rfsm_registrations (status);
@@ -98,6 +101,8 @@ CREATE TABLE IF NOT EXISTS rfsm_intents (
 );
 CREATE INDEX IF NOT EXISTS rfsm_intents_expiry ON rfsm_intents (expires_at);
 """
+    + REFUSE_FUNCTION
+)
 
 _MIGRATIONS: dict[int, str] = {1: _SCHEMA_1}
 
@@ -111,7 +116,8 @@ _JOURNAL_COLUMNS = (
 _INTENT_COLUMNS = (
     "registration_id, version_number, operation, worker_id, claimed_at, expires_at, token"
 )
-_LOADED_COLUMNS = "body, revision, next_check_at, journal_head"
+_LOADED_COLUMNS = "body, revision, next_check_at, journal_head, journal_sequence"
+_HEADS_KEPT = 10_000
 
 
 def _psycopg() -> Any:
@@ -188,6 +194,9 @@ class PostgresStore:
         self._clock: Clock = clock if clock is not None else utc_now
         self._lock = threading.RLock()
         self._location = "PostgreSQL"
+        # (registration id, revision) -> (journal head, its sequence), from loads and saves:
+        # the head at a revision never changes, and knowing it makes a save one statement.
+        self._heads: dict[tuple[str, int], tuple[str | None, int]] = {}
         try:
             self._conn: psycopg.Connection[Any] = driver.connect(dsn, autocommit=True)
             self._conn.execute("SET TIME ZONE 'UTC'")
@@ -246,6 +255,18 @@ class PostgresStore:
     def _now(self) -> datetime:
         return utc(self._clock(), "the store's clock")
 
+    def _remember(self, rid: str, revision: int, head: str | None, sequence: int) -> None:
+        if len(self._heads) >= _HEADS_KEPT:
+            self._heads.clear()
+        self._heads[(rid, revision)] = (head, sequence)
+
+    def _loaded_rows(self, rows: Sequence[Sequence[Any]]) -> list[Loaded]:
+        out = [_loaded(row) for row in rows]
+        with self._lock:
+            for row, loaded in zip(rows, out):
+                self._remember(loaded.registration_id, loaded.revision, row[3], int(row[4]))
+        return out
+
     # -- schema ----------------------------------------------------------------------------
 
     def migrate(self) -> int:
@@ -283,7 +304,7 @@ class PostgresStore:
             ).fetchone()
         if row is None:
             raise RegistrationNotStored(rid)
-        return _loaded(row)
+        return self._loaded_rows([row])[0]
 
     def save(
         self,
@@ -303,48 +324,107 @@ class PostgresStore:
         rid = reg.registration_id
         text = body(reg)
         status = reg.status.value
+        with self._lock:
+            known = (None, 0) if expected is None else self._heads.get((rid, expected))
+        if known is not None:
+            entries = chain_from(
+                moves,
+                recorded_at=self._now(),
+                sequence=known[1],
+                previous_hash=known[0] or GENESIS_HASH,
+            )
+            head, sequence = (entries[-1].hash, entries[-1].sequence) if entries else known
+            sql, params = one_statement_save(
+                rid=rid,
+                expected=expected,
+                status=status,
+                due=due,
+                body=text,
+                head=head,
+                sequence=sequence,
+                entries=[_entry_row(e) for e in entries],
+                release=release,
+            )
+            with self._lock:
+                try:
+                    self._conn.execute(sql, params)
+                except self._errors as exc:
+                    if getattr(exc, "sqlstate", None) != REFUSED:
+                        raise StoreError(
+                            f"{self._location}: the save failed and was undone: {exc}",
+                            cause=exc,
+                        ) from exc
+                    self._why_refused(rid, expected, release)
+                else:
+                    revision = 1 if expected is None else expected + 1
+                    self._remember(rid, revision, head, sequence)
+                    return revision
+        revision, head, sequence = self._save_in_transaction(
+            rid, expected, status, due, text, moves, release
+        )
+        with self._lock:
+            self._remember(rid, revision, head, sequence)
+        return revision
+
+    def _why_refused(self, rid: str, expected: int | None, release: Intent | None) -> None:
+        """Raise what made a one-statement save refuse; return when it no longer holds."""
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT revision FROM rfsm_registrations WHERE registration_id = %s", (rid,)
+            ).fetchone()
+            actual = None if row is None else int(row[0])
+            if actual != expected:
+                raise ConcurrentUpdateError(rid, expected, actual)
+            if release is not None and _stored_intent(conn, _key(release), lock=False) != release:
+                raise IntentLostError(release)
+
+    def _save_in_transaction(
+        self,
+        rid: str,
+        expected: int | None,
+        status: str,
+        due: datetime | None,
+        text: str,
+        moves: Sequence[JournalMove],
+        release: Intent | None,
+    ) -> tuple[int, str | None, int]:
+        """The general save: read the journal head in the transaction that writes."""
         with self._write() as conn:
             if expected is None:
-                cursor = conn.execute(
+                row = conn.execute(
                     "INSERT INTO rfsm_registrations (registration_id, revision, status, "
                     "next_check_at, body) VALUES (%s, 1, %s, %s, %s::jsonb) "
-                    "ON CONFLICT (registration_id) DO NOTHING",
+                    "ON CONFLICT (registration_id) DO NOTHING "
+                    "RETURNING journal_head, journal_sequence",
                     (rid, status, due, text),
-                )
+                ).fetchone()
             else:
-                cursor = conn.execute(
+                row = conn.execute(
                     "UPDATE rfsm_registrations SET revision = revision + 1, status = %s, "
                     "next_check_at = %s, lease_owner = NULL, lease_expires_at = NULL, "
-                    "body = %s::jsonb WHERE registration_id = %s AND revision = %s",
+                    "body = %s::jsonb WHERE registration_id = %s AND revision = %s "
+                    "RETURNING journal_head, journal_sequence",
                     (status, due, text, rid, expected),
-                )
-            if cursor.rowcount != 1:
-                row = conn.execute(
+                ).fetchone()
+            if row is None:
+                found = conn.execute(
                     "SELECT revision FROM rfsm_registrations WHERE registration_id = %s", (rid,)
                 ).fetchone()
-                raise ConcurrentUpdateError(rid, expected, None if row is None else int(row[0]))
-            if moves:
-                last = conn.execute(
-                    f"SELECT {_JOURNAL_COLUMNS} FROM rfsm_journal WHERE registration_id = %s "
-                    "ORDER BY sequence DESC LIMIT 1",
-                    (rid,),
-                ).fetchone()
-                entries = chain(
-                    moves, recorded_at=self._now(), after=None if last is None else _entry(last)
+                raise ConcurrentUpdateError(
+                    rid, expected, None if found is None else int(found[0])
                 )
-                with conn.cursor() as cur:
-                    cur.executemany(
-                        f"INSERT INTO rfsm_journal ({_JOURNAL_COLUMNS}) "
-                        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                        [_entry_row(e) for e in entries],
-                    )
-                conn.execute(
-                    "UPDATE rfsm_registrations SET journal_head = %s WHERE registration_id = %s",
-                    (entries[-1].hash, rid),
+            revision = 1 if expected is None else expected + 1
+            if moves or release is not None:
+                entries = chain_from(
+                    moves,
+                    recorded_at=self._now(),
+                    sequence=int(row[1]),
+                    previous_hash=row[0] or GENESIS_HASH,
                 )
-            if release is not None:
-                _delete_intent(conn, release)
-        return 1 if expected is None else expected + 1
+                _append_and_release(conn, rid, entries, release)
+                if entries:
+                    return revision, entries[-1].hash, entries[-1].sequence
+        return revision, row[0], int(row[1])
 
     def list(
         self,
@@ -371,7 +451,7 @@ class PostgresStore:
             params.append(count)
         with self._read() as conn:
             rows = conn.execute(sql, params).fetchall()
-        return tuple(_loaded(row) for row in rows)
+        return tuple(self._loaded_rows(rows))
 
     def claim_due(self, limit: int, worker_id: str, lease: timedelta) -> tuple[Loaded, ...]:
         count = check_limit(limit)
@@ -387,10 +467,11 @@ class PostgresStore:
                 "FOR UPDATE SKIP LOCKED) "
                 "UPDATE rfsm_registrations AS r SET lease_owner = %s, lease_expires_at = %s "
                 "FROM due WHERE r.registration_id = due.registration_id "
-                "RETURNING r.body, r.revision, r.next_check_at, r.journal_head",
+                "RETURNING r.body, r.revision, r.next_check_at, r.journal_head, "
+                "r.journal_sequence",
                 (now, now, count, worker, now + span),
             ).fetchall()
-        loaded = [_loaded(row) for row in rows]
+        loaded = self._loaded_rows(rows)
         loaded.sort(key=lambda item: (item.next_check_at, item.registration_id))
         return tuple(loaded)
 
@@ -490,6 +571,48 @@ def _stored_intent(
         key,
     ).fetchone()
     return None if row is None else _intent(row)
+
+
+def _append_and_release(
+    conn: psycopg.Connection[Any],
+    rid: str,
+    entries: Sequence[JournalEntry],
+    release: Intent | None,
+) -> None:
+    """Insert the entries, move the journal head and release the intent: one statement."""
+    parts: list[str] = []
+    params: list[Any] = []
+    if entries:
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(entries))
+        parts.append(
+            f"appended AS (INSERT INTO rfsm_journal ({_JOURNAL_COLUMNS}) VALUES {values})"
+        )
+        for entry in entries:
+            params.extend(_entry_row(entry))
+    if release is not None:
+        parts.append(
+            "released AS (DELETE FROM rfsm_intents WHERE registration_id = %s "
+            "AND version_number = %s AND operation = %s AND token = %s RETURNING 1)"
+        )
+        params.extend(
+            (release.registration_id, release.version_number, release.operation, release.token)
+        )
+    count = "(SELECT count(*) FROM released)" if release is not None else "1"
+    if entries:
+        final = (
+            "UPDATE rfsm_registrations SET journal_head = %s, journal_sequence = %s "
+            f"WHERE registration_id = %s RETURNING {count}"
+        )
+        params.extend((entries[-1].hash, entries[-1].sequence, rid))
+    else:
+        final = f"SELECT {count}"
+    row = conn.execute("WITH " + ", ".join(parts) + " " + final, params).fetchone()
+    if release is not None and (row is None or row[0] != 1):
+        raise IntentLostError(release)
+
+
+def _key(intent: Intent) -> tuple[str, int, str]:
+    return (intent.registration_id, intent.version_number, intent.operation)
 
 
 def _delete_intent(conn: psycopg.Connection[Any], intent: Intent) -> None:

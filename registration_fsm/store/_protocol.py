@@ -236,7 +236,7 @@ def new_intent(
 
 
 def body(registration: Registration) -> str:
-    return json.dumps(registration.to_dict(), sort_keys=True, separators=(",", ":"))
+    return json.dumps(registration.to_dict(), separators=(",", ":"))
 
 
 def registration_from(text: str | dict[str, Any]) -> Registration:

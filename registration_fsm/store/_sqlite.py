@@ -23,7 +23,7 @@ from ..errors import (
 from ..registration import Registration
 from ..statuses import RegistrationStatus, VersionStatus
 from ..version import validate_registration_id
-from ._journal import JournalEntry, JournalMove, JournalSource, chain
+from ._journal import GENESIS_HASH, JournalEntry, JournalMove, JournalSource, chain_from
 from ._protocol import (
     SCHEMA_VERSION,
     Intent,
@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS rfsm_registrations (
     lease_owner TEXT,
     lease_expires_at TEXT,
     journal_head TEXT,
+    journal_sequence INTEGER NOT NULL DEFAULT 0,
     body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rfsm_registrations_status ON rfsm_registrations (status);
@@ -313,32 +314,32 @@ class SqliteStore:
         status = reg.status.value
         with self._write() as conn:
             if expected is None:
-                cursor = conn.execute(
+                row = conn.execute(
                     "INSERT INTO rfsm_registrations (registration_id, revision, status, "
                     "next_check_at, body) VALUES (?, 1, ?, ?, ?) "
-                    "ON CONFLICT (registration_id) DO NOTHING",
+                    "ON CONFLICT (registration_id) DO NOTHING "
+                    "RETURNING journal_head, journal_sequence",
                     (rid, status, due, text),
-                )
+                ).fetchone()
             else:
-                cursor = conn.execute(
+                row = conn.execute(
                     "UPDATE rfsm_registrations SET revision = revision + 1, status = ?, "
                     "next_check_at = ?, lease_owner = NULL, lease_expires_at = NULL, body = ? "
-                    "WHERE registration_id = ? AND revision = ?",
+                    "WHERE registration_id = ? AND revision = ? "
+                    "RETURNING journal_head, journal_sequence",
                     (status, due, text, rid, expected),
-                )
-            if cursor.rowcount != 1:
-                row = conn.execute(
+                ).fetchone()
+            if row is None:
+                found = conn.execute(
                     "SELECT revision FROM rfsm_registrations WHERE registration_id = ?", (rid,)
                 ).fetchone()
-                raise ConcurrentUpdateError(rid, expected, None if row is None else row[0])
+                raise ConcurrentUpdateError(rid, expected, None if found is None else found[0])
             if moves:
-                last = conn.execute(
-                    f"SELECT {_JOURNAL_COLUMNS} FROM rfsm_journal WHERE registration_id = ? "
-                    "ORDER BY sequence DESC LIMIT 1",
-                    (rid,),
-                ).fetchone()
-                entries = chain(
-                    moves, recorded_at=self._now(), after=None if last is None else _entry(last)
+                entries = chain_from(
+                    moves,
+                    recorded_at=self._now(),
+                    sequence=row[1],
+                    previous_hash=row[0] or GENESIS_HASH,
                 )
                 conn.executemany(
                     f"INSERT INTO rfsm_journal ({_JOURNAL_COLUMNS}) "
@@ -346,8 +347,9 @@ class SqliteStore:
                     [_entry_row(e) for e in entries],
                 )
                 conn.execute(
-                    "UPDATE rfsm_registrations SET journal_head = ? WHERE registration_id = ?",
-                    (entries[-1].hash, rid),
+                    "UPDATE rfsm_registrations SET journal_head = ?, journal_sequence = ? "
+                    "WHERE registration_id = ?",
+                    (entries[-1].hash, entries[-1].sequence, rid),
                 )
             if release is not None:
                 self._delete_intent(conn, release)
