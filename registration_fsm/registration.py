@@ -39,6 +39,7 @@ from .lifecycle import LIFECYCLE
 from .reconcile import Anomaly, AnomalyKind, ReconcileReport, VersionChange, parse_pages
 from .rules import can_create_version, derive_registration_status
 from .statuses import RegistrationStatus, VersionStatus
+from .values import RegistrationInfo, VersionInfo
 from .version import (
     RegistrationVersion,
     validate_registration_arn,
@@ -48,7 +49,7 @@ from .version import (
 )
 
 if TYPE_CHECKING:
-    from .backends.base import Backend, RegistrationInfo, VersionInfo
+    from .backends.base import Backend
 
 __all__ = [
     "REGISTRATION_SCHEMA",
@@ -555,8 +556,6 @@ class Registration:
         self, answer: object, backend: Backend, operation: str, version_number: int
     ) -> VersionInfo:
         """``answer``, checked to be the service's view of the version the call was about."""
-        from .backends.base import VersionInfo
-
         if not isinstance(answer, VersionInfo):
             raise MalformedDataError(
                 f"{type(backend).__name__}.{operation}() returned {type(answer).__name__}, "
@@ -657,8 +656,6 @@ class Registration:
             )
 
     def _checked_infos(self, infos: object, backend: Backend) -> list[VersionInfo]:
-        from .backends.base import VersionInfo
-
         if isinstance(infos, (str, bytes, Mapping)) or not isinstance(infos, Iterable):
             raise MalformedDataError(
                 f"{type(backend).__name__}.describe_versions() returned "
@@ -882,8 +879,6 @@ class Registration:
         a legal path from DRAFT (IllegalRemoteTransition otherwise), the pages must include
         the current version and nothing newer, and the registration's rules must hold.
         """
-        from .backends.base import RegistrationInfo
-
         info = (
             registration
             if isinstance(registration, RegistrationInfo)
