@@ -485,6 +485,14 @@ def test_bad_input_is_a_typed_error_and_changes_nothing(
     assert store.intents(RID) == ()
 
 
+def test_a_save_cannot_release_another_registrations_intent(store: Store) -> None:
+    intent = store.claim_intent(RID2, 1, "submit", "w1", LEASE)
+    with pytest.raises(InvalidValueError, match="cannot be released"):
+        store.save(_new(), expected_revision=None, release=intent)
+    assert _state(store) == (None, (), ())
+    assert store.intents(RID2) == (intent,)
+
+
 def test_a_stored_body_is_the_registration_snapshot(kind: Kind, store: Store) -> None:
     reg = _new()
     store.save(reg, expected_revision=None)

@@ -40,6 +40,7 @@ from ._protocol import (
     check_moves,
     check_name,
     check_registration,
+    check_release,
     check_revision,
     new_intent,
     registration_from,
@@ -242,7 +243,14 @@ class PostgresStore:
                     cause=exc,
                 ) from exc
 
-    _read = _write
+    @contextmanager
+    def _read(self) -> Iterator[psycopg.Connection[Any]]:
+        """Reads of one statement each: autocommit, no transaction round trips."""
+        with self._lock:
+            try:
+                yield self._conn
+            except self._errors as exc:
+                raise StoreError(f"{self._location}: read failed: {exc}", cause=exc) from exc
 
     def _recorded_version(self) -> int:
         with self._read() as conn:
@@ -319,8 +327,7 @@ class PostgresStore:
         expected = check_revision(expected_revision)
         moves = check_moves(reg, journal_entries)
         due = None if next_check_at is None else utc(next_check_at, "next_check_at")
-        if release is not None and not isinstance(release, Intent):
-            raise InvalidValueError(f"release is an Intent, got {type(release).__name__}")
+        release = check_release(reg, release)
         rid = reg.registration_id
         text = body(reg)
         status = reg.status.value

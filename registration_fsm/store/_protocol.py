@@ -210,6 +210,19 @@ def check_moves(
     return out
 
 
+def check_release(registration: Registration, release: object) -> Intent | None:
+    if release is None:
+        return None
+    if not isinstance(release, Intent):
+        raise InvalidValueError(f"release is an Intent, got {type(release).__name__}")
+    if release.registration_id != registration.registration_id:
+        raise InvalidValueError(
+            f"an intent of {release.registration_id} cannot be released by a save of "
+            f"{registration.registration_id}"
+        )
+    return release
+
+
 def check_registration(registration: object) -> Registration:
     if not isinstance(registration, Registration):
         raise InvalidValueError(f"expected a Registration, got {type(registration).__name__}")

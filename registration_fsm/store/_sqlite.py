@@ -34,6 +34,7 @@ from ._protocol import (
     check_moves,
     check_name,
     check_registration,
+    check_release,
     check_revision,
     new_intent,
     registration_from,
@@ -307,8 +308,7 @@ class SqliteStore:
         expected = check_revision(expected_revision)
         moves = check_moves(reg, journal_entries)
         due = _text(next_check_at)
-        if release is not None and not isinstance(release, Intent):
-            raise InvalidValueError(f"release is an Intent, got {type(release).__name__}")
+        release = check_release(reg, release)
         rid = reg.registration_id
         text = body(reg)
         status = reg.status.value
