@@ -8,6 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from registration_fsm import (
     InvalidValueError,
@@ -278,3 +280,63 @@ def test_verify_journal_refuses_what_is_not_an_entry() -> None:
         verify_journal([{"sequence": 1}])  # type: ignore[list-item]
     assert verify_journal(()).ok
     assert K.ALTERED.value == "altered"
+
+
+# -- any walk, any single tampering -----------------------------------------------------------
+
+
+def _walk(choices: list[int]) -> tuple[Registration, tuple[JournalEntry, ...]]:
+    """A registration walked by ``choices`` through its legal moves, one save per move."""
+    reg = Registration.new(RID, clock=_clock())
+    moves = list(journal_moves(None, reg, source="local"))
+    for choice in choices:
+        options = [t for t in reg.latest.allowed_triggers() if t != "archive"]
+        if reg.can_create_version():
+            options.append("create_version")
+        if not options:
+            break
+        pick = options[choice % len(options)]
+        before = reg.snapshot()
+        if pick == "create_version":
+            reg.create_version()
+        else:
+            reg.fire(pick)
+        moves += journal_moves(before, reg, source="event")
+    return reg, chain(moves, recorded_at=RECORDED)
+
+
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(
+    choices=st.lists(st.integers(0, 50), max_size=14),
+    where=st.integers(0, 1_000),
+    how=st.sampled_from(["edit", "rehash", "delete", "swap", "duplicate"]),
+)
+def test_any_single_tampering_of_any_walk_is_detected(
+    choices: list[int], where: int, how: str
+) -> None:
+    reg, entries = _walk(choices)
+    loaded = Loaded(reg, 1, None, entries[-1].hash)
+    assert verify_journal(entries, loaded).ok
+    i = where % len(entries)
+    tampered = list(entries)
+    if how == "edit":
+        tampered[i] = attrs.evolve(entries[i], worker_id="mallory")
+    elif how == "rehash":
+        edited = attrs.evolve(entries[i], stamp=None, worker_id="mallory")
+        tampered[i] = attrs.evolve(edited, hash=edited.computed_hash())
+    elif how == "delete":
+        del tampered[i]
+    elif how == "swap":
+        if len(entries) < 2:
+            return
+        j = (i + 1) % len(entries)
+        tampered[i], tampered[j] = tampered[j], tampered[i]
+    else:
+        tampered.insert(i, entries[i])
+    report = verify_journal(tampered, loaded)
+    assert not report.ok
+    named = {f.sequence for f in report.findings}
+    if how in ("edit", "rehash"):
+        # The edited entry, or (rehashed, so its own hash holds) the one after it, is named;
+        # the last entry rehashed is caught by the head the registration records.
+        assert named & {i + 1, i + 2, None}
