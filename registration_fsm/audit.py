@@ -872,7 +872,7 @@ def _parse_json(raw: bytes, source: str) -> object:
 def _loads(text: str, source: str) -> object:
     with _json_errors(source):
         data = json.loads(text, parse_constant=_refuse_constant)
-    return data
+    return data  # noqa: RET504  (a context manager that may swallow needs the return after it)
 
 
 @contextlib.contextmanager
