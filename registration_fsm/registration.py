@@ -705,11 +705,27 @@ class Registration:
                 self._checked_infos(infos, backend), [], strict=strict, complete=True
             )
 
-    def _checked_infos(self, infos: object, backend: Backend) -> list[VersionInfo]:
+    def reconcile_versions(
+        self, infos: object, *, strict: bool = True, complete: bool = True
+    ) -> ReconcileReport:
+        """:meth:`reconcile` with the versions a caller read itself (``VersionInfo`` values,
+        as ``Backend.describe_versions`` returns them): for services that drive the backend.
+
+        ``complete`` says they are every version the service lists, so that a local version
+        missing from them is reported.
+        """
+        with self._lock:
+            return self._reconcile_locked(
+                self._checked_infos(infos, None), [], strict=strict, complete=complete
+            )
+
+    def _checked_infos(self, infos: object, backend: Backend | None) -> list[VersionInfo]:
+        called = (
+            "the versions" if backend is None else f"{type(backend).__name__}.describe_versions()"
+        )
         if isinstance(infos, (str, bytes, Mapping)) or not isinstance(infos, Iterable):
             raise MalformedDataError(
-                f"{type(backend).__name__}.describe_versions() returned "
-                f"{type(infos).__name__}, not a sequence of VersionInfo",
+                f"{called} returned {type(infos).__name__}, not a sequence of VersionInfo",
                 value=infos,
             )
         infos = list(infos)
@@ -717,8 +733,7 @@ class Registration:
         for info in infos:
             if not isinstance(info, VersionInfo):
                 raise MalformedDataError(
-                    f"{type(backend).__name__}.describe_versions() returned "
-                    f"{type(info).__name__} items, not VersionInfo",
+                    f"{called} returned {type(info).__name__} items, not VersionInfo",
                     value=info,
                 )
             if info.registration_id not in names and info.registration_arn not in names:

@@ -13,6 +13,7 @@ from registration_fsm import (
     InMemoryBackend,
     InvalidTransition,
     InvalidValueError,
+    MalformedDataError,
     Registration,
     RegistrationRuleError,
     SteppingClock,
@@ -83,3 +84,15 @@ def test_a_requested_review_the_answer_does_not_show_is_refused() -> None:
             "submit", attrs.evolve(answer, aws_review=False), aws_review=True
         )
     assert registration.latest.status is S.DRAFT
+
+
+def test_reconcile_versions_takes_what_the_caller_read() -> None:
+    backend, registration = _pair()
+    rid = registration.registration_id
+    registration.submit(backend)
+    backend.play_aws(rid, "begin_review")
+    report = registration.reconcile_versions(backend.describe_versions(rid))
+    assert [str(c) for c in report.changes] == ["version 1: SUBMITTED -> REVIEWING (begin_review)"]
+    assert registration.latest.status is S.REVIEWING
+    with pytest.raises(MalformedDataError):
+        registration.reconcile_versions(None)
