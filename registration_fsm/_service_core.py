@@ -14,7 +14,8 @@ The sequence for a call to AWS (submit, discard, create_version):
    worker that died between its call and its save, resolved by reading the versions back (the
    truth decides whether it took effect), never by sending again;
 2. check locally (``Registration.check``): a refused move raises before anything is sent;
-3. claim the intent for (registration, version, operation);
+3. claim the intent for (registration, version, operation), then load and check again: a
+   worker that saved (and so released its intent) since the first load has done the move;
 4. call the backend. A definite refusal releases the intent and raises; a failure that may
    hide an effect (no answer, a 5xx, botocore's retries) keeps the intent, for the read-back;
 5. adopt the answer and save it with its journal entries, releasing the intent, in one
@@ -173,6 +174,15 @@ def operation_flow(
     loaded = yield from settle_flow(loaded, now, worker_id)
     number = loaded.registration.check(operation)
     intent: Intent = yield Claim(rid, number, operation)
+    # Read again under the claim: a worker that saved and released its intent since the first
+    # load made this call unnecessary, or a call for another version; nothing is sent then.
+    loaded = yield Load(rid)
+    try:
+        if loaded.registration.check(operation) != number:
+            raise ConcurrentUpdateError(rid, loaded.revision, loaded.revision)
+    except BaseException:
+        yield Release(intent)
+        raise
     yield Step("claimed")
     arguments: tuple[tuple[str, Any], ...] = (("registration_id", rid),)
     if aws_review:
