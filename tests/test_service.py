@@ -295,3 +295,32 @@ def test_a_thousand_randomized_schedules_of_crashes_and_faults() -> None:
     # Not vacuous: the schedules did move registrations, and workers did die mid-operation.
     assert moves > 3000
     assert crashes > 500
+
+
+def test_eight_threads_on_one_store_send_each_submit_once(world: Any) -> None:
+    import threading
+
+    _, _, backend = world
+    rids = [_service(world).create(BRAND).registration_id for _ in range(20)]
+    errors: list[BaseException] = []
+
+    def worker(number: int) -> None:
+        service = _service(world, f"t{number}")
+        for rid in rids if number % 2 else rids[::-1]:
+            try:
+                service.submit(rid)
+            except (OperationInProgress, InvalidTransition):
+                pass
+            except BaseException as error:  # the test asserts there is none
+                errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    sent = [rid for operation, rid in backend.calls if operation == "submit"]
+    assert sorted(sent) == sorted(rids)
+    for rid in rids:
+        assert _service(world).get(rid).latest.status is S.SUBMITTED
