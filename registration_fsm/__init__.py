@@ -47,6 +47,7 @@ from .errors import (
     UnknownStatusError,
     UnknownTriggerError,
     UnknownVersionError,
+    UnsafeHostError,
     UnsupportedStoreUrl,
     ValidationError,
 )
@@ -153,6 +154,7 @@ __all__ = [
     "UnknownStatusError",
     "UnknownTriggerError",
     "UnknownVersionError",
+    "UnsafeHostError",
     "UnsupportedStoreUrl",
     "ValidationError",
     "VersionChange",

@@ -825,16 +825,8 @@ def _list_items(text: str, start: int, source: str) -> Iterator[object]:
         index += 1
     else:
         while True:
-            try:
+            with _json_errors(source):
                 item, index = decode(text, index)
-            except RecursionError:
-                raise AuditInputError(source, "JSON nested too deeply to be an export") from None
-            except json.JSONDecodeError as error:
-                raise AuditInputError(
-                    source, f"not JSON: {error.msg} at line {error.lineno} column {error.colno}"
-                ) from None
-            except ValueError as error:
-                raise AuditInputError(source, f"not valid JSON: {error}") from None
             yield item
             index = _WHITESPACE.match(text, index).end()  # type: ignore[union-attr]
             if text.startswith(",", index):
@@ -878,10 +870,16 @@ def _parse_json(raw: bytes, source: str) -> object:
 
 
 def _loads(text: str, source: str) -> object:
-    import json
+    with _json_errors(source):
+        data = json.loads(text, parse_constant=_refuse_constant)
+    return data  # noqa: RET504  (a context manager that may swallow needs the return after it)
 
+
+@contextlib.contextmanager
+def _json_errors(source: str) -> Iterator[None]:
+    """JSON the audit cannot read, as the AuditInputError that says why."""
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        yield
     except RecursionError:
         raise AuditInputError(source, "JSON nested too deeply to be an export") from None
     except json.JSONDecodeError as error:
