@@ -29,7 +29,8 @@ from ..registration import Registration
 from ..statuses import RegistrationStatus, VersionStatus
 from ..version import validate_registration_id
 from ._journal import GENESIS_HASH, JournalEntry, JournalMove, JournalSource, chain_from
-from ._pg_save import REFUSE_FUNCTION, REFUSED, one_statement_save
+from ._pg_save import REFUSED, one_statement_save
+from ._pg_schema import MIGRATION_LOCK, MIGRATIONS
 from ._protocol import (
     SCHEMA_VERSION,
     Intent,
@@ -51,64 +52,6 @@ if TYPE_CHECKING:
     import psycopg
 
 __all__ = ["PostgresStore"]
-
-_SCHEMA_1 = (
-    """
-CREATE TABLE IF NOT EXISTS rfsm_registrations (
-    registration_id text PRIMARY KEY,
-    revision bigint NOT NULL CHECK (revision >= 1),
-    status text NOT NULL,
-    next_check_at timestamptz,
-    lease_owner text,
-    lease_expires_at timestamptz,
-    journal_head text,
-    journal_sequence bigint NOT NULL DEFAULT 0,
-    body jsonb NOT NULL
-);
-CREATE INDEX IF NOT EXISTS rfsm_registrations_status ON rfsm_registrations (status);
-CREATE INDEX IF NOT EXISTS rfsm_registrations_due ON rfsm_registrations (next_check_at);
-CREATE TABLE IF NOT EXISTS rfsm_journal (
-    registration_id text NOT NULL,
-    sequence bigint NOT NULL CHECK (sequence >= 1),
-    version_number integer NOT NULL,
-    trigger text NOT NULL,
-    from_status text,
-    to_status text NOT NULL,
-    stamp timestamptz,
-    source text NOT NULL CHECK (source IN ('local', 'answer', 'reconcile', 'event')),
-    worker_id text,
-    recorded_at timestamptz NOT NULL,
-    previous_hash text NOT NULL CHECK (length(previous_hash) = 64),
-    hash text NOT NULL CHECK (length(hash) = 64),
-    PRIMARY KEY (registration_id, sequence)
-);
-CREATE OR REPLACE FUNCTION rfsm_journal_append_only() RETURNS trigger
-LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'rfsm_journal is append-only'; END $$;
-DROP TRIGGER IF EXISTS rfsm_journal_no_change ON rfsm_journal;
-CREATE TRIGGER rfsm_journal_no_change BEFORE UPDATE OR DELETE ON rfsm_journal
-FOR EACH ROW EXECUTE FUNCTION rfsm_journal_append_only();
-DROP TRIGGER IF EXISTS rfsm_journal_no_truncate ON rfsm_journal;
-CREATE TRIGGER rfsm_journal_no_truncate BEFORE TRUNCATE ON rfsm_journal
-FOR EACH STATEMENT EXECUTE FUNCTION rfsm_journal_append_only();
-CREATE TABLE IF NOT EXISTS rfsm_intents (
-    registration_id text NOT NULL,
-    version_number integer NOT NULL,
-    operation text NOT NULL,
-    worker_id text NOT NULL,
-    claimed_at timestamptz NOT NULL,
-    expires_at timestamptz NOT NULL,
-    token text NOT NULL,
-    PRIMARY KEY (registration_id, version_number, operation)
-);
-CREATE INDEX IF NOT EXISTS rfsm_intents_expiry ON rfsm_intents (expires_at);
-"""
-    + REFUSE_FUNCTION
-)
-
-_MIGRATIONS: dict[int, str] = {1: _SCHEMA_1}
-
-# Any constant: migrations of one database take this advisory lock, one at a time.
-_MIGRATION_LOCK = 0x7266736D
 
 _JOURNAL_COLUMNS = (
     "registration_id, sequence, version_number, trigger, from_status, to_status, stamp, "
@@ -279,7 +222,7 @@ class PostgresStore:
 
     def migrate(self) -> int:
         with self._write() as conn:
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS rfsm_schema "
                 "(id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL)"
@@ -289,7 +232,7 @@ class PostgresStore:
             if found > SCHEMA_VERSION:
                 raise SchemaVersionError(self._location, found, SCHEMA_VERSION)
             for version in range(found + 1, SCHEMA_VERSION + 1):
-                conn.execute(_MIGRATIONS[version])
+                conn.execute(MIGRATIONS[version])
             conn.execute(
                 "INSERT INTO rfsm_schema (id, version) VALUES (1, %s) "
                 "ON CONFLICT (id) DO UPDATE SET version = excluded.version",
