@@ -27,14 +27,18 @@ Progress = Callable[[int, int], None]
 
 
 def audit_aws(
-    client: PinpointSMSVoiceV2Client, *, progress: Progress | None = None
+    client: PinpointSMSVoiceV2Client,
+    *,
+    progress: Progress | None = None,
+    on_page: Callable[[dict[str, Any]], None] | None = None,
 ) -> AuditReport:
     """Audit every registration the client's account holds, and every version of each.
 
     A failure to read the service raises the library's
     :class:`~registration_fsm.errors.BackendError` for it (as :class:`AwsBackend
     <registration_fsm.backends.AwsBackend>` maps botocore's errors); a page that is not the
-    shape of AWS's model is a finding or an AuditInputError, as in a file.
+    shape of AWS's model is a finding or an AuditInputError, as in a file. ``on_page`` sees
+    every page as it is audited (to keep them for a report that draws the versions).
     """
     for name in ("get_paginator", "describe_registrations", "describe_registration_versions"):
         if not callable(getattr(client, name, None)):
@@ -46,8 +50,17 @@ def audit_aws(
     counts = [0, 0]
     with _no_cycle_collection():
         auditor = _Auditor()
-        auditor.add_pages(_pages(client, counts, progress), source, listed=True)
+        auditor.add_pages(_seen(_pages(client, counts, progress), on_page), source, listed=True)
         return auditor.report()
+
+
+def _seen(
+    pages: Iterator[dict[str, Any]], on_page: Callable[[dict[str, Any]], None] | None
+) -> Iterator[dict[str, Any]]:
+    for page in pages:
+        if on_page is not None:
+            on_page(page)
+        yield page
 
 
 def _pages(
@@ -91,7 +104,12 @@ def _paginate(
         raise mapped[0] from exc
 
 
-def audit_store(store: Store, *, progress: Progress | None = None) -> AuditReport:
+def audit_store(
+    store: Store,
+    *,
+    progress: Progress | None = None,
+    on_page: Callable[[dict[str, Any]], None] | None = None,
+) -> AuditReport:
     """Audit every registration a store holds: its versions by the rule of evidence, as an
     export would be, and its journal: the hash chain, a replay through the lifecycle, and
     the replay's end against the stored state. A tampered entry is a JOURNAL finding naming
@@ -133,5 +151,5 @@ def audit_store(store: Store, *, progress: Progress | None = None) -> AuditRepor
                 if progress is not None:
                     progress(counts[0], counts[1])
 
-        auditor.add_pages(pages(), source, listed=True)
+        auditor.add_pages(_seen(pages(), on_page), source, listed=True)
         return auditor.report()
