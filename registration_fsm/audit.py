@@ -858,18 +858,7 @@ def _decode(raw: bytes, source: str) -> str:
 
 
 def _parse_json(raw: bytes, source: str) -> object:
-    import json
-
-    encoding = json.detect_encoding(raw)
-    try:
-        text = raw.decode(encoding)
-    except UnicodeDecodeError as error:
-        raise AuditInputError(
-            source,
-            f"not {encoding.upper()} text: byte 0x{raw[error.start]:02x} at offset {error.start} "
-            "cannot be decoded",
-        ) from None
-    return _loads(text, source)
+    return _loads(_decode(raw, source), source)
 
 
 def _loads(text: str, source: str) -> object:
