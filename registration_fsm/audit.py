@@ -81,6 +81,9 @@ class FindingKind(str, enum.Enum):
     """A registration's version numbers contradict its versions."""
     MALFORMED = "malformed"
     """A record without the fields or types AWS's model gives it."""
+    JOURNAL = "journal"
+    """A store's journal that does not hold: an entry edited, removed, reordered or slipped
+    in, a move the lifecycle forbids, or a replay ending elsewhere than the stored state."""
 
     def __str__(self) -> str:
         return self.value

@@ -459,7 +459,26 @@ def _add_audit(commands: Any) -> None:
         "Exit status: 0 clean, 1 findings, 2 unreadable input.",
     )
     command.add_argument(
-        "files", nargs="+", metavar="FILE", help="an export file (JSON); '-' reads standard input"
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="an export file (JSON), '-' for standard input; or a live source:",
+    )
+    command.add_argument(
+        "--from-aws",
+        action="store_true",
+        help="audit every registration of the account, read live with the default boto3 "
+        "session (DescribeRegistrations, DescribeRegistrationVersions)",
+    )
+    command.add_argument("--region", help="with --from-aws: the AWS region")
+    command.add_argument(
+        "--endpoint-url", help="with --from-aws: another endpoint (the emulator, for one)"
+    )
+    command.add_argument(
+        "--store",
+        metavar="URL",
+        help="audit a store (sqlite:///path or postgresql://...): every registration by the "
+        "rule of evidence, and every journal's hash chain, replayed against the stored state",
     )
     command.add_argument(
         "--format",
@@ -495,10 +514,19 @@ def _run_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.files.count(STDIN) > 1:
         raise _CommandError("standard input can be read only once; give '-' once")
     form = _audit_format(args)
+    live = bool(args.from_aws) + (args.store is not None)
+    if live + bool(args.files) != 1:
+        raise _CommandError("give export FILEs, --from-aws or --store URL: exactly one of them")
+    if (args.region or args.endpoint_url) and not args.from_aws:
+        raise _CommandError("--region and --endpoint-url go with --from-aws")
     output = _audit_output(args.output)
     auditor = _Auditor()
     errors: list[AuditInputError] = []
     documents: list[tuple[str, object]] = []
+    if live:
+        from ._cli_live import audit_live
+
+        report = audit_live(args, err, documents if form in _MODEL_FORMATS else None)
     for path in args.files:
         source = STDIN_SOURCE if path == STDIN else path
         try:
@@ -512,7 +540,8 @@ def _run_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             errors.append(AuditInputError(source, _describe(refused)))
         except MemoryError:
             errors.append(AuditInputError(source, "too large to audit (MemoryError)"))
-    report = auditor.report()
+    if not live:
+        report = auditor.report()
     if form in _MODEL_FORMATS:
         from . import reports
 
