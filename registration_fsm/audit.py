@@ -328,6 +328,8 @@ class _Auditor:
         findings = self.findings
         known = group.versions
         approved = group.approved
+        codes = group.codes
+        code_of = _CODE
         rid = group.registration_id
         fromiso = datetime.fromisoformat
         low, high = EARLIEST, LATEST
@@ -349,13 +351,11 @@ class _Auditor:
                     and history.__class__ is dict
                 ):
                     pairs = []
-                    mix = 0
                     for key, value in history.items():
                         index = index_of(key)
                         if index is None:
                             break
                         if value is None:
-                            mix += hash((key, None))
                             continue
                         if value.__class__ is str:
                             if "\x00" in value:
@@ -381,12 +381,11 @@ class _Auditor:
                             stamp = value
                         else:
                             break
-                        mix += hash((key, value))
                         pairs.append((stamp, index))
                     else:
                         parsed = (number, status, pairs)
                         fingerprint = (
-                            hash((number, text, mix, len(history)))
+                            hash((number, text, sum(map(hash, history.items())), len(history)))
                             if len(item) == 3
                             else _fingerprint(item)
                         )
@@ -412,7 +411,9 @@ class _Auditor:
                     )
                 continue
             known[number] = fingerprint
-            group.record(number, status)
+            if number >= len(codes):
+                codes.extend(bytes(number + 1 - len(codes)))
+            codes[number] = code_of[status]
             if status is _APPROVED:
                 approved.append(number)
             checked += 1
@@ -673,7 +674,7 @@ def _fingerprint(item: object) -> int:
             and "RegistrationVersionStatus" in item
         ):
             try:
-                mix = sum(hash((k, v)) for k, v in history.items())
+                mix = sum(map(hash, history.items()))
                 return hash(
                     (item["VersionNumber"], item["RegistrationVersionStatus"], mix, len(history))
                 )
