@@ -327,3 +327,12 @@ def test_require_history_passes_a_history_and_names_anything_else() -> None:
         assert info.value.path == "history"
         assert info.value.value is value
         assert type(value).__name__ in info.value.detail
+
+
+def test_only_the_draft_stamp_is_positional_and_the_rest_default_to_none() -> None:
+    with pytest.raises(TypeError):
+        StatusHistory(T0, T0)  # type: ignore[misc]
+    history = StatusHistory(T0)
+    for status in STAMPED:
+        if status is not S.DRAFT:
+            assert getattr(history, status.history_field or "") is None

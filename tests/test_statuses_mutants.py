@@ -19,6 +19,8 @@ def _snake(name: str) -> str:
 
 def test_the_readme_table_is_the_statuses_data_row_by_row() -> None:
     for status in VersionStatus:
+        assert type(status.is_core) is bool
+        assert type(status.is_terminal) is bool
         core = "yes" if status.is_core else "no (added later)"
         terminal = "yes" if status.is_terminal else "no"
         key = f"`{status.history_key}`" if status.history_key else "(none)"
