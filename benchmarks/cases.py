@@ -553,6 +553,10 @@ def measure(budget: Budget, progress: Callable[[str], None] | None = None) -> li
     ]
     say("memory and the audit ...")
     rows += _library_rows(budget)
+    say("the HTML report of a large export, against its plain audit ...")
+    from .reporting import report_rows
+
+    rows += report_rows(budget)
     say("transitions add_model and memory of the baselines ...")
     rows += _baseline_rows(budget)
     say("import time in fresh interpreters ...")

@@ -26,6 +26,7 @@ RATIOS: tuple[tuple[str, str], ...] = (
     ("trigger_at", "dict_floor"),
     ("machine_memory", "memory"),
     ("statemachine_memory", "memory"),
+    ("report_html", "audit_large"),
     ("import_library", "import_peers"),
     ("importtime_library", "importtime_peers"),
 )
@@ -133,6 +134,12 @@ TARGETS: tuple[Target, ...] = (
         "import_peers",
         at_most=1.3,
         beside=(("-X importtime", "importtime_library", "importtime_peers"),),
+    ),
+    Target(
+        "HTML report of a 100,000-version export within 8x the time of its plain audit",
+        "report_html",
+        "audit_large",
+        at_most=8,
     ),
 )
 

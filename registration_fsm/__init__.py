@@ -13,6 +13,7 @@ from .clock import Clock, SteppingClock, utc_now
 from .errors import (
     AccessDeniedError,
     AuditInputError,
+    AwsReviewNotApplied,
     BackendError,
     ConflictError,
     GraphvizError,
@@ -35,6 +36,7 @@ from .errors import (
     StampOrderError,
     ThrottlingError,
     UnexpectedAnswerError,
+    UnknownHistoryKey,
     UnknownStatusError,
     UnknownTriggerError,
     UnknownVersionError,
@@ -68,6 +70,7 @@ if TYPE_CHECKING:
         render_svg,
     )
     from .drift import DriftReport, ShapeDrift, check_drift, load_service_model
+    from .evidence import Problem, ProblemKind, Proof, judge, judge_new
     from .reconcile import Anomaly, AnomalyKind, ReconcileReport, VersionChange
     from .registration import Registration
 
@@ -80,6 +83,7 @@ __all__ = [
     "AuditInputError",
     "AuditReport",
     "AwsBackend",
+    "AwsReviewNotApplied",
     "BackendError",
     "Clock",
     "ConflictError",
@@ -109,6 +113,9 @@ __all__ = [
     "MalformedDataError",
     "MissingDependencyError",
     "PathStep",
+    "Problem",
+    "ProblemKind",
+    "Proof",
     "Provenance",
     "ReconcileReport",
     "Registration",
@@ -127,6 +134,7 @@ __all__ = [
     "SteppingClock",
     "ThrottlingError",
     "UnexpectedAnswerError",
+    "UnknownHistoryKey",
     "UnknownStatusError",
     "UnknownTriggerError",
     "UnknownVersionError",
@@ -140,6 +148,8 @@ __all__ = [
     "can_create_version",
     "check_drift",
     "derive_registration_status",
+    "judge",
+    "judge_new",
     "lifecycle_diagram",
     "load_service_model",
     "parse_timestamp",
@@ -178,6 +188,7 @@ _LAZY = {
         ("AuditReport", "Finding", "FindingKind", "audit_data", "audit_files", "audit_json"),
         "audit",
     ),
+    **dict.fromkeys(("Problem", "ProblemKind", "Proof", "judge", "judge_new"), "evidence"),
     "Registration": "registration",
 }
 

@@ -31,7 +31,8 @@ from typing import Any
 import attrs
 
 from .errors import AuditInputError, InvalidValueError
-from .history import STAMPED_STATUSES, StatusHistory, parse_timestamp
+from .evidence import ProblemKind, judge_new
+from .history import EARLIEST, LATEST, STAMPED_STATUSES, StatusHistory, parse_timestamp
 from .lifecycle import LIFECYCLE
 from .statuses import RegistrationStatus, VersionStatus
 
@@ -52,7 +53,6 @@ MAX_EXPORT_BYTES = 64 * 1024 * 1024
 _MAX_VERSION = 100_000
 _CACHE_SIZE = 4096
 _UTC = timezone.utc
-_EPOCH = datetime(2000, 1, 1, tzinfo=_UTC)
 
 
 class FindingKind(str, enum.Enum):
@@ -63,13 +63,15 @@ class FindingKind(str, enum.Enum):
     IMPOSSIBLE_PREDECESSOR = "impossible_predecessor"
     """A stamp for a status that can never lead to the version's current status."""
     MISSING_STAMP = "missing_stamp"
-    """No DraftTimestamp, or no stamp for the status the version is in."""
+    """No DraftTimestamp, or no stamp for a status the version is in or must have passed."""
     ILLEGAL_PATH = "illegal_path"
     """No legal path visits the stamped statuses in the order of their stamps."""
     MULTIPLE_APPROVED = "multiple_approved"
     """More than one APPROVED version in one registration."""
     UNKNOWN_STATUS = "unknown_status"
     """A status this library does not know (AWS may have added it)."""
+    UNKNOWN_STAMP = "unknown_stamp"
+    """A history key this library does not know: a stamp no legal path explains."""
     DUPLICATE_VERSION = "duplicate_version"
     """The same version number twice, with different contents."""
     REGISTRATION_MISMATCH = "registration_mismatch"
@@ -154,8 +156,10 @@ _STATUS = {s.value: s for s in VersionStatus}
 _KEY_INDEX = {s.history_key: i for i, s in enumerate(STAMPED_STATUSES)}
 _KEYS: tuple[str, ...] = tuple(s.history_key or "" for s in STAMPED_STATUSES)
 _DRAFT_INDEX = _KEY_INDEX["DraftTimestamp"]
-_REACH = {s: LIFECYCLE.reachable_from(s) for s in VersionStatus}
 _DRAFT = LIFECYCLE.initial
+_STAND_IN = EARLIEST
+_LOW_YEAR = EARLIEST.year - 1
+_HIGH_YEAR = LATEST.year
 _Problem = tuple[FindingKind, str]
 _VERDICTS: dict[tuple[VersionStatus, tuple[int, ...]], tuple[_Problem, ...]] = {}
 
@@ -164,115 +168,43 @@ def _key(status: VersionStatus) -> str:
     return status.history_key or status.value
 
 
-def _field(status: VersionStatus) -> str:
-    """A stamp shown in a reason: its key and, filled in later, its value."""
-    key = _key(status)
-    return f"{key} ({{{key}}})"
+_FINDING_OF = {
+    ProblemKind.CONTRADICTS_LOCAL: FindingKind.STAMPS_OUT_OF_ORDER,
+    ProblemKind.MISSING_STAMP: FindingKind.MISSING_STAMP,
+    ProblemKind.IMPOSSIBLE_PREDECESSOR: FindingKind.IMPOSSIBLE_PREDECESSOR,
+    ProblemKind.STAMPS_OUT_OF_ORDER: FindingKind.STAMPS_OUT_OF_ORDER,
+    ProblemKind.ILLEGAL_PATH: FindingKind.ILLEGAL_PATH,
+}
+
+
+def _placeholder(status: VersionStatus, stamp: datetime) -> str:
+    """A stamp in a cached reason: its key, and its value filled in per version."""
+    return f"{{{_key(status)}}}"
 
 
 def _judge(status: VersionStatus, order: tuple[int, ...]) -> tuple[_Problem, ...]:
     """Everything wrong with a version in ``status`` whose stamps fall in ``order``.
 
     ``order`` lists the indexes (in STAMPED_STATUSES) of the stamped statuses, oldest first;
-    an index stored as ``~i`` has the same stamp as the one before it.
+    an index stored as ``~i`` has the same stamp as the one before it. The verdict is the one
+    rule of evidence's (:func:`registration_fsm.evidence.judge_new`), asked with stand-in
+    stamps one second apart: it depends only on their order.
     """
-    groups: list[list[VersionStatus]] = []
+    stamps: list[datetime | None] = [None] * len(STAMPED_STATUSES)
+    group = -1
     for code in order:
-        if code < 0:
-            groups[-1].append(STAMPED_STATUSES[~code])
-        else:
-            groups.append([STAMPED_STATUSES[code]])
-    position = {s: g for g, members in enumerate(groups) for s in members}
-    problems: list[_Problem] = []
-    own = status.history_key
-    if _DRAFT not in position:
-        problems.append(
+        if code >= 0:
+            group += 1
+        stamps[code if code >= 0 else ~code] = _STAND_IN + timedelta(seconds=group)
+    if stamps[_DRAFT_INDEX] is None:
+        return (
             (
                 FindingKind.MISSING_STAMP,
                 "no DraftTimestamp: every version starts as a DRAFT, and AWS always stamps it",
-            )
+            ),
         )
-    if own is not None and status not in position and status is not _DRAFT:
-        problems.append(
-            (
-                FindingKind.MISSING_STAMP,
-                f"the status is {status.value} but there is no {own}: AWS stamps every status "
-                "a version enters",
-            )
-        )
-    impossible = {
-        s for s in position if s is not status and s is not _DRAFT and status not in _REACH[s]
-    }
-    for stamped in sorted(impossible, key=lambda s: position[s]):
-        problems.append(
-            (
-                FindingKind.IMPOSSIBLE_PREDECESSOR,
-                f"{_field(stamped)} is set, but a version in {stamped.value} can never become "
-                f"{status.value}, its current status",
-            )
-        )
-    draft_at = position.get(_DRAFT)
-    mine = position.get(status)
-    for stamped, at in sorted(position.items(), key=lambda pair: pair[1]):
-        if draft_at is not None and at < draft_at:
-            problems.append(
-                (
-                    FindingKind.STAMPS_OUT_OF_ORDER,
-                    f"{_field(stamped)} is earlier than {_field(_DRAFT)}: every version starts "
-                    "as a DRAFT",
-                )
-            )
-        elif mine is not None and at > mine and stamped not in impossible:
-            problems.append(
-                (
-                    FindingKind.STAMPS_OUT_OF_ORDER,
-                    f"{_field(stamped)} is later than {_field(status)}, the stamp of the "
-                    f"current status {status.value}: the current status has the latest stamp",
-                )
-            )
-    pairs = [
-        s
-        for s in sorted(position, key=lambda s: position[s])
-        if s is not _DRAFT and s is not status and s not in impossible
-    ]
-    for i, first in enumerate(pairs):
-        for second in pairs[i + 1 :]:
-            if position[first] == position[second]:
-                if second not in _REACH[first] and first not in _REACH[second]:
-                    problems.append(
-                        (
-                            FindingKind.STAMPS_OUT_OF_ORDER,
-                            f"{_field(first)} equals {_field(second)}, but neither "
-                            f"{first.value} nor {second.value} can follow the other",
-                        )
-                    )
-            elif second not in _REACH[first]:
-                problems.append(
-                    (
-                        FindingKind.STAMPS_OUT_OF_ORDER,
-                        f"{_field(first)} is earlier than {_field(second)}, but "
-                        f"{second.value} never comes after {first.value}",
-                    )
-                )
-    if not problems:
-        # Only the order matters to explain(), so stamps one second apart stand in for the
-        # real ones; the verdict then holds for every version with this status and order.
-        stamps: list[datetime | None] = [None] * len(STAMPED_STATUSES)
-        for g, members in enumerate(groups):
-            for member in members:
-                stamps[STAMPED_STATUSES.index(member)] = _EPOCH + timedelta(seconds=g)
-        history = StatusHistory._from_stamps(tuple(stamps))
-        if LIFECYCLE.explain(_DRAFT, status, history) is None:
-            shown = ", then ".join(" = ".join(s.value for s in members) for members in groups)
-            problems.append(
-                (
-                    FindingKind.ILLEGAL_PATH,
-                    f"no legal path from DRAFT to {status.value} visits the stamped statuses "
-                    f"in the order of their stamps ({shown}); a status cannot be entered again "
-                    "after its stamp, which records its latest entry",
-                )
-            )
-    return tuple(problems)
+    proof = judge_new(status, StatusHistory._from_stamps(tuple(stamps)), show=_placeholder)
+    return tuple((_FINDING_OF[p.kind], p.reason) for p in proof.problems)
 
 
 def _verdict(status: VersionStatus, order: tuple[int, ...]) -> tuple[_Problem, ...]:
@@ -361,6 +293,7 @@ class _Auditor:
         statuses = group.statuses
         rid = group.registration_id
         fromiso = datetime.fromisoformat
+        low, high = EARLIEST, LATEST
         status_of = _STATUS.get
         index_of = _KEY_INDEX.get
         verdicts = _VERDICTS
@@ -381,16 +314,29 @@ class _Auditor:
                     pairs = []
                     for key, value in history.items():
                         index = index_of(key)
-                        if index is None or value is None:
+                        if index is None:
+                            break
+                        if value is None:
                             continue
                         if value.__class__ is str:
+                            if "\x00" in value:
+                                break
                             try:
                                 stamp = fromiso(value)
                             except ValueError:
                                 break
-                            if stamp.tzinfo is None:
+                            # Only fixed offsets pass; the year is checked before anything
+                            # converts to UTC, which overflows at the ends of the calendar.
+                            if stamp.tzinfo.__class__ is not timezone or not (
+                                _LOW_YEAR <= stamp.year <= _HIGH_YEAR and low <= stamp < high
+                            ):
                                 break
-                        elif value.__class__ is datetime and value.tzinfo is not None:
+                        elif (
+                            value.__class__ is datetime
+                            and value.tzinfo.__class__ is timezone
+                            and _LOW_YEAR <= value.year <= _HIGH_YEAR
+                            and low <= value < high
+                        ):
                             stamp = value
                         else:
                             break
@@ -506,7 +452,19 @@ class _Auditor:
         pairs: list[tuple[datetime, int]] = []
         for key, value in history.items():
             index = _KEY_INDEX.get(key) if isinstance(key, str) else None
-            if index is None or value is None:
+            if index is None:
+                self.findings.append(
+                    Finding(
+                        FindingKind.UNKNOWN_STAMP,
+                        f"history key {key!r} is not one this library knows: a stamp no "
+                        "legal path explains (if AWS added a status, upgrade registration_fsm)",
+                        source,
+                        rid,
+                        number,
+                    )
+                )
+                continue
+            if value is None:
                 continue
             try:
                 pairs.append((parse_timestamp(value, field=key), index))

@@ -365,7 +365,20 @@ def _add_audit(commands: Any) -> None:
         "Exit status: 0 clean, 1 findings, 2 unreadable input.",
     )
     command.add_argument("files", nargs="+", metavar="FILE", help="an export file (JSON)")
-    command.add_argument("--json", action="store_true", help="print the report as JSON")
+    command.add_argument(
+        "--format",
+        choices=_AUDIT_FORMATS,
+        default=None,
+        help="text (one line per finding, the default), json, html (a self-contained page "
+        "with timelines and path diagrams), junit (XML, a test case per version) or markdown "
+        "(tables for a pull request comment or a CI job summary)",
+    )
+    command.add_argument(
+        "--json", action="store_true", help="print the report as JSON (same as --format json)"
+    )
+    command.add_argument(
+        "--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout"
+    )
     command.add_argument(
         "--max-bytes",
         type=int,
@@ -382,11 +395,17 @@ def _run_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .audit import _Auditor, load_export
     from .errors import AuditInputError
 
+    form = _audit_format(args)
+    output = _audit_output(args.output)
     auditor = _Auditor()
     errors: list[AuditInputError] = []
+    documents: list[tuple[str, object]] = []
     for path in args.files:
         try:
-            auditor.add(load_export(path, max_bytes=args.max_bytes), path)
+            data = load_export(path, max_bytes=args.max_bytes)
+            auditor.add(data, path)
+            if form in _MODEL_FORMATS:
+                documents.append((path, data))
         except AuditInputError as unreadable:
             errors.append(unreadable)
         except (RecursionError, MemoryError) as exhausted:
@@ -394,16 +413,64 @@ def _run_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 AuditInputError(path, f"too large or deep to audit ({type(exhausted).__name__})")
             )
     report = auditor.report()
-    if args.json:
+    if form in _MODEL_FORMATS:
+        from . import reports
+
+        model = reports.build_report(
+            report, documents, errors=[(e.source, e.detail) for e in errors]
+        )
+        renderers = {
+            "html": reports.render_html,
+            "junit": reports.render_junit,
+            "markdown": reports.render_markdown,
+        }
+        text = renderers[form](model)
+    elif form == "json":
         payload = report.to_json()
         payload["errors"] = [{"source": e.source, "error": e.detail} for e in errors]
-        out.write(json.dumps(payload, indent=2) + "\n")
+        text = json.dumps(payload, indent=2) + "\n"
     else:
-        for finding in report.findings:
-            out.write(f"{finding}\n")
-        out.write(report.summary() + "\n")
+        lines = [f"{finding}\n" for finding in report.findings]
+        text = "".join(lines) + report.summary() + "\n"
+    if output is None:
+        out.write(text)
+    else:
+        _write_report(output, text)
     for error in errors:
         err.write(f"registration-fsm: error: {error}\n")
     if errors:
         return 2
     return 0 if report.ok else 1
+
+
+_AUDIT_FORMATS = ("text", "json", "html", "junit", "markdown")
+_MODEL_FORMATS = frozenset({"html", "junit", "markdown"})
+
+
+def _audit_format(args: argparse.Namespace) -> str:
+    if args.json and args.format not in (None, "json"):
+        raise _CommandError(f"--json and --format {args.format} disagree; give one of them")
+    if args.json:
+        return "json"
+    return "text" if args.format is None else str(args.format)
+
+
+def _audit_output(name: str | None) -> Path | None:
+    """The file to write the report to, refused before any work if it cannot be one."""
+    if name is None or name == "-":
+        return None
+    path = Path(name)
+    if path.is_dir():
+        raise _CommandError(f"cannot write the report to {name}: it is a directory")
+    if path.exists() and not path.is_file():
+        raise _CommandError(f"cannot write the report to {name}: not a regular file")
+    if not path.parent.is_dir():
+        raise _CommandError(f"cannot write the report to {name}: no directory {path.parent}")
+    return path
+
+
+def _write_report(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise _CommandError(f"cannot write the report to {path}: {exc.strerror or exc}") from None

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AccessDeniedError",
     "AuditInputError",
+    "AwsReviewNotApplied",
     "BackendError",
     "ConflictError",
     "GraphvizError",
@@ -39,6 +40,7 @@ __all__ = [
     "StampOrderError",
     "ThrottlingError",
     "UnexpectedAnswerError",
+    "UnknownHistoryKey",
     "UnknownStatusError",
     "UnknownTriggerError",
     "UnknownVersionError",
@@ -136,6 +138,24 @@ class MalformedDataError(InvalidValueError):
         super().__init__(f"malformed data{where}: {message}")
 
 
+class UnknownHistoryKey(MalformedDataError):
+    """A RegistrationVersionStatusHistory key this library does not know.
+
+    A stamp the library cannot place proves nothing, so it is refused rather than ignored:
+    AWS adds statuses with their stamps, and ``registration-fsm check-drift`` reports them.
+    """
+
+    def __init__(self, key: object, known: Sequence[str]) -> None:
+        self.key = key
+        self.known = tuple(known)
+        super().__init__(
+            f"unknown history key {key!r}; known keys: {', '.join(self.known)} (if AWS added "
+            "a status, upgrade registration_fsm; check-drift compares with botocore's model)",
+            path=f"RegistrationVersionStatusHistory.{key}",
+            value=key,
+        )
+
+
 class InvalidHistory(InvalidValueError):
     """A status and a history that contradict each other (a later stamp than the status's)."""
 
@@ -206,16 +226,20 @@ class IllegalRemoteTransition(RegistrationFsmError):
         from_status: VersionStatus,
         to_status: VersionStatus,
         stamps: Mapping[str, datetime],
+        reasons: Sequence[str] = (),
     ) -> None:
         self.registration_id = registration_id
         self.version_number = version_number
         self.from_status = from_status
         self.to_status = to_status
         self.stamps = dict(stamps)
+        self.reasons = tuple(reasons)
+        """Why the remote stamps prove no legal path (the evidence's problems, as text)."""
         shown = ", ".join(f"{k}={v.isoformat()}" for k, v in self.stamps.items())
+        why = f": {'; '.join(self.reasons)}" if self.reasons else ""
         super().__init__(
             f"{registration_id} version {version_number}: no legal path from "
-            f"{from_status.value} to {to_status.value} fits the remote history ({shown})"
+            f"{from_status.value} to {to_status.value} fits the remote history ({shown}){why}"
         )
 
 
@@ -238,6 +262,8 @@ class RegistrationRuleError(RegistrationFsmError):
     """Two APPROVED versions in one registration."""
     OLDER_VERSION_IN_FLIGHT = "OLDER_VERSION_IN_FLIGHT"
     """A version other than the latest that is neither APPROVED nor finished."""
+    DRAFTED_TOO_EARLY = "DRAFTED_TOO_EARLY"
+    """A version drafted before the version before it settled (was APPROVED or finished)."""
 
     def __init__(
         self,
@@ -356,7 +382,11 @@ class ValidationError(BackendError):
 class ConflictError(BackendError):
     """ConflictException: the request conflicts with the registration's state.
 
-    ``reason`` is AWS's code, e.g. SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED.
+    ``reason`` is AWS's code, e.g. SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED. ``current`` is
+    the service's latest version as read back after the conflict (a
+    :class:`~registration_fsm.backends.VersionInfo`), or None when it could not be read: a
+    conflict with no failure of this call's own is somebody else's move, which the caller may
+    adopt knowingly (``reconcile``).
     """
 
     def __init__(
@@ -366,11 +396,13 @@ class ConflictError(BackendError):
         reason: str | None = None,
         resource_type: str | None = None,
         resource_id: str | None = None,
+        current: object = None,
         **context: str | None,
     ) -> None:
         self.reason = reason
         self.resource_type = resource_type
         self.resource_id = resource_id
+        self.current = current
         super().__init__(message, **context)
 
 
@@ -439,4 +471,22 @@ class UnexpectedAnswerError(RegistrationFsmError):
         super().__init__(
             f"the service answered for {detail}, not for {registration_id} "
             f"version {version_number}; the local version is unchanged"
+        )
+
+
+class AwsReviewNotApplied(RegistrationFsmError):
+    """A submit asked for AwsReview, and the service's truth shows it was not applied.
+
+    The version may well be submitted (``current`` is the service's view of it, a
+    :class:`~registration_fsm.backends.VersionInfo`), but not with the pre-review that was
+    asked for; the model is left as it was, so that the caller decides (``reconcile`` adopts
+    the service's state).
+    """
+
+    def __init__(self, registration_id: str, current: object, detail: str) -> None:
+        self.registration_id = registration_id
+        self.current = current
+        self.detail = detail
+        super().__init__(
+            f"{registration_id}: AwsReview=True was asked for but not applied: {detail}"
         )

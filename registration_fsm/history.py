@@ -8,10 +8,10 @@ from datetime import datetime, timedelta, timezone
 
 import attrs
 
-from .errors import InvalidTimestamp, MalformedDataError
+from .errors import InvalidTimestamp, MalformedDataError, UnknownHistoryKey
 from .statuses import VersionStatus
 
-__all__ = ["StatusHistory", "parse_timestamp"]
+__all__ = ["EARLIEST", "LATEST", "StatusHistory", "parse_timestamp"]
 
 _UTC = timezone.utc
 _EPOCH = datetime(1970, 1, 1, tzinfo=_UTC)
@@ -28,30 +28,87 @@ STAMP_INDEX: dict[VersionStatus, int | None] = {
 }
 
 
+EARLIEST = datetime(2000, 1, 1, tzinfo=_UTC)
+"""The earliest stamp accepted. Registrations launched in November 2023; a stamp before 2000
+is no stamp AWS wrote, but a broken conversion (epoch zero, a year typed short)."""
+LATEST = datetime(2100, 1, 1, tzinfo=_UTC)
+"""Stamps must be earlier than this: a later one is a unit error (epoch milliseconds read as
+seconds reach the year 55,000), never a time AWS recorded."""
+_DAY = timedelta(hours=24)
+
+
+def _offset(value: datetime, field: str | None) -> timedelta | None:
+    """``value``'s UTC offset, asked of its tzinfo once; a tzinfo that misbehaves is refused."""
+    try:
+        offset = value.tzinfo.utcoffset(value) if value.tzinfo is not None else None
+    except Exception as error:  # a user's tzinfo may raise anything
+        raise InvalidTimestamp(
+            value, f"its tzinfo's utcoffset() failed: {type(error).__name__}", field=field
+        ) from None
+    if offset is not None and (not isinstance(offset, timedelta) or not -_DAY < offset < _DAY):
+        raise InvalidTimestamp(
+            value,
+            f"its tzinfo's utcoffset() returned {offset!r}, not an offset under 24 hours",
+            field=field,
+        )
+    return offset
+
+
+def _in_range(value: datetime, offset: timedelta, original: object, field: str | None) -> datetime:
+    # Years 1 and 9999 overflow on conversion, so the wall-clock year is checked first.
+    if not EARLIEST.year - 1 <= value.year <= LATEST.year:
+        raise InvalidTimestamp(original, _RANGE, field=field)
+    utc = (value.replace(tzinfo=None) - offset).replace(tzinfo=_UTC)
+    if not EARLIEST <= utc < LATEST:
+        raise InvalidTimestamp(original, _RANGE, field=field)
+    return utc
+
+
+_RANGE = "outside 2000-01-01 to 2100-01-01 UTC, so not a time AWS recorded"
+
+
 def parse_timestamp(value: object, *, field: str | None = None) -> datetime:
     """Return ``value`` as an aware UTC datetime.
 
     Accepts what boto3 returns (aware datetimes) and what the AWS CLI or raw JSON holds
     (epoch seconds as int or float, ISO-8601 strings with an offset or ``Z``). A naive
     datetime, or an ISO string without an offset, is refused: nothing says which zone it
-    was written in.
+    was written in. So is a time outside 2000 to 2100 (see :data:`EARLIEST` and
+    :data:`LATEST`), and a tzinfo whose offset is not a timedelta under 24 hours.
     """
     if isinstance(value, datetime):
-        if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        if value.tzinfo is _UTC and value.__class__ is datetime:
+            if not EARLIEST <= value < LATEST:
+                raise InvalidTimestamp(value, _RANGE, field=field)
+            return value
+        offset = _offset(value, field)
+        if offset is None:
             raise InvalidTimestamp(
                 value, "naive datetime; give a timezone-aware one (UTC)", field=field
             )
-        return value if value.tzinfo is _UTC else value.astimezone(_UTC)
+        plain = datetime(
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+            value.microsecond,
+        )
+        return _in_range(plain, offset, value, field)
     if isinstance(value, bool):
         raise InvalidTimestamp(value, "a boolean is not a timestamp", field=field)
     if isinstance(value, (int, float)):
         if isinstance(value, float) and not math.isfinite(value):
             raise InvalidTimestamp(value, "not a finite number of seconds", field=field)
-        try:
-            return _EPOCH + timedelta(seconds=value)
-        except (OverflowError, ValueError):
-            raise InvalidTimestamp(value, "epoch seconds out of range", field=field) from None
+        if not _EARLIEST_EPOCH <= value < _LATEST_EPOCH:
+            raise InvalidTimestamp(value, f"epoch seconds {_RANGE}", field=field)
+        return _EPOCH + timedelta(seconds=value)
     if isinstance(value, str):
+        if len(value) > _MAX_TEXT or "\x00" in value:
+            raise InvalidTimestamp(
+                value[:_MAX_TEXT], "not an ISO-8601 timestamp (too long or a NUL)", field=field
+            )
         text = value.strip()
         if text.endswith(("Z", "z")):
             text = text[:-1] + "+00:00"
@@ -59,16 +116,22 @@ def parse_timestamp(value: object, *, field: str | None = None) -> datetime:
             parsed = datetime.fromisoformat(text)
         except ValueError:
             raise InvalidTimestamp(value, "not an ISO-8601 timestamp", field=field) from None
-        if parsed.tzinfo is None:
+        offset = parsed.utcoffset()
+        if offset is None:
             raise InvalidTimestamp(
                 value, "ISO-8601 timestamp without an offset; add Z or +00:00", field=field
             )
-        return parsed.astimezone(_UTC)
+        return _in_range(parsed.replace(tzinfo=None), offset, value, field)
     raise InvalidTimestamp(
         value,
         f"expected a datetime, epoch seconds or an ISO-8601 string, got {type(value).__name__}",
         field=field,
     )
+
+
+_EARLIEST_EPOCH = (EARLIEST - _EPOCH).total_seconds()
+_LATEST_EPOCH = (LATEST - _EPOCH).total_seconds()
+_MAX_TEXT = 64
 
 
 def _as_utc(value: object, field: str) -> datetime | None:
@@ -166,8 +229,8 @@ class StatusHistory:
     def from_aws(cls, data: object) -> StatusHistory:
         """Parse AWS's RegistrationVersionStatusHistory (boto3, AWS CLI or raw JSON).
 
-        Keys the library does not know are ignored, so a newer AWS model does not break
-        parsing; ``registration-fsm check-drift`` reports them.
+        A key the library does not know is refused (UnknownHistoryKey): a stamp it cannot
+        place proves nothing. ``registration-fsm check-drift`` reports keys AWS added.
         """
         if not isinstance(data, Mapping):
             raise MalformedDataError(
@@ -178,7 +241,9 @@ class StatusHistory:
         stamps: list[datetime | None] = [None] * len(_AWS_KEYS)
         for key, value in data.items():
             index = _KEY_TO_INDEX.get(key) if isinstance(key, str) else None
-            if index is None or value is None:
+            if index is None:
+                raise UnknownHistoryKey(key, _AWS_KEYS)
+            if value is None:
                 continue
             stamps[index] = parse_timestamp(value, field=key)
         if stamps[0] is None:

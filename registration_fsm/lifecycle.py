@@ -408,50 +408,76 @@ class Lifecycle:
         *,
         after: datetime | None = None,
     ) -> tuple[Edge, ...] | None:
-        """The shortest legal path from ``start`` to ``status`` that ``history`` supports.
+        """The shortest legal path from ``start`` to ``status`` that ``history`` proves.
 
-        Stamps later than ``after`` (by default, the stamp of ``start`` in ``history``) must be
-        visited in time order, and a stamped status may not be entered again after its stamp
-        (the stamp records the latest entry); a status stamped at ``after`` itself may be
-        entered only at that instant, before anything stamped later. Stamps earlier than
-        ``after`` are past history: those statuses are not entered again. A status without a
-        stamp may be passed through: AWS does not always stamp a status a version only passed
-        through, and REQUIRES_OFFLINE_REVIEW is never stamped. Returns None when no legal path
-        fits, and when a stamp is later than the stamp of ``status`` itself: the version ends
-        in ``status``, so nothing was entered after it.
+        The stamps before ``after`` (by default, the stamp of ``start`` in ``history``, else
+        its DraftTimestamp), the DraftTimestamp and the stamp of ``start`` are what was already
+        known: those statuses are not entered again, except at the instant of the latest of
+        them; a stamp earlier than the DraftTimestamp fits no path. Every other stamp must be
+        explained, and every
+        status with a history field that the path enters must carry its stamp: each status's
+        stamp records its latest entry, in the order of the path. A status without a field
+        (REQUIRES_OFFLINE_REVIEW) may be passed unstamped. Returns None when no legal path
+        fits. :func:`registration_fsm.evidence.judge` adds what a local history already holds.
         """
-        own = history[status] if status.history_field is not None else None
-        if own is not None and own != history.latest:
-            return None
         if after is None:
             after = history[start] if start.history_field is not None else None
             if after is None:
                 after = history.draft
-        groups: list[frozenset[VersionStatus]] = []
-        old: set[VersionStatus] = set()
-        group_of: dict[VersionStatus, int] = {}
-        previous: datetime | None = None
+        draft = history.draft
+        known: list[tuple[VersionStatus, datetime]] = []
+        later: list[tuple[VersionStatus, datetime]] = []
         for stamped_status, stamp in history.stamped():
-            if stamp < after:
-                old.add(stamped_status)
-            elif stamp == after:
-                # Group -1: the instant of ``after``, which the search starts in.
-                group_of[stamped_status] = -1
+            if stamp < draft:
+                return None
+            if (
+                stamp < after
+                or stamped_status is self.initial
+                or (stamped_status is start and stamp == after)
+            ):
+                known.append((stamped_status, stamp))
             else:
-                if previous is None or stamp != previous:
-                    groups.append(frozenset())
-                    previous = stamp
-                groups[-1] = groups[-1] | {stamped_status}
-                group_of[stamped_status] = len(groups) - 1
+                later.append((stamped_status, stamp))
+        latest = max(stamp for _, stamp in known)
+        return self.path_through(
+            start,
+            status,
+            _group(later),
+            old=frozenset(s for s, t in known if t < latest),
+            at_start=frozenset(s for s, t in known if t == latest),
+            first_at_start=bool(later) and later[0][1] == latest,
+        )
+
+    def path_through(
+        self,
+        start: VersionStatus,
+        status: VersionStatus,
+        groups: Sequence[frozenset[VersionStatus]],
+        *,
+        old: frozenset[VersionStatus] = frozenset(),
+        at_start: frozenset[VersionStatus] = frozenset(),
+        first_at_start: bool = False,
+        unstamped: bool = False,
+    ) -> tuple[Edge, ...] | None:
+        """The shortest legal path from ``start`` to ``status`` entering ``groups`` in order.
+
+        ``groups`` are the statuses whose new stamps must be explained, grouped by instant,
+        oldest first: each must be entered, its last entry within its group's instant. ``old``
+        statuses were stamped before the start and are never entered again; ``at_start``
+        statuses carry the start's instant and may be entered again only then (while the
+        first group is pending, or, with ``first_at_start``, while the first group, which
+        shares that instant, is being entered). With ``unstamped`` a status with a history
+        field and no stamp may be passed (only to say what is missing). The answer depends
+        only on these sets, so it is cached: real histories repeat a handful of shapes.
+        """
         if start is status and not groups:
             return ()
-        at_after = frozenset(s for s, g in group_of.items() if g < 0)
-        key = (start, status, frozenset(old), at_after, tuple(groups))
+        key = (start, status, tuple(groups), old, at_start, first_at_start, unstamped)
         try:
             return self._explain_cache[key]
         except KeyError:
             pass
-        path = self._search(start, status, groups, group_of, old)
+        path = self._search(start, status, groups, old, at_start, first_at_start, unstamped)
         if len(self._explain_cache) >= _EXPLAIN_CACHE_SIZE:
             self._explain_cache.clear()
         self._explain_cache[key] = path
@@ -461,11 +487,21 @@ class Lifecycle:
         self,
         start: VersionStatus,
         status: VersionStatus,
-        groups: list[frozenset[VersionStatus]],
-        group_of: dict[VersionStatus, int],
-        old: set[VersionStatus],
+        groups: Sequence[frozenset[VersionStatus]],
+        old: frozenset[VersionStatus],
+        at_start: frozenset[VersionStatus],
+        first_at_start: bool,
+        unstamped: bool,
     ) -> tuple[Edge, ...] | None:
         """Breadth-first search over (status, stamp group reached, statuses still pending)."""
+        group_of: dict[VersionStatus, int] = {}
+        for index, members in enumerate(groups):
+            for member in members:
+                group_of[member] = index
+        # The start's own instant: group -1, or group 0 when the first group shares it.
+        start_group = 0 if first_at_start and groups else -1
+        for member in at_start:
+            group_of.setdefault(member, start_group)
         Node = tuple[VersionStatus, int, frozenset[VersionStatus]]
         first: Node = (start, 0, groups[0] if groups else frozenset())
         parents: dict[Node, tuple[Node, Edge] | None] = {first: None}
@@ -475,7 +511,7 @@ class Lifecycle:
             current, index, pending = node
             for edge in self._out[current]:
                 target = edge.dest
-                step = _advance(target, index, pending, groups, group_of, old)
+                step = _advance(target, index, pending, groups, group_of, old, unstamped)
                 if step is None:
                     continue
                 nxt: Node = (target, *step)
@@ -499,7 +535,7 @@ class Lifecycle:
         return trigger  # type: ignore[return-value]
 
     def _check_trigger(self, trigger: object) -> None:
-        if trigger not in self._initiators:
+        if not isinstance(trigger, str) or trigger not in self._initiators:
             raise UnknownTriggerError(trigger, self.triggers)
 
     def __repr__(self) -> str:
@@ -509,13 +545,28 @@ class Lifecycle:
         )
 
 
+def _group(
+    stamps: Sequence[tuple[VersionStatus, datetime]],
+) -> tuple[frozenset[VersionStatus], ...]:
+    """``stamps`` (oldest first) as groups of the statuses stamped at the same instant."""
+    groups: list[frozenset[VersionStatus]] = []
+    previous: datetime | None = None
+    for status, stamp in stamps:
+        if previous is None or stamp != previous:
+            groups.append(frozenset())
+            previous = stamp
+        groups[-1] = groups[-1] | {status}
+    return tuple(groups)
+
+
 def _advance(
     target: VersionStatus,
     index: int,
     pending: frozenset[VersionStatus],
-    groups: list[frozenset[VersionStatus]],
-    group_of: dict[VersionStatus, int],
-    old: set[VersionStatus],
+    groups: Sequence[frozenset[VersionStatus]],
+    group_of: Mapping[VersionStatus, int],
+    old: frozenset[VersionStatus],
+    unstamped: bool,
 ) -> tuple[int, frozenset[VersionStatus]] | None:
     """The search state after entering ``target``, or None when the stamps forbid it."""
     if target in pending:
@@ -537,6 +588,9 @@ def _advance(
             return index, pending
         return None
     if target in old:
+        return None
+    if target.history_field is not None and not unstamped:
+        # Nothing documents AWS leaving an entered status unstamped: the path must not assume it.
         return None
     return index, pending
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .errors import MalformedDataError, UnknownStatusError
+from .errors import MalformedDataError, UnknownHistoryKey, UnknownStatusError
 from .lifecycle import Edge
 from .statuses import VersionStatus
 
@@ -31,10 +31,16 @@ class AnomalyKind(str, enum.Enum):
     """No legal path leads from the local status to the remote one along the remote stamps."""
     UNKNOWN_STATUS = "unknown_status"
     """The service reports a status this library does not know; that version was skipped."""
+    UNKNOWN_STAMP = "unknown_stamp"
+    """The remote history has a key this library does not know; that version was skipped."""
+    UNREPRESENTABLE_STATE = "unrepresentable_state"
+    """The remote status is not its latest stamp: no version can hold it; not adopted."""
     MULTIPLE_APPROVED = "multiple_approved"
     """After the reconcile, more than one version is APPROVED."""
     OLDER_VERSION_IN_FLIGHT = "older_version_in_flight"
     """After the reconcile, a version other than the latest is neither APPROVED nor finished."""
+    DRAFTED_TOO_EARLY = "drafted_too_early"
+    """After the reconcile, a version was drafted before the version before it settled."""
     LOCAL_ONLY_VERSION = "local_only_version"
     """A local version the service does not list (only reported by a full reconcile)."""
 
@@ -138,6 +144,13 @@ def parse_pages(
     names = {registration_id} | ({registration_arn} if registration_arn else set())
     for number, page in enumerate(_pages(pages)):
         owner, owner_arn = page.get("RegistrationId"), page.get("RegistrationArn")
+        for key, value in (("RegistrationId", owner), ("RegistrationArn", owner_arn)):
+            if value is not None and not isinstance(value, str):
+                raise MalformedDataError(
+                    f"expected a string, got {type(value).__name__}",
+                    path=f"page {number}.{key}",
+                    value=value,
+                )
         if owner is not None and owner not in names and owner_arn not in names:
             raise MalformedDataError(
                 f"the page belongs to registration {owner!r}, not {registration_id!r}",
@@ -153,15 +166,26 @@ def parse_pages(
                         item, registration_id=registration_id, registration_arn=arn
                     )
                 )
-            except UnknownStatusError as error:
+            except (UnknownStatusError, UnknownHistoryKey) as error:
                 if strict:
                     raise
                 version = item.get("VersionNumber") if isinstance(item, Mapping) else None
-                anomalies.append(
-                    Anomaly(
-                        AnomalyKind.UNKNOWN_STATUS,
-                        version if isinstance(version, int) else None,
-                        f"status {error.value!r} is unknown to this library; version skipped",
+                known = version if isinstance(version, int) else None
+                if isinstance(error, UnknownHistoryKey):
+                    anomalies.append(
+                        Anomaly(
+                            AnomalyKind.UNKNOWN_STAMP,
+                            known,
+                            f"history key {error.key!r} is unknown to this library; "
+                            "version skipped",
+                        )
                     )
-                )
+                else:
+                    anomalies.append(
+                        Anomaly(
+                            AnomalyKind.UNKNOWN_STATUS,
+                            known,
+                            f"status {error.value!r} is unknown to this library; version skipped",
+                        )
+                    )
     return infos, anomalies

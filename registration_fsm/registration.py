@@ -13,7 +13,9 @@ README's "Registrations" section.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import copy
+import itertools
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -21,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from .clock import Clock
 from .errors import (
+    AwsReviewNotApplied,
+    InvalidHistory,
     InvalidTimestamp,
     InvalidValueError,
     MalformedDataError,
@@ -29,6 +33,7 @@ from .errors import (
     UnexpectedAnswerError,
     UnknownVersionError,
 )
+from .evidence import aws_review_refusal
 from .history import parse_timestamp
 from .lifecycle import LIFECYCLE
 from .reconcile import Anomaly, AnomalyKind, ReconcileReport, VersionChange, parse_pages
@@ -36,7 +41,9 @@ from .rules import can_create_version, derive_registration_status
 from .statuses import RegistrationStatus, VersionStatus
 from .version import (
     RegistrationVersion,
+    validate_registration_arn,
     validate_registration_id,
+    validate_registration_type,
     validate_version_number,
 )
 
@@ -54,6 +61,11 @@ REGISTRATION_SCHEMA = "registration_fsm/registration"
 REGISTRATION_SCHEMA_VERSION = 1
 
 _V = VersionStatus
+# The rule violations a snapshot declares, accepted while from_dict() rebuilds it: only what a
+# lenient reconcile left behind, and named, so a snapshot cannot slip in anything else.
+_ACCEPTED: contextvars.ContextVar[frozenset[tuple[str, int | None]]] = contextvars.ContextVar(
+    "accepted", default=frozenset()
+)
 
 _SNAPSHOT_KEYS = frozenset(
     {
@@ -64,14 +76,16 @@ _SNAPSHOT_KEYS = frozenset(
         "registration_type",
         "created",
         "versions",
+        "rule_violations",
     }
 )
 
 
 def _rule_violations(
-    rid: str, states: Sequence[tuple[int, VersionStatus]]
+    rid: str, versions: Sequence[RegistrationVersion]
 ) -> list[RegistrationRuleError]:
-    """Every registration rule that ``states`` (number, status; oldest first) breaks."""
+    """Every registration rule that ``versions`` (oldest first) break."""
+    states = [(v.version_number, v._state[0]) for v in versions]
     found: list[RegistrationRuleError] = []
     approved = [n for n, s in states if s is _V.APPROVED]
     for number in approved[:-1]:
@@ -98,7 +112,38 @@ def _rule_violations(
                     status=status,
                 )
             )
+    for older, newer in itertools.pairwise(versions):
+        settled = _settled_at(older)
+        draft = newer._state[1][0]
+        if settled is not None and draft is not None and draft < settled:
+            found.append(
+                RegistrationRuleError(
+                    rid,
+                    RegistrationRuleError.DRAFTED_TOO_EARLY,
+                    f"version {newer.version_number} was drafted at {draft.isoformat()}, "
+                    f"before version {older.version_number} settled at {settled.isoformat()}; "
+                    "a new version is only created once the previous one settled",
+                    version_number=newer.version_number,
+                    status=newer._state[0],
+                )
+            )
     return found
+
+
+# Where a version that allowed the next one to be created settled: ARCHIVED and REVOKED come
+# from APPROVED, possibly after the next version was created.
+_SETTLED_BY = {
+    _V.APPROVED: _V.APPROVED,
+    _V.ARCHIVED: _V.APPROVED,
+    _V.REVOKED: _V.APPROVED,
+    _V.DISCARDED: _V.DISCARDED,
+    _V.DENIED: _V.DENIED,
+}
+
+
+def _settled_at(version: RegistrationVersion) -> datetime | None:
+    settled = _SETTLED_BY.get(version._state[0])
+    return None if settled is None else version.history[settled]
 
 
 def _coerce_at(at: object) -> datetime:
@@ -191,16 +236,10 @@ class Registration:
         clock: Clock | None = None,
     ) -> None:
         rid = validate_registration_id(registration_id)
-        for name, value in (
-            ("registration_arn", registration_arn),
-            ("registration_type", registration_type),
-        ):
-            if value is not None and not (isinstance(value, str) and value):
-                raise MalformedDataError(
-                    f"{name} must be a non-empty string or None, got {value!r}",
-                    path=name,
-                    value=value,
-                )
+        if registration_arn is not None:
+            validate_registration_arn(registration_arn)
+        if registration_type is not None:
+            validate_registration_type(registration_type)
         if isinstance(versions, (str, bytes, Mapping)) or not isinstance(versions, Iterable):
             raise MalformedDataError(
                 f"versions must be RegistrationVersion objects, got {type(versions).__name__}",
@@ -230,9 +269,11 @@ class Registration:
                 path="versions",
             )
         ordered = tuple(held[n] for n in sorted(held))
-        violations = _rule_violations(rid, [(v.version_number, v.status) for v in ordered])
-        if violations:
-            raise violations[0]
+        violations = _rule_violations(rid, ordered)
+        accepted = _ACCEPTED.get()
+        for violation in violations:
+            if (violation.reason, violation.version_number) not in accepted:
+                raise violation
         self._registration_id = rid
         self._registration_arn = registration_arn
         self._registration_type = registration_type
@@ -294,7 +335,8 @@ class Registration:
 
     @property
     def versions(self) -> tuple[RegistrationVersion, ...]:
-        """The versions, oldest first."""
+        """The versions, oldest first: the live objects (see :meth:`snapshot` for a
+        consistent view while other threads change the registration)."""
         return self._versions
 
     @property
@@ -394,18 +436,23 @@ class Registration:
                     clock=self._clock,
                 )
                 new._adopt_unlocked(answer.status, answer.history, strict=True)
-                new._last_answer = answer
-            else:
-                stamp = _coerce_at(self._clock() if at is None else at)
-                if stamp < latest_stamp:
-                    raise StampOrderError(stamp, latest_stamp, "create_version")
-                new = RegistrationVersion.new(
-                    self._registration_id,
-                    number,
-                    at=stamp,
-                    registration_arn=self._registration_arn,
-                    clock=self._clock,
-                )
+                archives = self._archives_for(new, answer)
+                with _holding(v for v, _ in archives):
+                    for version, archived in archives:
+                        version._state = archived._state
+                    new._last_answer = answer
+                    self._versions = (*versions, new)
+                return new
+            stamp = _coerce_at(self._clock() if at is None else at)
+            if stamp < latest_stamp:
+                raise StampOrderError(stamp, latest_stamp, "create_version")
+            new = RegistrationVersion.new(
+                self._registration_id,
+                number,
+                at=stamp,
+                registration_arn=self._registration_arn,
+                clock=self._clock,
+            )
             self._versions = (*versions, new)
             return new
 
@@ -471,21 +518,38 @@ class Registration:
                 trigger,
                 latest.version_number,
             )
+            if aws_review:
+                refusal = aws_review_refusal(answer.status, answer.history, answer.aws_review)
+                if refusal is not None:
+                    raise AwsReviewNotApplied(rid, answer, refusal)
             trial = copy.copy(latest)
             trial._adopt_unlocked(answer.status, answer.history, strict=True)
-            staged = [(latest, trial)]
-            approved_at = answer.history.approved or answer.history.latest
-            if answer.status is _V.APPROVED:
-                for other in self._versions[:-1]:
-                    if other.status is _V.APPROVED:
-                        archived = copy.copy(other)
-                        archived.archive(at=approved_at)
-                        staged.insert(0, (other, archived))
+            staged = [*self._archives_for(latest, trial), (latest, trial)]
             with _holding(v for v, _ in staged[:-1]):
                 for version, new in staged:
                     version._state = new._state
             latest._last_answer = answer
             return answer.status
+
+    def _archives_for(
+        self, target: RegistrationVersion, adopted: RegistrationVersion | VersionInfo
+    ) -> list[tuple[RegistrationVersion, RegistrationVersion]]:
+        """The older APPROVED versions archived because ``target`` became ``adopted``.
+
+        The service archives them in the same step as the approval, at its ApprovedTimestamp;
+        each pair is (version, its archived copy), to be put in place with the approval.
+        """
+        if adopted.status is not _V.APPROVED:
+            return []
+        history = adopted.history
+        approved_at = history.approved or history.latest
+        staged = []
+        for other in self._versions:
+            if other is not target and other.status is _V.APPROVED:
+                archived = copy.copy(other)
+                archived.archive(at=approved_at)
+                staged.append((other, archived))
+        return staged
 
     def _answer(
         self, answer: object, backend: Backend, operation: str, version_number: int
@@ -581,9 +645,27 @@ class Registration:
         See :meth:`reconcile_pages`; in addition, a local version the service does not list
         is reported as a LOCAL_ONLY_VERSION anomaly (it is kept).
         """
+
+        describe = _operation(backend, "describe_versions")
+        with self._lock:
+            # The read and the apply are one step relative to this registration's other
+            # operations: a discard() from another thread cannot land between them, be
+            # rewound by a stale read, or be blamed on AWS.
+            infos = describe(self._registration_id)
+            return self._reconcile_locked(
+                self._checked_infos(infos, backend), [], strict=strict, complete=True
+            )
+
+    def _checked_infos(self, infos: object, backend: Backend) -> list[VersionInfo]:
         from .backends.base import VersionInfo
 
-        infos = backend.describe_versions(self._registration_id)
+        if isinstance(infos, (str, bytes, Mapping)) or not isinstance(infos, Iterable):
+            raise MalformedDataError(
+                f"{type(backend).__name__}.describe_versions() returned "
+                f"{type(infos).__name__}, not a sequence of VersionInfo",
+                value=infos,
+            )
+        infos = list(infos)
         names = {self._registration_id, self._registration_arn} - {None}
         for info in infos:
             if not isinstance(info, VersionInfo):
@@ -599,7 +681,7 @@ class Registration:
                     path="RegistrationId",
                     value=info.registration_id,
                 )
-        return self._reconcile(list(infos), [], strict=strict, complete=True)
+        return infos
 
     def reconcile_pages(self, pages: object, *, strict: bool = True) -> ReconcileReport:
         """Apply DescribeRegistrationVersions results the caller already holds.
@@ -616,9 +698,10 @@ class Registration:
         infos, anomalies = parse_pages(
             pages, self._registration_id, self._registration_arn, strict=strict
         )
-        return self._reconcile(infos, anomalies, strict=strict, complete=False)
+        with self._lock:
+            return self._reconcile_locked(infos, anomalies, strict=strict, complete=False)
 
-    def _reconcile(
+    def _reconcile_locked(
         self,
         infos: list[VersionInfo],
         anomalies: list[Anomaly],
@@ -627,92 +710,116 @@ class Registration:
         complete: bool,
     ) -> ReconcileReport:
         remote = _dedupe(infos)
-        with self._lock:
-            versions = self._versions
-            by_number = {v.version_number: v for v in versions}
-            touched = [
-                by_number[i.version_number] for i in remote if i.version_number in by_number
-            ]
-            with _holding(touched):
-                staged: dict[int, RegistrationVersion] = {}
-                changes: list[VersionChange] = []
-                for info in remote:
-                    number = info.version_number
-                    local = by_number.get(number)
-                    if local is None:
-                        trial = RegistrationVersion.new(
-                            self._registration_id,
-                            number,
-                            at=info.history.draft,
-                            registration_arn=self._registration_arn,
-                            clock=self._clock,
-                        )
-                        start = None
-                    elif local.status is info.status and local.history == info.history:
-                        continue
-                    else:
-                        trial = copy.copy(local)
-                        start = local.status
-                    before = trial.status
-                    path = trial._adopt_unlocked(info.status, info.history, strict=strict)
-                    if path is None:
-                        anomalies.append(
-                            Anomaly(
-                                AnomalyKind.ILLEGAL_TRANSITION,
-                                number,
-                                f"no legal path from {before.value} to {info.status.value} "
-                                f"fits the remote history ({_stamps_text(info)}); adopted",
-                                before,
-                                info.status,
-                            )
-                        )
-                    staged[number] = trial
-                    changes.append(VersionChange(number, start, info.status, path))
-                merged = {**by_number, **staged}
-                states = [(n, merged[n].status) for n in sorted(merged)]
-                violations = _rule_violations(self._registration_id, states)
-                if violations and strict:
-                    raise violations[0]
-                for violation in violations:
-                    kind = (
-                        AnomalyKind.MULTIPLE_APPROVED
-                        if violation.reason == RegistrationRuleError.MULTIPLE_APPROVED
-                        else AnomalyKind.OLDER_VERSION_IN_FLIGHT
+        versions = self._versions
+        by_number = {v.version_number: v for v in versions}
+        touched = [by_number[i.version_number] for i in remote if i.version_number in by_number]
+        with _holding(touched):
+            staged: dict[int, RegistrationVersion] = {}
+            changes: list[VersionChange] = []
+            for info in remote:
+                number = info.version_number
+                local = by_number.get(number)
+                if local is None:
+                    trial = RegistrationVersion.new(
+                        self._registration_id,
+                        number,
+                        at=info.history.draft,
+                        registration_arn=self._registration_arn,
+                        clock=self._clock,
                     )
-                    anomalies.append(Anomaly(kind, violation.version_number, violation.detail))
-                if complete:
-                    listed = {i.version_number for i in remote}
-                    anomalies.extend(
+                    start = None
+                elif local.status is info.status and local.history == info.history:
+                    continue
+                else:
+                    trial = copy.copy(local)
+                    start = local.status
+                before = trial.status
+                try:
+                    proof = trial._adopt_unlocked(info.status, info.history, strict=strict)
+                except InvalidHistory as error:
+                    # Only lenient mode gets here: strict refuses first, as unproven.
+                    anomalies.append(
                         Anomaly(
-                            AnomalyKind.LOCAL_ONLY_VERSION,
-                            v.version_number,
-                            f"the service does not list version {v.version_number}; kept",
+                            AnomalyKind.UNREPRESENTABLE_STATE,
+                            number,
+                            f"the remote state ({info.status.value}; "
+                            f"{_stamps_text(info)}) is one no version can hold: "
+                            f"{error.reason}; not adopted",
+                            before,
+                            info.status,
                         )
-                        for v in versions
-                        if v.version_number not in listed
                     )
-                for number, trial in staged.items():
-                    if number in by_number:
-                        by_number[number]._state = trial._state
-                if any(n not in by_number for n in staged):
-                    self._versions = tuple(merged[n] for n in sorted(merged))
+                    continue
+                if proof.path is None:
+                    why = "; ".join(p.reason for p in proof.problems)
+                    anomalies.append(
+                        Anomaly(
+                            AnomalyKind.ILLEGAL_TRANSITION,
+                            number,
+                            f"no legal path from {before.value} to {info.status.value} "
+                            f"fits the remote history ({_stamps_text(info)}): {why}; "
+                            "adopted",
+                            before,
+                            info.status,
+                        )
+                    )
+                staged[number] = trial
+                changes.append(VersionChange(number, start, info.status, proof.path))
+            merged = {**by_number, **staged}
+            violations = _rule_violations(
+                self._registration_id, [merged[n] for n in sorted(merged)]
+            )
+            if violations and strict:
+                raise violations[0]
+            for violation in violations:
+                kind = AnomalyKind(violation.reason.lower())
+                anomalies.append(Anomaly(kind, violation.version_number, violation.detail))
+            if complete:
+                listed = {i.version_number for i in remote}
+                anomalies.extend(
+                    Anomaly(
+                        AnomalyKind.LOCAL_ONLY_VERSION,
+                        v.version_number,
+                        f"the service does not list version {v.version_number}; kept",
+                    )
+                    for v in versions
+                    if v.version_number not in listed
+                )
+            for number, trial in staged.items():
+                if number in by_number:
+                    by_number[number]._state = trial._state
+            if any(n not in by_number for n in staged):
+                self._versions = tuple(merged[n] for n in sorted(merged))
         return ReconcileReport(tuple(changes), tuple(anomalies))
 
     # -- snapshots and AWS shapes ----------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe snapshot; :meth:`from_dict` reads it back."""
-        with self._lock:
+        with self._lock, _holding(self._versions):
             versions = self._versions
-            return {
+            out: dict[str, Any] = {
                 "schema": REGISTRATION_SCHEMA,
                 "schema_version": REGISTRATION_SCHEMA_VERSION,
                 "registration_id": self._registration_id,
                 "registration_arn": self._registration_arn,
                 "registration_type": self._registration_type,
                 "created": None if self._created is None else self._created.isoformat(),
-                "versions": [v.to_dict() for v in versions],
+                "versions": [v._snapshot() for v in versions],
             }
+            violations = _rule_violations(self._registration_id, versions)
+        if violations:
+            out["rule_violations"] = [
+                {"reason": v.reason, "version_number": v.version_number} for v in violations
+            ]
+        return out
+
+    @property
+    def rule_violations(self) -> tuple[RegistrationRuleError, ...]:
+        """The registration rules the versions break now: empty, unless a lenient reconcile
+        adopted such a state. :meth:`to_dict` records them, so the snapshot reads back."""
+        with self._lock:
+            return tuple(_rule_violations(self._registration_id, self._versions))
 
     @classmethod
     def from_dict(cls, data: object, *, clock: Clock | None = None) -> Registration:
@@ -727,7 +834,7 @@ class Registration:
                 value=data.get("schema"),
             )
         schema_version = data.get("schema_version")
-        if schema_version != REGISTRATION_SCHEMA_VERSION or isinstance(schema_version, bool):
+        if schema_version.__class__ is not int or schema_version != REGISTRATION_SCHEMA_VERSION:
             raise MalformedDataError(
                 f"unsupported schema_version {schema_version!r}; this library reads "
                 f"{REGISTRATION_SCHEMA_VERSION}",
@@ -746,14 +853,18 @@ class Registration:
                 f"expected a list, got {type(items).__name__}", path="versions", value=items
             )
         created = data.get("created")
-        return cls(
-            data["registration_id"],
-            [RegistrationVersion.from_dict(item, clock=clock) for item in items],
-            registration_arn=data.get("registration_arn"),
-            registration_type=data.get("registration_type"),
-            created=None if created is None else parse_timestamp(created, field="created"),
-            clock=clock,
-        )
+        token = _ACCEPTED.set(_declared_violations(data.get("rule_violations", [])))
+        try:
+            return cls(
+                data["registration_id"],
+                [RegistrationVersion.from_dict(item, clock=clock) for item in items],
+                registration_arn=data.get("registration_arn"),
+                registration_type=data.get("registration_type"),
+                created=None if created is None else parse_timestamp(created, field="created"),
+                clock=clock,
+            )
+        finally:
+            _ACCEPTED.reset(token)
 
     @classmethod
     def from_aws(
@@ -907,15 +1018,25 @@ class Registration:
     def __deepcopy__(self, memo: dict[int, Any]) -> Registration:
         return self.__copy__()
 
+    def snapshot(self) -> Registration:
+        """A consistent copy: every version as it was at one instant, under every lock.
+
+        ``versions`` hands out the live versions, which other threads may move while a reader
+        walks them (an approval archives the older version in the same step, so a reader
+        visiting one version, then the other, can see both APPROVED). Read a snapshot instead.
+        """
+        return self.__copy__()
+
     def __getstate__(self) -> dict[str, Any]:
-        return {
-            "registration_id": self._registration_id,
-            "registration_arn": self._registration_arn,
-            "registration_type": self._registration_type,
-            "created": self._created,
-            "clock": self._clock,
-            "versions": tuple(copy.copy(v) for v in self._versions),
-        }
+        with self._lock, _holding(self._versions):
+            return {
+                "registration_id": self._registration_id,
+                "registration_arn": self._registration_arn,
+                "registration_type": self._registration_type,
+                "created": self._created,
+                "clock": self._clock,
+                "versions": tuple(copy.copy(v) for v in self._versions),
+            }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._registration_id = state["registration_id"]
@@ -925,6 +1046,39 @@ class Registration:
         self._clock = state["clock"]
         self._versions = state["versions"]
         self._lock = threading.Lock()
+
+
+_DECLARABLE = (
+    RegistrationRuleError.MULTIPLE_APPROVED,
+    RegistrationRuleError.OLDER_VERSION_IN_FLIGHT,
+    RegistrationRuleError.DRAFTED_TOO_EARLY,
+)
+
+
+def _declared_violations(items: object) -> frozenset[tuple[str, int | None]]:
+    if not isinstance(items, list):
+        raise MalformedDataError(
+            f"expected a list, got {type(items).__name__}", path="rule_violations", value=items
+        )
+    declared = set()
+    for item in items:
+        reason = item.get("reason") if isinstance(item, Mapping) else None
+        number = item.get("version_number") if isinstance(item, Mapping) else None
+        if (
+            not isinstance(item, Mapping)
+            or set(item) != {"reason", "version_number"}
+            or reason not in _DECLARABLE
+            or isinstance(number, bool)
+            or not isinstance(number, int)
+        ):
+            raise MalformedDataError(
+                "expected {'reason': MULTIPLE_APPROVED, OLDER_VERSION_IN_FLIGHT or "
+                "DRAFTED_TOO_EARLY, 'version_number': int}",
+                path="rule_violations",
+                value=item,
+            )
+        declared.add((reason, number))
+    return frozenset(declared)
 
 
 def _stamps_text(info: VersionInfo) -> str:

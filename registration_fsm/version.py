@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .clock import DEFAULT_CLOCK, Clock
 from .errors import (
+    AwsReviewNotApplied,
     IllegalRemoteTransition,
     InvalidDefinition,
     InvalidHistory,
@@ -24,7 +25,19 @@ from .errors import (
     UnexpectedAnswerError,
     UnknownTriggerError,
 )
-from .history import STAMP_INDEX, StatusHistory, parse_timestamp, require_history
+from .evidence import Proof, aws_review_refusal, judge
+from .history import (
+    EARLIEST as _EARLIEST,
+)
+from .history import (
+    LATEST as _LATEST,
+)
+from .history import (
+    STAMP_INDEX,
+    StatusHistory,
+    parse_timestamp,
+    require_history,
+)
 from .lifecycle import LIFECYCLE, Edge
 from .statuses import VersionStatus
 
@@ -35,7 +48,9 @@ __all__ = [
     "RegistrationVersion",
     "SNAPSHOT_SCHEMA",
     "SNAPSHOT_SCHEMA_VERSION",
+    "validate_registration_arn",
     "validate_registration_id",
+    "validate_registration_type",
     "validate_version_number",
 ]
 
@@ -44,6 +59,7 @@ SNAPSHOT_SCHEMA_VERSION = 1
 MAX_VERSION_NUMBER = 100_000
 _ID_PATTERN = re.compile(r"[A-Za-z0-9_:/-]+")
 _ID_MAX = 256
+_TYPE_MAX = 64
 _UTC = timezone.utc
 _datetime = datetime
 
@@ -79,6 +95,49 @@ def validate_registration_id(value: object) -> str:
     return value
 
 
+_ARN_PATTERN = re.compile(
+    r"arn:aws(?:-[a-z]+)*:sms-voice:[a-z0-9-]{1,32}:[0-9]{12}:registration/[A-Za-z0-9_:/-]{1,256}"
+)
+
+
+def validate_registration_arn(value: object) -> str:
+    """Return ``value`` if it is an sms-voice registration ARN, as AWS writes them.
+
+    ``arn:<partition>:sms-voice:<region>:<account>:registration/<id>``; anything else (another
+    service's ARN, a phone number's, a typo) cannot be the registration's, so it is refused.
+    """
+    if not isinstance(value, str):
+        raise MalformedDataError(
+            f"a registration ARN must be a string, got {type(value).__name__}",
+            path="RegistrationArn",
+            value=value,
+        )
+    if _ARN_PATTERN.fullmatch(value) is None:
+        raise MalformedDataError(
+            f"{value[:300]!r} is not an sms-voice registration ARN "
+            "(arn:aws:sms-voice:<region>:<account>:registration/<id>)",
+            path="RegistrationArn",
+            value=value,
+        )
+    return value
+
+
+def validate_registration_type(value: object) -> str:
+    """Return ``value`` if the API accepts it as a RegistrationType (``[A-Za-z0-9_]{1,64}``)."""
+    if not isinstance(value, str):
+        raise InvalidValueError(
+            f"invalid registration type {value!r}: expected a string, got {type(value).__name__}"
+        )
+    if not 1 <= len(value) <= _TYPE_MAX or not all(
+        c.isascii() and (c.isalnum() or c == "_") for c in value
+    ):
+        raise InvalidValueError(
+            f"invalid registration type {value!r}: 1 to 64 letters, digits or _ "
+            "(for example US_TEN_DLC_BRAND_REGISTRATION)"
+        )
+    return value
+
+
 def validate_version_number(value: object) -> int:
     """Return ``value`` if it is a version number AWS can hold (1 to 100000)."""
     if isinstance(value, bool) or not isinstance(value, int):
@@ -94,6 +153,30 @@ def _coerce_at(at: object) -> datetime:
             at, f"expected a timezone-aware datetime, got {type(at).__name__}", field="at"
         )
     return parse_timestamp(at, field="at")
+
+
+def _checked_state(
+    status: VersionStatus, history: object
+) -> tuple[tuple[datetime | None, ...], datetime]:
+    """The stamps and latest stamp of a state a version can hold, else InvalidHistory.
+
+    This is what a snapshot must satisfy to be read back, so every state the model takes on,
+    a leniently adopted one included, passes it: the status has the latest stamp.
+    """
+    require_history(history)
+    assert isinstance(history, StatusHistory)
+    stamps = history._stamps()
+    latest = max(s for s in stamps if s is not None)
+    index = STAMP_INDEX[status]
+    own = stamps[index] if index is not None else None
+    if own is not None and own != latest:
+        later = [s.value for s, t in history.stamped() if t > own]
+        raise InvalidHistory(
+            status,
+            f"{', '.join(later)} stamped after {status.value} ({own.isoformat()}); "
+            "the status must be the latest stamp",
+        )
+    return stamps, latest
 
 
 _F = TypeVar("_F", bound=Callable[..., VersionStatus])
@@ -116,7 +199,7 @@ def {name}(self, {params}*, {kwparams}at=None):
             raise self._refusal(status, {name!r})
         if at is None:
             at = self._clock()
-        if at.__class__ is not _datetime or at.tzinfo is not _UTC:
+        if at.__class__ is not _datetime or at.tzinfo is not _UTC or at >= _LATEST:
             at = _coerce_at(at)
         if at < latest:
             raise StampOrderError(at, latest, {name!r})
@@ -244,27 +327,11 @@ class RegistrationVersion:
     ) -> None:
         self._registration_id = validate_registration_id(registration_id)
         self._version_number = validate_version_number(version_number)
-        if registration_arn is not None and not isinstance(registration_arn, str):
-            raise MalformedDataError(
-                "registration_arn must be a string or None, "
-                f"got {type(registration_arn).__name__}",
-                path="registration_arn",
-                value=registration_arn,
-            )
+        if registration_arn is not None:
+            validate_registration_arn(registration_arn)
         self._registration_arn = registration_arn
         parsed = VersionStatus.parse(status)
-        require_history(history)
-        stamps = history._stamps()
-        latest = max(s for s in stamps if s is not None)
-        index = STAMP_INDEX[parsed]
-        own = stamps[index] if index is not None else None
-        if own is not None and own != latest:
-            later = [s.value for s, t in history.stamped() if t > own]
-            raise InvalidHistory(
-                parsed,
-                f"{', '.join(later)} stamped after {parsed.value} ({own.isoformat()}); "
-                "the status must be the latest stamp",
-            )
+        stamps, latest = _checked_state(parsed, history)
         self._clock = clock if clock is not None else DEFAULT_CLOCK
         self._state = (parsed, stamps, latest)
         self._history_cache = None
@@ -284,7 +351,11 @@ class RegistrationVersion:
         """A new version in DRAFT, its DraftTimestamp stamped at ``at`` (default: the clock)."""
         clock = clock if clock is not None else DEFAULT_CLOCK
         draft = clock() if at is None else at
-        if draft.__class__ is not _datetime or draft.tzinfo is not _UTC:
+        if (
+            draft.__class__ is not _datetime
+            or draft.tzinfo is not _UTC
+            or not _EARLIEST <= draft < _LATEST
+        ):
             draft = parse_timestamp(draft, field="at")
         # Creating versions is a hot path too. When every argument is of the plain, valid kind,
         # the state is set directly, skipping the StatusHistory that __init__ would take apart
@@ -296,7 +367,7 @@ class RegistrationVersion:
             and _ID_FULLMATCH(registration_id) is not None
             and version_number.__class__ is int
             and 1 <= version_number <= MAX_VERSION_NUMBER
-            and (registration_arn is None or registration_arn.__class__ is str)
+            and registration_arn is None
         ):
             version = _new_object(cls)
             version._registration_id = registration_id
@@ -366,7 +437,7 @@ class RegistrationVersion:
 
     def can(self, trigger: str) -> bool:
         """True when ``trigger`` is allowed now; an unknown trigger name raises."""
-        if trigger not in _TRIGGERS:
+        if not isinstance(trigger, str) or trigger not in _TRIGGERS:
             raise UnknownTriggerError(trigger, LIFECYCLE.triggers)
         return trigger in _NEXT[self._state[0]]
 
@@ -374,7 +445,7 @@ class RegistrationVersion:
 
     def fire(self, trigger: str, *, at: datetime | None = None) -> VersionStatus:
         """Fire a trigger by name; the named methods below are the typed way to do this."""
-        if trigger not in _TRIGGERS:
+        if not isinstance(trigger, str) or trigger not in _TRIGGERS:
             raise UnknownTriggerError(trigger, LIFECYCLE.triggers)
         method: Callable[..., VersionStatus] = getattr(self, trigger)
         return method(at=at)
@@ -493,6 +564,10 @@ class RegistrationVersion:
                     value=answer,
                 )
             self._check_answer(answer)
+            if aws_review:
+                refusal = aws_review_refusal(answer.status, answer.history, answer.aws_review)
+                if refusal is not None:
+                    raise AwsReviewNotApplied(rid, answer, refusal)
             self._adopt_unlocked(answer.status, answer.history, strict=True)
             self._last_answer = answer
             return answer.status
@@ -538,40 +613,48 @@ class RegistrationVersion:
     def adopt(
         self, status: VersionStatus | str, history: StatusHistory, *, strict: bool = True
     ) -> tuple[Edge, ...] | None:
-        """Take the service's status and history for this version, if a legal path leads there.
+        """Take the service's status and history for this version, if its stamps prove a move.
 
         The service may be ahead of the local model (AWS moves a version on by itself), so any
-        destination is accepted that :meth:`Lifecycle.explain` can reach from the local status
-        along the remote stamps; the stamps are then taken from the service. Returns the path
-        taken. When no legal path fits, strict mode raises IllegalRemoteTransition and changes
-        nothing; lenient mode (``strict=False``) adopts the remote state and returns None.
+        destination is accepted that :func:`registration_fsm.evidence.judge` proves from the
+        local state: the local stamps kept, every new stamp explained by a legal path that
+        enters each stamped status in order. Returns the path taken. When the stamps prove no
+        path, strict mode raises IllegalRemoteTransition (its ``reasons`` say why) and changes
+        nothing; lenient mode (``strict=False``) adopts the remote state and returns None. A
+        state no version can hold (a stamp later than the status's own) is refused with
+        InvalidHistory in both modes, so whatever is adopted can be saved and read back.
         """
         with self._lock:
-            return self._adopt_unlocked(status, history, strict=strict)
+            return self._adopt_unlocked(status, history, strict=strict).path
 
     def _adopt_unlocked(
         self, status: VersionStatus | str, history: StatusHistory, *, strict: bool
-    ) -> tuple[Edge, ...] | None:
-        """:meth:`adopt` for callers that already hold the lock (the backend-aware triggers)."""
+    ) -> Proof:
+        """:meth:`adopt` for callers that already hold the lock; returns the whole proof."""
         remote = VersionStatus.parse(status)
         require_history(history)
-        current, _, latest = self._state
-        anchor = history[current] if current.history_field is not None else None
-        path = LIFECYCLE.explain(
-            current, remote, history, after=anchor if anchor is not None else latest
-        )
-        if path is None and strict:
+        current, stamps, _ = self._state
+        proof = judge(current, StatusHistory._from_stamps(stamps), remote, history)
+        if proof.path is None and strict:
             raise IllegalRemoteTransition(
-                self._registration_id, self._version_number, current, remote, history.to_aws()
+                self._registration_id,
+                self._version_number,
+                current,
+                remote,
+                history.to_aws(),
+                [p.reason for p in proof.problems],
             )
-        stamps = history._stamps()
-        self._state = (remote, stamps, max(s for s in stamps if s is not None))
-        return path
+        new_stamps, latest = _checked_state(remote, history)
+        self._state = (remote, new_stamps, latest)
+        return proof
 
     # -- snapshots and AWS shapes ----------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe snapshot; :meth:`from_dict` reads it back."""
+        return self._snapshot()
+
+    def _snapshot(self) -> dict[str, Any]:
         status, stamps, _ = self._state
         return {
             "schema": SNAPSHOT_SCHEMA,
@@ -596,7 +679,7 @@ class RegistrationVersion:
                 value=data.get("schema"),
             )
         schema_version = data.get("schema_version")
-        if schema_version != SNAPSHOT_SCHEMA_VERSION or isinstance(schema_version, bool):
+        if schema_version.__class__ is not int or schema_version != SNAPSHOT_SCHEMA_VERSION:
             raise MalformedDataError(
                 f"unsupported schema_version {schema_version!r}; this library reads "
                 f"{SNAPSHOT_SCHEMA_VERSION}",
@@ -644,12 +727,16 @@ class RegistrationVersion:
         registration_id: str | None = None,
         registration_arn: str | None = None,
         clock: Clock | None = None,
+        strict: bool = True,
     ) -> RegistrationVersion:
-        """Read a version from an AWS response.
+        """Read a version from an AWS response, if its stamps prove a legal path from DRAFT.
 
         ``data`` is one item of DescribeRegistrationVersions' ``RegistrationVersions`` (pass
         ``registration_id``, which the item lacks) or the result of Submit, Discard or
-        CreateRegistrationVersion (which carries RegistrationId and RegistrationArn).
+        CreateRegistrationVersion (which carries RegistrationId and RegistrationArn). The
+        history is judged by the same rule as every remote state
+        (:func:`registration_fsm.evidence.judge_new`): IllegalRemoteTransition when it proves
+        no path, unless ``strict=False``.
         """
         if not isinstance(data, Mapping):
             raise MalformedDataError(f"expected an object, got {type(data).__name__}", value=data)
@@ -665,14 +752,16 @@ class RegistrationVersion:
             raise MalformedDataError(
                 "no RegistrationId in the data; pass registration_id=", path="RegistrationId"
             )
-        return cls(
+        history = StatusHistory.from_aws(data["RegistrationVersionStatusHistory"])
+        version = cls.new(
             rid,
             data["VersionNumber"],
-            status=VersionStatus.parse(data["RegistrationVersionStatus"]),
-            history=StatusHistory.from_aws(data["RegistrationVersionStatusHistory"]),
+            at=history.draft,
             registration_arn=data.get("RegistrationArn", registration_arn),
             clock=clock,
         )
+        version._adopt_unlocked(data["RegistrationVersionStatus"], history, strict=strict)
+        return version
 
     # -- value behaviour -------------------------------------------------------------------
 

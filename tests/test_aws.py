@@ -20,6 +20,7 @@ from botocore.stub import Stubber
 from registration_fsm import (
     AccessDeniedError,
     AwsBackend,
+    AwsReviewNotApplied,
     BackendError,
     ConflictError,
     InternalServerError,
@@ -520,7 +521,11 @@ def test_when_the_read_back_fails_too_the_original_error_is_raised(
     assert caught.value.code == "EndpointConnectionError"
 
 
-def test_already_submitted_reads_back(backend: AwsBackend, stubber: Stubber) -> None:
+def test_already_submitted_by_somebody_else_is_a_conflict_carrying_the_truth(
+    backend: AwsBackend, stubber: Stubber
+) -> None:
+    # No failure of this call's own: the submit that landed was somebody else's. It is not
+    # taken as ours (both callers were told SUBMITTED before); the error carries the truth.
     stubber.add_client_error(
         "submit_registration_version",
         "ConflictException",
@@ -532,7 +537,12 @@ def test_already_submitted_reads_back(backend: AwsBackend, stubber: Stubber) -> 
         versions_page(item(1, "SUBMITTED", SubmittedTimestamp=at(101))),
         {"RegistrationId": RID},
     )
-    assert backend.submit(RID).status is V.SUBMITTED
+    with pytest.raises(ConflictError) as caught:
+        backend.submit(RID)
+    assert caught.value.reason == "REGISTRATION_ALREADY_SUBMITTED"
+    assert caught.value.current is not None
+    assert caught.value.current.status is V.SUBMITTED
+    assert caught.value.current.history.submitted == at(101)
 
 
 def test_a_plain_conflict_is_final(backend: AwsBackend, stubber: Stubber) -> None:
@@ -542,9 +552,58 @@ def test_a_plain_conflict_is_final(backend: AwsBackend, stubber: Stubber) -> Non
         "no",
         modeled_fields={"Reason": "SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED"},
     )
+    stubber.add_response(
+        "describe_registration_versions",
+        versions_page(item(1, "DENIED", SubmittedTimestamp=at(101), DeniedTimestamp=at(102))),
+        {"RegistrationId": RID},
+    )
     with pytest.raises(ConflictError) as caught:
         backend.submit(RID)
     assert caught.value.reason == "SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED"
+    assert caught.value.current is not None
+    assert caught.value.current.status is V.DENIED
+
+
+def test_a_conflict_whose_read_back_fails_carries_no_current(
+    backend: AwsBackend, stubber: Stubber
+) -> None:
+    stubber.add_client_error(
+        "submit_registration_version",
+        "ConflictException",
+        "no",
+        modeled_fields={"Reason": "SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED"},
+    )
+    stubber.add_client_error("describe_registration_versions", "AccessDeniedException", "no")
+    with pytest.raises(ConflictError) as caught:
+        backend.submit(RID)
+    assert caught.value.current is None
+
+
+def test_a_requested_aws_review_the_answer_denies_is_an_error(
+    backend: AwsBackend, stubber: Stubber
+) -> None:
+    result = version_result("SUBMITTED", SubmittedTimestamp=at(101))
+    result["AwsReview"] = False
+    stubber.add_response(
+        "submit_registration_version", result, {"RegistrationId": RID, "AwsReview": True}
+    )
+    with pytest.raises(AwsReviewNotApplied) as caught:
+        backend.submit(RID, aws_review=True)
+    assert caught.value.current.status is V.SUBMITTED
+    assert "AwsReview=false" in caught.value.detail
+
+
+def test_a_read_back_showing_no_pre_review_is_an_error(
+    client: Any, backend: AwsBackend, stubber: Stubber
+) -> None:
+    fail_with(client, "SubmitRegistrationVersion", ReadTimeoutError(endpoint_url="x"))
+    reviewing = item(1, "REVIEWING", SubmittedTimestamp=at(101), ReviewingTimestamp=at(102))
+    stubber.add_response(
+        "describe_registration_versions", versions_page(reviewing), {"RegistrationId": RID}
+    )
+    with pytest.raises(AwsReviewNotApplied) as caught:
+        backend.submit(RID, aws_review=True)
+    assert "no AwsReviewingTimestamp" in caught.value.detail
 
 
 def test_a_conflict_after_retries_reads_back(backend: AwsBackend, stubber: Stubber) -> None:

@@ -13,6 +13,7 @@ from registration_fsm import (
     MalformedDataError,
     RegistrationFsmError,
     StatusHistory,
+    UnknownHistoryKey,
     VersionStatus,
     parse_timestamp,
 )
@@ -82,9 +83,15 @@ def test_from_aws_accepts_integer_epoch_seconds() -> None:
     assert history.draft == datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 
 
-def test_from_aws_ignores_keys_it_does_not_know() -> None:
-    history = StatusHistory.from_aws({"DraftTimestamp": T0, "EscalatedTimestamp": "x"})
-    assert history.to_aws() == {"DraftTimestamp": T0}
+def test_from_aws_refuses_keys_it_does_not_know() -> None:
+    # A stamp the library cannot place proves nothing: refused, naming the key.
+    with pytest.raises(UnknownHistoryKey) as caught:
+        StatusHistory.from_aws({"DraftTimestamp": T0, "FrozenTimestamp": T0})
+    assert caught.value.key == "FrozenTimestamp"
+    assert caught.value.path == "RegistrationVersionStatusHistory.FrozenTimestamp"
+    assert "DraftTimestamp" in caught.value.known
+    with pytest.raises(UnknownHistoryKey):
+        StatusHistory.from_aws({"DraftTimestamp": T0, 3: T0})
 
 
 @pytest.mark.parametrize(
@@ -93,7 +100,7 @@ def test_from_aws_ignores_keys_it_does_not_know() -> None:
         (True, "boolean"),
         (float("nan"), "finite"),
         (float("inf"), "finite"),
-        (1e20, "out of range"),
+        (1e20, "outside 2000-01-01 to 2100-01-01"),
         ("yesterday", "ISO-8601"),
         ([2026, 3, 1], "expected a datetime"),
         (None, "expected a datetime"),

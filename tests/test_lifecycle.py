@@ -270,11 +270,30 @@ def test_explain_a_plain_approval() -> None:
     assert [e.trigger for e in path] == ["submit", "begin_review", "approve"]
 
 
-def test_explain_an_unstamped_intermediate_status() -> None:
+def test_explain_refuses_an_unstamped_intermediate_status() -> None:
+    # Nothing documents AWS leaving an entered status unstamped: SUBMITTED must carry its stamp.
     history = StatusHistory(T0, aws_reviewing=_at(1))
-    path = LIFECYCLE.explain(S.DRAFT, S.AWS_REVIEWING, history)
+    assert LIFECYCLE.explain(S.DRAFT, S.AWS_REVIEWING, history) is None
+    stamped = StatusHistory(T0, submitted=_at(1), aws_reviewing=_at(2))
+    path = LIFECYCLE.explain(S.DRAFT, S.AWS_REVIEWING, stamped)
     assert path is not None
     assert [e.trigger for e in path] == ["submit", "begin_aws_review"]
+
+
+def test_explain_passes_requires_offline_review_unstamped() -> None:
+    # REQUIRES_OFFLINE_REVIEW has no history field, so a path may pass it without a stamp.
+    history = StatusHistory(T0, submitted=_at(1), reviewing=_at(2), denied=_at(3))
+    path = LIFECYCLE.explain(S.DRAFT, S.DENIED, history)
+    assert path is not None
+    assert [e.trigger for e in path] == ["submit", "begin_review", "deny"]
+    path = LIFECYCLE.explain(
+        S.DRAFT, S.REQUIRES_OFFLINE_REVIEW, history.with_stamp(S.DENIED, _at(2))
+    )
+    assert path is None
+    offline = StatusHistory(T0, submitted=_at(1), reviewing=_at(2))
+    path = LIFECYCLE.explain(S.DRAFT, S.REQUIRES_OFFLINE_REVIEW, offline)
+    assert path is not None
+    assert [e.dest for e in path][-1] is S.REQUIRES_OFFLINE_REVIEW
 
 
 def test_explain_follows_the_order_of_the_stamps() -> None:

@@ -122,11 +122,24 @@ def test_new_remote_versions_are_added_as_paths_from_draft() -> None:
     assert "2: (new) -> DRAFT" in str(added)
 
 
-def test_an_unstamped_intermediate_status_is_allowed_where_a_legal_path_explains_it() -> None:
+def test_an_unstamped_intermediate_status_proves_nothing() -> None:
+    # APPROVED needs REVIEWING first; without a ReviewingTimestamp the stamps prove no path.
     registration = _submitted()
+    before = registration.to_dict()
     remote = _item(1, "APPROVED", DraftTimestamp=0, SubmittedTimestamp=1, ApprovedTimestamp=9)
-    report = registration.reconcile_pages(_page(remote))
-    path = report.changes[0].path
+    with pytest.raises(IllegalRemoteTransition) as caught:
+        registration.reconcile_pages(_page(remote))
+    assert any("ReviewingTimestamp" in reason for reason in caught.value.reasons)
+    assert registration.to_dict() == before
+    stamped = _item(
+        1,
+        "APPROVED",
+        DraftTimestamp=0,
+        SubmittedTimestamp=1,
+        ReviewingTimestamp=5,
+        ApprovedTimestamp=9,
+    )
+    path = registration.reconcile_pages(_page(stamped)).changes[0].path
     assert path is not None
     assert [e.trigger for e in path] == ["begin_review", "approve"]
     assert registration.latest.status is S.APPROVED
@@ -370,7 +383,14 @@ def test_two_approved_versions_break_the_rules_in_strict_mode() -> None:
     approved = {"DraftTimestamp": 0, "SubmittedTimestamp": 1, "ReviewingTimestamp": 2}
     pages = _page(
         _item(1, "APPROVED", **approved, ApprovedTimestamp=3),
-        _item(2, "APPROVED", DraftTimestamp=4, SubmittedTimestamp=5, ApprovedTimestamp=9),
+        _item(
+            2,
+            "APPROVED",
+            DraftTimestamp=4,
+            SubmittedTimestamp=5,
+            ReviewingTimestamp=6,
+            ApprovedTimestamp=9,
+        ),
     )
     with pytest.raises(RegistrationRuleError) as info:
         registration.reconcile_pages(pages)
@@ -415,9 +435,17 @@ def test_lenient_mode_skips_unknown_statuses_and_applies_the_rest() -> None:
 
 def test_lenient_mode_reports_rule_violations() -> None:
     registration = _submitted()
+    approved = {"SubmittedTimestamp": 1, "ReviewingTimestamp": 2, "ApprovedTimestamp": 3}
     pages = _page(
-        _item(1, "APPROVED", DraftTimestamp=0, SubmittedTimestamp=1, ApprovedTimestamp=3),
-        _item(2, "APPROVED", DraftTimestamp=4, SubmittedTimestamp=5, ApprovedTimestamp=9),
+        _item(1, "APPROVED", DraftTimestamp=0, **approved),
+        _item(
+            2,
+            "APPROVED",
+            DraftTimestamp=4,
+            SubmittedTimestamp=5,
+            ReviewingTimestamp=6,
+            ApprovedTimestamp=9,
+        ),
         _item(3, "REVIEWING", DraftTimestamp=10, SubmittedTimestamp=11, ReviewingTimestamp=12),
         _item(4, "DRAFT", DraftTimestamp=13),
     )
@@ -431,6 +459,22 @@ def test_lenient_mode_reports_rule_violations() -> None:
         S.DRAFT,
     ]
     assert registration.approved_version_number == 2
+    # What lenient mode leaves can be saved and read back: saved state that cannot be loaded
+    # is lost data. The snapshot names the rules the state breaks, so nothing else is let in.
+    snapshot = registration.to_dict()
+    assert sorted((v["reason"], v["version_number"]) for v in snapshot["rule_violations"]) == [
+        ("MULTIPLE_APPROVED", 1),
+        ("OLDER_VERSION_IN_FLIGHT", 3),
+    ]
+    assert Registration.from_dict(snapshot) == registration
+    assert [e.reason for e in registration.rule_violations] == [
+        "MULTIPLE_APPROVED",
+        "OLDER_VERSION_IN_FLIGHT",
+    ]
+    del snapshot["rule_violations"][0]
+    with pytest.raises(RegistrationRuleError) as caught:
+        Registration.from_dict(snapshot)
+    assert caught.value.reason == RegistrationRuleError.MULTIPLE_APPROVED
 
 
 # -- malformed pages --------------------------------------------------------------------

@@ -219,10 +219,14 @@ def test_malformed_registrations_are_refused(versions: object, message: str) -> 
 
 def test_bad_arn_type_and_created_are_refused() -> None:
     first = [RegistrationVersion.new(RID, 1, at=T0)]
-    with pytest.raises(MalformedDataError, match="registration_arn"):
+    with pytest.raises(MalformedDataError, match="registration ARN"):
         Registration(RID, first, registration_arn=42)  # type: ignore[arg-type]
-    with pytest.raises(MalformedDataError, match="registration_type"):
+    with pytest.raises(MalformedDataError, match="not an sms-voice registration ARN"):
+        Registration(RID, first, registration_arn="arn:aws:sms-voice:us-east-1:1:phone-number/x")
+    with pytest.raises(InvalidValueError, match="invalid registration type"):
         Registration(RID, first, registration_type="")
+    with pytest.raises(InvalidValueError, match="invalid registration type"):
+        Registration(RID, first, registration_type="US TEN DLC")
     with pytest.raises(InvalidTimestamp):
         Registration(RID, first, created=datetime(2026, 1, 1))
 
@@ -349,7 +353,21 @@ def test_an_approval_whose_archive_fails_changes_nothing() -> None:
     # its own approval, so the whole step is refused.
     first = _version_in(S.APPROVED, 1, T0 + timedelta(days=10) - timedelta(hours=3))
     second = _version_in(S.REVIEWING, 2, T0)
-    registration = Registration(RID, [first, second])
+    # Version 2 drafted before version 1 settled: refused, unless a snapshot declares it (as
+    # one a lenient reconcile left behind does).
+    with pytest.raises(RegistrationRuleError) as caught:
+        Registration(RID, [first, second])
+    assert caught.value.reason == RegistrationRuleError.DRAFTED_TOO_EARLY
+    assert caught.value.version_number == 2
+    snapshot = {
+        "schema": "registration_fsm/registration",
+        "schema_version": 1,
+        "registration_id": RID,
+        "versions": [first.to_dict(), second.to_dict()],
+        "rule_violations": [{"reason": "DRAFTED_TOO_EARLY", "version_number": 2}],
+    }
+    registration = Registration.from_dict(snapshot)
+    assert registration.to_dict()["rule_violations"] == snapshot["rule_violations"]
     before = registration.to_dict()
     with pytest.raises(StampOrderError):
         registration.fire("approve", at=T0 + timedelta(days=5))

@@ -12,11 +12,12 @@ from botocore.config import Config
 from botocore.exceptions import ParamValidationError
 from botocore.model import Shape
 from botocore.stub import Stubber
-from hypothesis import find, given
+from hypothesis import assume, find, given
 from hypothesis import strategies as st
 
 from registration_fsm import (
     LIFECYCLE,
+    IllegalRemoteTransition,
     InvalidTransition,
     Registration,
     RegistrationVersion,
@@ -25,6 +26,7 @@ from registration_fsm import (
     VersionStatus,
 )
 from registration_fsm.backends import RegistrationInfo, VersionInfo
+from registration_fsm.evidence import judge_new
 from registration_fsm.testing.strategies import (
     Corruption,
     CorruptionKind,
@@ -127,28 +129,46 @@ def test_valid_histories_are_explained_by_a_legal_path(pair: tuple[S, StatusHist
     RegistrationVersion(RID, 1, status=status, history=history)
 
 
-@given(valid_histories(drop_passed=True))
-def test_histories_with_passed_stamps_left_out_are_still_explained(
-    pair: tuple[S, StatusHistory],
+@given(valid_histories(), st.data())
+def test_no_proven_path_enters_a_status_whose_stamp_was_left_out(
+    pair: tuple[S, StatusHistory], data: st.DataObject
 ) -> None:
     status, history = pair
-    assert history.draft is not None
-    if status.history_field is not None and status is not S.DRAFT:
-        assert history[status] is not None
-    assert LIFECYCLE.explain(LIFECYCLE.initial, status, history) is not None
+    passed = [s for s, _ in history.stamped() if s not in (S.DRAFT, status)]
+    assume(passed)
+    dropped = data.draw(st.sampled_from(passed))
+    stamps = {k: v for k, v in history.to_aws().items() if k != dropped.history_key}
+    thinner = StatusHistory.from_aws(stamps)
+    proof = judge_new(status, thinner)
+    # The thinner history may still prove a shorter path, but never one through ``dropped``.
+    assert proof.path == LIFECYCLE.explain(LIFECYCLE.initial, status, thinner)
+    if proof.path is None:
+        assert proof.problems
+        with pytest.raises(IllegalRemoteTransition):
+            RegistrationVersion.from_aws(
+                {
+                    "VersionNumber": 1,
+                    "RegistrationVersionStatus": status.value,
+                    "RegistrationVersionStatusHistory": stamps,
+                },
+                registration_id=RID,
+            )
+    else:
+        assert all(e.dest is not dropped for e in proof.path)
 
 
-def test_dropping_passed_stamps_does_happen() -> None:
-    def passes_unstamped(pair: tuple[S, StatusHistory]) -> bool:
+def test_leaving_out_a_passed_stamp_usually_proves_nothing() -> None:
+    # Not vacuous: dropping a stamp does make histories unprovable.
+    def unprovable(pair: tuple[S, StatusHistory]) -> bool:
         status, history = pair
-        path = LIFECYCLE.explain(LIFECYCLE.initial, status, history) or ()
-        return any(
-            e.dest.history_field is not None and e.dest is not status and history[e.dest] is None
-            for e in path
-        )
+        submitted = history.to_aws()
+        if status in (S.DRAFT, S.SUBMITTED) or "SubmittedTimestamp" not in submitted:
+            return False
+        del submitted["SubmittedTimestamp"]
+        return not judge_new(status, StatusHistory.from_aws(submitted)).proven
 
-    status, _ = find(valid_histories(drop_passed=True), passes_unstamped)
-    assert status is not S.DRAFT
+    status, _ = find(valid_histories(), unprovable)
+    assert status not in (S.DRAFT, S.SUBMITTED)
 
 
 # -- AWS shapes, validated by Stubber and by the model ------------------------------------

@@ -246,7 +246,9 @@ def test_snapshot_is_json_safe_and_versioned() -> None:
         (lambda d: d.update(schema="other"), "not a registration_fsm version snapshot"),
         (lambda d: d.update(extra=1), "unknown keys"),
         (lambda d: d.update(history=[]), "expected an object"),
-        (lambda d: d.update(registration_arn=7), "registration_arn must be a string"),
+        (lambda d: d.update(registration_arn=7), "a registration ARN must be a string"),
+        (lambda d: d.update(registration_arn="arn:aws:s3:::bucket"), "not an sms-voice"),
+        (lambda d: d.update(schema_version=1.0), "unsupported schema_version"),
     ],
 )
 def test_malformed_snapshots_raise_malformed_data(mutate: object, message: str) -> None:

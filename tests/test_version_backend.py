@@ -178,13 +178,20 @@ def test_an_answer_no_legal_path_explains_is_refused() -> None:
     assert version.last_answer is None
 
 
+ARN_PREFIX = "arn:aws:sms-voice:us-east-1:123456789012:registration/"
+
+
 @pytest.mark.parametrize(
     "changes",
-    [{"registration_id": "reg-2"}, {"version_number": 2}, {"registration_arn": "arn:other"}],
+    [
+        {"registration_id": "reg-2"},
+        {"version_number": 2},
+        {"registration_arn": ARN_PREFIX + "reg-2"},
+    ],
 )
 def test_an_answer_for_another_version_is_refused(changes: dict[str, object]) -> None:
-    version = RegistrationVersion.new("reg-1", at=START, registration_arn="arn:reg-1")
-    answer = answer_for(version, **{"registration_arn": "arn:reg-1", **changes})
+    version = RegistrationVersion.new("reg-1", at=START, registration_arn=ARN_PREFIX + "reg-1")
+    answer = answer_for(version, **{"registration_arn": ARN_PREFIX + "reg-1", **changes})
     before = version.to_dict()
     with pytest.raises(UnexpectedAnswerError) as caught:
         version.submit(Answers(answer))  # type: ignore[arg-type]

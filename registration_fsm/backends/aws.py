@@ -9,9 +9,12 @@ DiscardRegistrationVersion carry no idempotency token, so after a failure that m
 effect the backend reads the versions back once (DescribeRegistrationVersions) and decides:
 
 - a failure may hide an effect when no answer came (a timeout, a dropped connection), when
-  the answer is a 5xx, when botocore had retried the request (an earlier attempt may have
+  the answer is a 5xx, or when botocore had retried the request (an earlier attempt may have
   gone through: its answer is lost, and the last attempt may have been refused *because* of
-  it), and, for Submit, when the service says REGISTRATION_ALREADY_SUBMITTED;
+  it). Only this call's own ambiguous failure turns into success: a ConflictException with
+  none of these (REGISTRATION_ALREADY_SUBMITTED included) is somebody else's move, raised as
+  ConflictError with ``current``, the latest version as read back, so the caller can adopt
+  it knowingly;
 - the request took effect when the latest version shows it: a SubmittedTimestamp for
   Submit, the DISCARDED status for Discard, a DRAFT numbered 2 or more for
   CreateRegistrationVersion (the service refuses a new version while the latest is a
@@ -20,7 +23,8 @@ effect the backend reads the versions back once (DescribeRegistrationVersions) a
 - otherwise, or when the read-back fails too, the original error is raised.
 
 The read-back cannot tell our request from an identical one made by someone else in the
-meantime; either way the answer is the service's truth, and nothing is ever sent twice.
+meantime; either way the answer is the service's truth, and nothing is ever sent twice. A
+submit with ``aws_review=True`` whose truth shows no pre-review raises AwsReviewNotApplied.
 CreateRegistration does carry a ClientToken (botocore fills one in and reuses it across its
 retries); pass ``client_token=`` and call again with the same token to learn the outcome of
 an ambiguous CreateRegistration.
@@ -33,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import (
     AccessDeniedError,
+    AwsReviewNotApplied,
     BackendError,
     ConflictError,
     InternalServerError,
@@ -45,6 +50,7 @@ from ..errors import (
     ThrottlingError,
     ValidationError,
 )
+from ..evidence import aws_review_refusal
 from ..statuses import VersionStatus
 from ..version import validate_registration_id, validate_version_number
 from .base import RegistrationInfo, VersionInfo, validate_registration_type
@@ -147,12 +153,17 @@ class AwsBackend:
         params: dict[str, Any] = {"RegistrationId": rid}
         if aws_review:
             params["AwsReview"] = True
-        return self._change(
+        answer = self._change(
             "SubmitRegistrationVersion",
             self._client.submit_registration_version,
             params,
             lambda latest: latest.history.submitted is not None,
         )
+        if aws_review:
+            refusal = aws_review_refusal(answer.status, answer.history, answer.aws_review)
+            if refusal is not None:
+                raise AwsReviewNotApplied(rid, answer, refusal)
+        return answer
 
     def discard(self, registration_id: str) -> VersionInfo:
         """DiscardRegistrationVersion, read back after an ambiguous failure."""
@@ -284,14 +295,18 @@ class AwsBackend:
             if mapped is None:
                 raise
             error, retried = mapped
-            if not _may_hide_effect(error, retried):
+            ambiguous = _may_hide_effect(error, retried)
+            if not ambiguous and not isinstance(error, ConflictError):
                 raise error from exc
             try:
                 versions = self.describe_versions(params["RegistrationId"])
             except RegistrationFsmError:
                 raise error from exc
-            if versions and took_effect(versions[-1]):
+            if ambiguous and versions and took_effect(versions[-1]):
                 return versions[-1]
+            if isinstance(error, ConflictError) and versions:
+                # Somebody else's move (or ours, refused): the caller may adopt it knowingly.
+                error.current = versions[-1]
             raise error from exc
         return VersionInfo.from_aws(response)
 
@@ -300,9 +315,9 @@ class AwsBackend:
 
 
 def _may_hide_effect(error: BackendError, retried: bool) -> bool:
-    if retried or isinstance(error, (ServiceUnavailableError, InternalServerError)):
-        return True
-    return isinstance(error, ConflictError) and error.reason == "REGISTRATION_ALREADY_SUBMITTED"
+    """True when this call's own failure may hide its effect: no answer, a 5xx, or retries
+    (an earlier attempt may have landed). A conflict with none of these is somebody else's."""
+    return retried or isinstance(error, (ServiceUnavailableError, InternalServerError))
 
 
 def _map_error(exc: Exception, operation: str) -> tuple[BackendError, bool] | None:

@@ -9,10 +9,16 @@ from typing import Any, Protocol, runtime_checkable
 import attrs
 
 from ..clock import Clock
-from ..errors import InvalidValueError, MalformedDataError
+from ..errors import MalformedDataError
 from ..history import StatusHistory, parse_timestamp
 from ..statuses import RegistrationStatus, VersionStatus
-from ..version import RegistrationVersion, validate_registration_id, validate_version_number
+from ..version import (
+    RegistrationVersion,
+    validate_registration_arn,
+    validate_registration_id,
+    validate_registration_type,
+    validate_version_number,
+)
 
 __all__ = [
     "Backend",
@@ -21,8 +27,6 @@ __all__ = [
     "VersionInfo",
     "validate_registration_type",
 ]
-
-_TYPE_MAX = 64
 
 
 def _mapping(data: object, path: str) -> Mapping[str, Any]:
@@ -60,22 +64,6 @@ def _str(data: Mapping[str, Any], key: str, path: str) -> str:
 def _optional_version_number(data: Mapping[str, Any], key: str) -> int | None:
     value = data.get(key)
     return None if value is None else validate_version_number(value)
-
-
-def validate_registration_type(value: object) -> str:
-    """Return ``value`` if the API accepts it as a RegistrationType (``[A-Za-z0-9_]{1,64}``)."""
-    if not isinstance(value, str):
-        raise InvalidValueError(
-            f"invalid registration type {value!r}: expected a string, got {type(value).__name__}"
-        )
-    if not 1 <= len(value) <= _TYPE_MAX or not all(
-        c.isascii() and (c.isalnum() or c == "_") for c in value
-    ):
-        raise InvalidValueError(
-            f"invalid registration type {value!r}: 1 to 64 letters, digits or _ "
-            "(for example US_TEN_DLC_BRAND_REGISTRATION)"
-        )
-    return value
 
 
 @attrs.frozen
@@ -147,8 +135,8 @@ class VersionInfo:
                 "no RegistrationId in the data; pass registration_id=", path="RegistrationId"
             )
         arn = item.get("RegistrationArn", registration_arn)
-        if arn is not None and not isinstance(arn, str):
-            raise MalformedDataError("expected a string", path="RegistrationArn", value=arn)
+        if arn is not None:
+            validate_registration_arn(arn)
         reasons = item.get("DeniedReasons") or ()
         if not isinstance(reasons, Sequence) or isinstance(reasons, (str, bytes)):
             raise MalformedDataError("expected a list", path="DeniedReasons", value=reasons)
@@ -227,8 +215,8 @@ class RegistrationInfo:
         }
         return cls(
             registration_id=validate_registration_id(_str(item, "RegistrationId", path)),
-            registration_arn=_str(item, "RegistrationArn", path),
-            registration_type=_str(item, "RegistrationType", path),
+            registration_arn=validate_registration_arn(_str(item, "RegistrationArn", path)),
+            registration_type=validate_registration_type(_str(item, "RegistrationType", path)),
             status=RegistrationStatus.parse(_required(item, "RegistrationStatus", path)),
             current_version_number=validate_version_number(
                 _required(item, "CurrentVersionNumber", path)

@@ -327,12 +327,14 @@ class InMemoryBackend:
             return tuple(self._info(registration, v) for v in registration.versions)
 
     def _conflict(self, registration: _Registration, reason: str, message: str) -> ConflictError:
+        # Like AwsBackend's, the error carries the service's latest version.
         return ConflictError(
             message,
             code="ConflictException",
             reason=reason,
             resource_type="registration",
             resource_id=registration.id,
+            current=self._info(registration, registration.versions[-1]),
         )
 
     def _move(

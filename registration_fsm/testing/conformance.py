@@ -50,6 +50,7 @@ from ..errors import (
     ResourceNotFoundError,
     StampOrderError,
 )
+from ..evidence import ProblemKind, judge, judge_new
 from ..history import StatusHistory
 from ..lifecycle import LIFECYCLE, Edge, Initiator
 from ..registration import Registration
@@ -244,7 +245,7 @@ class BackendConformance(RuleBasedStateMachine):
         current, old = version.status, version.history
         latest = old.latest
         first: tuple[Edge, ...] = ()
-        start, after = current, old[current] or latest
+        start, local = current, old
         if trigger is not None:
             edge = LIFECYCLE.edge(current, trigger)
             assert edge is not None
@@ -268,15 +269,16 @@ class BackendConformance(RuleBasedStateMachine):
                         registration,
                         model,
                     )
-                after = stamp
-            else:
-                after = latest
-        rest = LIFECYCLE.explain(start, info.status, info.history, after=after)
+                local = old.with_stamp(edge.dest, stamp)
+        # The library's one rule of evidence decides, as it does for every remote state.
+        proof = judge(start, local, info.status, info.history)
+        rest = proof.path
         if rest is None:
+            contradicts = any(p.kind is ProblemKind.CONTRADICTS_LOCAL for p in proof.problems)
             raise self._fail(
-                "illegal-transition",
+                "history" if contradicts else "illegal-transition",
                 f"after {what} the backend reports {info.status.value} ({_stamps(info.history)}); "
-                f"no legal path leads there from {start.value}",
+                f"no legal path leads there from {start.value}: {proof}",
                 registration,
                 model,
             )
@@ -598,7 +600,7 @@ class BackendConformance(RuleBasedStateMachine):
             infos = self._describe(registration)
             approved = []
             for info, model in zip(infos, registration.versions):
-                if LIFECYCLE.explain(LIFECYCLE.initial, info.status, info.history) is None:
+                if not judge_new(info.status, info.history).proven:
                     raise self._fail(
                         "history",
                         f"status {info.status.value} with history ({_stamps(info.history)}) is "
