@@ -336,3 +336,158 @@ def test_only_the_draft_stamp_is_positional_and_the_rest_default_to_none() -> No
     for status in STAMPED:
         if status is not S.DRAFT:
             assert getattr(history, status.history_field or "") is None
+
+
+# -- the bounds of a stamp AWS could have written, on every path into the library -----------
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+TICK = timedelta(microseconds=1)
+PLUS_ONE = timezone(timedelta(hours=1))
+MINUS_ONE = timezone(timedelta(hours=-1))
+
+
+def _refused(value: object) -> InvalidTimestamp:
+    with pytest.raises(InvalidTimestamp) as info:
+        parse_timestamp(value, field="SubmittedTimestamp")
+    assert info.value.field == "SubmittedTimestamp"
+    assert "outside 2000-01-01 to 2100-01-01 UTC" in info.value.reason
+    return info.value
+
+
+def test_the_library_names_its_bounds() -> None:
+    from registration_fsm import history
+
+    assert history.EARLIEST == EARLIEST
+    assert history.LATEST == LATEST
+
+
+@pytest.mark.parametrize(
+    ("inside", "outside"),
+    [
+        (EARLIEST, EARLIEST - TICK),
+        (LATEST - TICK, LATEST),
+        (EARLIEST.astimezone(PLUS_ONE), (EARLIEST - TICK).astimezone(PLUS_ONE)),
+        ((LATEST - TICK).astimezone(MINUS_ONE), LATEST.astimezone(MINUS_ONE)),
+        (EARLIEST.astimezone(MINUS_ONE), (EARLIEST - TICK).astimezone(MINUS_ONE)),
+        ((LATEST - TICK).astimezone(PLUS_ONE), LATEST.astimezone(PLUS_ONE)),
+    ],
+)
+def test_datetimes_at_the_bounds(inside: datetime, outside: datetime) -> None:
+    parsed = parse_timestamp(inside)
+    assert parsed == inside
+    assert parsed.tzinfo is UTC
+    assert _refused(outside).value is outside
+    assert parse_timestamp(inside.isoformat()) == inside
+    assert _refused(outside.isoformat()).value == outside.isoformat()
+
+
+def test_wall_clock_years_just_outside_the_range_can_still_be_inside_in_utc() -> None:
+    # 1999 in a zone west of UTC, 2100 east of it: the instant is what counts.
+    assert parse_timestamp("1999-12-31T23:30:00-01:00") == datetime(2000, 1, 1, 0, 30, tzinfo=UTC)
+    assert parse_timestamp("2100-01-01T00:30:00+01:00") == datetime(
+        2099, 12, 31, 23, 30, tzinfo=UTC
+    )
+    assert parse_timestamp(datetime(1999, 12, 31, 23, 30, tzinfo=MINUS_ONE)) == datetime(
+        2000, 1, 1, 0, 30, tzinfo=UTC
+    )
+    _refused("1998-12-31T23:30:00-01:00")
+    _refused("2101-01-01T00:30:00+01:00")
+    _refused("0001-01-01T00:00:00+01:00")
+    _refused("9999-12-31T23:59:59-01:00")
+
+
+def test_epoch_seconds_at_the_bounds() -> None:
+    assert parse_timestamp(946684800) == EARLIEST
+    assert parse_timestamp(4102444799.999999) == LATEST - TICK
+    assert _refused(946684799.999).value == 946684799.999
+    assert _refused(4102444800).value == 4102444800
+
+
+def test_a_datetime_subclass_comes_back_as_a_plain_utc_datetime() -> None:
+    class Stamp(datetime):
+        pass
+
+    value = Stamp(2026, 3, 1, 12, 0, 30, 250000, tzinfo=UTC)
+    parsed = parse_timestamp(value)
+    assert parsed == T0
+    assert type(parsed) is datetime
+    assert parsed.tzinfo is UTC
+    with pytest.raises(InvalidTimestamp):
+        parse_timestamp(Stamp(1999, 1, 1, tzinfo=UTC))
+
+
+def test_an_ambiguous_local_time_takes_the_offset_its_fold_says() -> None:
+    new_york = ZoneInfo("America/New_York")
+    first = datetime(2026, 11, 1, 1, 30, tzinfo=new_york)
+    second = first.replace(fold=1)
+    assert parse_timestamp(first) == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
+    assert parse_timestamp(second) == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
+
+
+class _Offset(tzinfo):
+    def __init__(self, offset: object) -> None:
+        self.offset = offset
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        if isinstance(self.offset, Exception):
+            raise self.offset
+        return self.offset  # type: ignore[return-value]
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+
+def test_a_tzinfo_offset_just_under_a_day_is_used() -> None:
+    east = datetime(
+        2026, 3, 2, 11, 59, 30, 250000, tzinfo=_Offset(timedelta(hours=23, minutes=59))
+    )
+    west = datetime(
+        2026, 2, 28, 12, 1, 30, 250000, tzinfo=_Offset(-timedelta(hours=23, minutes=59))
+    )
+    assert parse_timestamp(east) == T0
+    assert parse_timestamp(west) == T0
+
+
+@pytest.mark.parametrize(
+    ("offset", "reason"),
+    [
+        (timedelta(hours=24), "returned datetime.timedelta(days=1), not an offset under 24 hours"),
+        (-timedelta(hours=24), "not an offset under 24 hours"),
+        (3600, "returned 3600, not an offset under 24 hours"),
+        (ZeroDivisionError("boom"), "its tzinfo's utcoffset() failed: ZeroDivisionError"),
+    ],
+)
+def test_a_tzinfo_that_misbehaves_is_refused_by_name(offset: object, reason: str) -> None:
+    value = datetime(2026, 3, 1, 12, tzinfo=_Offset(offset))
+    with pytest.raises(InvalidTimestamp) as info:
+        parse_timestamp(value, field="RevokedTimestamp")
+    assert info.value.value is value
+    assert info.value.field == "RevokedTimestamp"
+    assert reason in info.value.reason
+
+
+def test_text_is_read_up_to_64_characters_without_nul() -> None:
+    text = "2026-03-01T12:00:30.250000+00:00"
+    padded = text.rjust(64)
+    assert len(padded) == 64
+    assert parse_timestamp(padded) == T0
+    too_long = text.rjust(65)
+    with pytest.raises(InvalidTimestamp) as info:
+        parse_timestamp(too_long, field="DraftTimestamp")
+    assert info.value.value == too_long[:64]
+    assert info.value.field == "DraftTimestamp"
+    assert info.value.reason == "not an ISO-8601 timestamp (too long or a NUL)"
+    with pytest.raises(InvalidTimestamp) as info:
+        parse_timestamp(text + "\x00")
+    assert info.value.value == text + "\x00"
+
+
+def test_an_unknown_history_key_is_refused_with_the_known_ones() -> None:
+    from registration_fsm.errors import UnknownHistoryKey
+
+    for key in ("FrozenTimestamp", 7):
+        with pytest.raises(UnknownHistoryKey) as info:
+            StatusHistory.from_aws({"DraftTimestamp": T0, key: T0})
+        assert info.value.key == key
+        assert info.value.known == tuple(s.history_key for s in STAMPED)

@@ -7,6 +7,7 @@ and the compiled Machine's settings: what a mutation run found executed but neve
 from __future__ import annotations
 
 import itertools
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from transitions import Machine, MachineError
@@ -19,6 +20,7 @@ from registration_fsm import (
     InvalidDefinition,
     Lifecycle,
     Provenance,
+    StatusHistory,
     UnknownTriggerError,
     VersionStatus,
 )
@@ -332,3 +334,149 @@ def test_reachable_from() -> None:
     assert LIFECYCLE.reachable_from(S.APPROVED) == {S.APPROVED, S.REVOKED, S.ARCHIVED}
     assert LIFECYCLE.reachable_from(S.DENIED) == {S.DENIED}
     assert _small().reachable_from(S.SUBMITTED) == {S.SUBMITTED, S.APPROVED, S.DISCARDED}
+
+
+# -- explain and path_through: which stamps prove which path ------------------------------
+
+T0 = datetime(2026, 3, 1, 12, tzinfo=timezone.utc)
+
+
+def _t(minutes: int) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def _g(*statuses: VersionStatus) -> frozenset[VersionStatus]:
+    return frozenset(statuses)
+
+
+def _triggers(path: tuple[Edge, ...] | None) -> list[str] | None:
+    return None if path is None else [e.trigger for e in path]
+
+
+def _both(lifecycle: Lifecycle, *args: object, **kwargs: object) -> list[str] | None:
+    """The answer of path_through, asked twice: the cached answer must be the computed one."""
+    first = lifecycle.path_through(*args, **kwargs)  # type: ignore[arg-type]
+    again = lifecycle.path_through(*args, **kwargs)  # type: ignore[arg-type]
+    assert again == first
+    return _triggers(first)
+
+
+def test_path_through_enters_each_group_in_order() -> None:
+    fresh = Lifecycle.build()
+    groups = [_g(S.SUBMITTED), _g(S.REVIEWING), _g(S.APPROVED)]
+    assert _both(fresh, S.DRAFT, S.APPROVED, groups) == ["submit", "begin_review", "approve"]
+    assert _both(fresh, S.DRAFT, S.APPROVED, [_g(S.SUBMITTED, S.REVIEWING, S.APPROVED)]) == [
+        "submit",
+        "begin_review",
+        "approve",
+    ]
+    assert (
+        _both(fresh, S.DRAFT, S.APPROVED, [_g(S.REVIEWING), _g(S.SUBMITTED), _g(S.APPROVED)])
+        is None
+    )
+    # A group left unentered, or a goal that is not the last group's, proves nothing.
+    assert _both(fresh, S.DRAFT, S.SUBMITTED, [_g(S.SUBMITTED), _g(S.DENIED)]) is None
+    assert _both(fresh, S.DRAFT, S.DRAFT, []) == []
+    assert _both(fresh, S.DENIED, S.DENIED, []) == []
+    assert _both(fresh, S.APPROVED, S.DRAFT, []) is None
+
+
+def test_an_entered_status_with_a_field_must_be_stamped_unless_asked_not_to() -> None:
+    fresh = Lifecycle.build()
+    groups = [_g(S.SUBMITTED), _g(S.APPROVED)]
+    assert _both(fresh, S.DRAFT, S.APPROVED, groups) is None
+    assert _both(fresh, S.DRAFT, S.APPROVED, groups, unstamped=True) == [
+        "submit",
+        "begin_review",
+        "approve",
+    ]
+    # REQUIRES_OFFLINE_REVIEW has no field: it is passed unstamped either way.
+    assert _both(fresh, S.REVIEWING, S.REQUIRES_OFFLINE_REVIEW, []) == ["require_offline_review"]
+    assert _both(fresh, S.REVIEWING, S.DENIED, [_g(S.DENIED)]) == ["deny"]
+    assert _both(fresh, S.AWS_REVIEWING, S.REVIEWING, [_g(S.REVIEWING)]) == ["begin_review"]
+
+
+def test_old_statuses_are_never_entered_again() -> None:
+    fresh = Lifecycle.build()
+    groups = [_g(S.APPROVED)]
+    assert _both(fresh, S.SUBMITTED, S.APPROVED, groups, unstamped=True) == [
+        "begin_review",
+        "approve",
+    ]
+    assert (
+        _both(fresh, S.SUBMITTED, S.APPROVED, groups, unstamped=True, old=_g(S.REVIEWING)) is None
+    )
+
+
+def test_a_status_of_the_start_instant_is_entered_again_only_at_that_instant() -> None:
+    fresh = Lifecycle.build()
+    groups = [_g(S.REQUIRES_AUTHENTICATION)]
+    at_start = _g(S.REVIEWING)
+    assert _both(fresh, S.REVIEWING, S.REQUIRES_AUTHENTICATION, groups, at_start=at_start) == [
+        "require_authentication"
+    ]
+    assert _both(fresh, S.REVIEWING, S.REVIEWING, groups, at_start=at_start) is None
+    assert _both(
+        fresh, S.REVIEWING, S.REVIEWING, groups, at_start=at_start, first_at_start=True
+    ) == ["require_authentication", "complete_authentication"]
+    # Not once a later group came in between.
+    later = [*groups, _g(S.DENIED)]
+    assert (
+        _both(fresh, S.REVIEWING, S.REVIEWING, later, at_start=at_start, first_at_start=True)
+        is None
+    )
+
+
+def test_explain_refuses_a_stamp_older_than_the_draft() -> None:
+    history = StatusHistory(T0, submitted=T0 - timedelta(minutes=1))
+    assert LIFECYCLE.explain(S.DRAFT, S.SUBMITTED, history) is None
+    assert LIFECYCLE.explain(S.DRAFT, S.DRAFT, history) is None
+
+
+def test_explain_reads_groups_old_stamps_and_the_start_instant_from_the_history() -> None:
+    fresh = Lifecycle.build()
+    history = StatusHistory(T0, submitted=_t(1), reviewing=_t(2), approved=_t(3))
+    assert _triggers(fresh.explain(S.DRAFT, S.APPROVED, history)) == [
+        "submit",
+        "begin_review",
+        "approve",
+    ]
+    assert _triggers(fresh.explain(S.SUBMITTED, S.APPROVED, history)) == [
+        "begin_review",
+        "approve",
+    ]
+    assert _triggers(fresh.explain(S.REVIEWING, S.APPROVED, history)) == ["approve"]
+    assert fresh.explain(S.APPROVED, S.APPROVED, history) == ()
+    # Given an anchor, stamps before it are old and stamps at it are the start's instant.
+    assert _triggers(fresh.explain(S.SUBMITTED, S.APPROVED, history, after=_t(1))) == [
+        "begin_review",
+        "approve",
+    ]
+    assert fresh.explain(S.SUBMITTED, S.APPROVED, history, after=_t(4)) is None
+    # A start without a field (REQUIRES_OFFLINE_REVIEW) anchors at the DraftTimestamp.
+    offline = StatusHistory(T0, submitted=_t(1), aws_reviewing=_t(2), reviewing=_t(4))
+    assert fresh.explain(S.REQUIRES_OFFLINE_REVIEW, S.REVIEWING, offline) is None
+    assert _triggers(
+        fresh.explain(S.REQUIRES_OFFLINE_REVIEW, S.REVIEWING, offline, after=_t(3))
+    ) == ["begin_review"]
+    # The same answers again, now from the cache, and from the shared lifecycle.
+    assert _triggers(fresh.explain(S.DRAFT, S.APPROVED, history)) == [
+        "submit",
+        "begin_review",
+        "approve",
+    ]
+    assert LIFECYCLE.explain(S.DRAFT, S.APPROVED, history) == fresh.explain(
+        S.DRAFT, S.APPROVED, history
+    )
+
+
+def test_the_cache_answers_for_each_flag_separately() -> None:
+    fresh = Lifecycle.build()
+    groups = [_g(S.SUBMITTED), _g(S.APPROVED)]
+    answers = [
+        _both(fresh, S.DRAFT, S.APPROVED, groups),
+        _both(fresh, S.DRAFT, S.APPROVED, groups, unstamped=True),
+        _both(fresh, S.DRAFT, S.APPROVED, groups, unstamped=True, old=_g(S.REVIEWING)),
+        _both(fresh, S.DRAFT, S.APPROVED, groups, unstamped=True),
+    ]
+    assert answers == [None, ["submit", "begin_review", "approve"], None, answers[1]]
