@@ -127,6 +127,8 @@ def test_the_machine_config_is_a_strict_transitions_machine() -> None:
     # The compiled Machine itself has no to_<status> triggers and refuses what is not allowed.
     assert set(small.machine.events) == {"submit", "discard", "approve"}
     assert small.machine.initial == "DRAFT"
+    assert small.machine.models == []  # no model attached: versions are not transitions models
+    assert LIFECYCLE.machine.models == []
 
     class Model:
         state: str
@@ -480,3 +482,21 @@ def test_the_cache_answers_for_each_flag_separately() -> None:
         _both(fresh, S.DRAFT, S.APPROVED, groups, unstamped=True),
     ]
     assert answers == [None, ["submit", "begin_review", "approve"], None, answers[1]]
+
+
+def test_the_explain_cache_stays_bounded() -> None:
+    # Auditing a huge export must not grow memory without end: the cache holds 4096 answers.
+    fresh = Lifecycle.build()
+    statuses = list(S)
+    sizes = []
+    for mask in range(2**11):
+        old = frozenset(s for i, s in enumerate(statuses) if mask >> i & 1)
+        for unstamped in (False, True):
+            for first in (False, True):
+                fresh.path_through(
+                    S.DRAFT, S.APPROVED, [], old=old, unstamped=unstamped, first_at_start=first
+                )
+                sizes.append(len(fresh._explain_cache))
+    assert max(sizes) == 4096
+    assert sizes[4095] == 4096
+    assert sizes[4096] == 1

@@ -89,7 +89,6 @@ _TESTS: dict[str, tuple[str, ...]] = {
         "test_version_backend.py",
         "test_hostile_inputs.py",
         "test_lifecycle.py",
-        "test_evidence.py",
         "test_registration.py",
     ),
     "registration": (
@@ -98,16 +97,14 @@ _TESTS: dict[str, tuple[str, ...]] = {
         "test_registration_backend.py",
         "test_registration_services.py",
         "test_registration_races.py",
-        "test_evidence.py",
-        "test_hostile_inputs.py",
         "test_reconcile.py",
+        "test_hostile_inputs.py",
     ),
     "audit": (
         "test_audit_mutants.py",
         "test_audit.py",
         "test_cli_audit.py",
         "test_hostile_inputs.py",
-        "test_evidence.py",
     ),
     "evidence": ("test_evidence_mutants.py", "test_evidence.py", "test_reconcile.py"),
 }
