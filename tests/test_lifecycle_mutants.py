@@ -500,3 +500,41 @@ def test_the_explain_cache_stays_bounded() -> None:
     assert max(sizes) == 4096
     assert sizes[4095] == 4096
     assert sizes[4096] == 1
+
+
+def test_the_start_instant_reaches_into_the_first_group_only_when_it_shares_it() -> None:
+    fresh = Lifecycle.build()
+    at_start = _g(S.REVIEWING)
+    assert _both(fresh, S.SUBMITTED, S.APPROVED, [_g(S.APPROVED)], at_start=at_start) == [
+        "begin_review",
+        "approve",
+    ]
+    assert _both(fresh, S.SUBMITTED, S.APPROVED, [_g(S.APPROVED)], old=at_start) is None
+    # REVIEWING of the start's instant, entered after the second group began: never.
+    groups = [_g(S.SUBMITTED), _g(S.REQUIRES_AUTHENTICATION)]
+    assert (
+        _both(fresh, S.DRAFT, S.REVIEWING, groups, at_start=at_start, first_at_start=True) is None
+    )
+
+
+def test_explain_lets_the_start_return_within_its_own_instant() -> None:
+    # REVIEWING at t1, an authentication at that same instant, and REVIEWING again.
+    fresh = Lifecycle.build()
+    history = StatusHistory(T0, submitted=_t(1), reviewing=_t(2), requires_authentication=_t(2))
+    assert _triggers(fresh.explain(S.REVIEWING, S.REVIEWING, history)) == [
+        "require_authentication",
+        "complete_authentication",
+    ]
+    # The same with the authentication a minute later: REVIEWING's stamp would be stale.
+    stale = StatusHistory(T0, submitted=_t(1), reviewing=_t(2), requires_authentication=_t(3))
+    assert fresh.explain(S.REVIEWING, S.REVIEWING, stale) is None
+    assert _triggers(fresh.explain(S.REVIEWING, S.REQUIRES_AUTHENTICATION, stale)) == [
+        "require_authentication"
+    ]
+    # Stamps before the anchor are old, but the latest of them may be entered again at once.
+    plain = StatusHistory(T0, submitted=_t(1), reviewing=_t(2), approved=_t(3))
+    assert _triggers(fresh.explain(S.SUBMITTED, S.APPROVED, plain, after=_t(3))) == [
+        "begin_review",
+        "approve",
+    ]
+    assert fresh.explain(S.DRAFT, S.APPROVED, plain, after=_t(3)) is None

@@ -543,10 +543,11 @@ def run_module(
                     result.outcomes[mutant.number] = "killed"
             print(f"  --resume: {len(result.outcomes)} killed before on this source", flush=True)
 
-    # The unmutated code must pass, and sets the time limit for a mutant.
+    # The unmutated code, printed back from its AST as every mutant is, must pass: so no
+    # mutant is killed by the printing. It also sets the time limit for a mutant.
     workdir = workdirs.get()
     try:
-        (workdir / target).write_text(original, encoding="utf-8")
+        (workdir / target).write_text(ast.unparse(ast.parse(original)), encoding="utf-8")
         _check_copy(workdir, module)
         outcome, baseline = _pytest(workdir, tests, timeout=600)
     finally:
