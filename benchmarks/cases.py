@@ -557,6 +557,10 @@ def measure(budget: Budget, progress: Callable[[str], None] | None = None) -> li
     from .reporting import report_rows
 
     rows += report_rows(budget)
+    say("the audit at a million versions, against its floor ...")
+    from .audit_scale import scale_rows
+
+    rows += scale_rows(budget)
     say("transitions add_model and memory of the baselines ...")
     rows += _baseline_rows(budget)
     say("import time in fresh interpreters ...")

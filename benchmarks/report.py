@@ -27,6 +27,9 @@ RATIOS: tuple[tuple[str, str], ...] = (
     ("machine_memory", "memory"),
     ("statemachine_memory", "memory"),
     ("report_html", "audit_large"),
+    ("audit_scale", "audit_scale_floor"),
+    ("audit_scale_peak", "audit_scale_text"),
+    ("audit_scale_floor_peak", "audit_scale_text"),
     ("import_library", "import_peers"),
     ("importtime_library", "importtime_peers"),
 )

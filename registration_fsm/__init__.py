@@ -40,6 +40,7 @@ from .errors import (
     UnknownStatusError,
     UnknownTriggerError,
     UnknownVersionError,
+    UnsafeHostError,
     ValidationError,
 )
 from .history import StatusHistory, parse_timestamp
@@ -138,6 +139,7 @@ __all__ = [
     "UnknownStatusError",
     "UnknownTriggerError",
     "UnknownVersionError",
+    "UnsafeHostError",
     "ValidationError",
     "VersionChange",
     "VersionPath",

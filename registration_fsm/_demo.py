@@ -40,14 +40,14 @@ def run_demo(out: TextIO) -> int:
 
     out.write(f"Registration {rid} ({DEMO_REGISTRATION_TYPE})\n")
     out.write("Customer calls go to the in-memory simulator; it also plays the AWS side.\n\n")
-    v1 = backend.describe_versions(rid)[0].to_version(clock=clock)
+    v1 = RegistrationVersion.from_info(backend.describe_versions(rid)[0], clock=clock)
     show(v1, "created (customer: CreateRegistration)")
     v1.submit(backend)
     show(v1, "submit (customer: SubmitRegistrationVersion)")
     play(v1, "begin_review")
     play(v1, "approve")
 
-    v2 = backend.create_version(rid).to_version(clock=clock)
+    v2 = RegistrationVersion.from_info(backend.create_version(rid), clock=clock)
     show(v2, "created (customer: CreateRegistrationVersion)")
     v2.submit(backend)
     show(v2, "submit (customer: SubmitRegistrationVersion)")
@@ -57,7 +57,7 @@ def run_demo(out: TextIO) -> int:
     v1.adopt(archived.status, archived.history)
     show(v1, "archive (aws): version 2 was approved")
 
-    v3 = backend.create_version(rid).to_version(clock=clock)
+    v3 = RegistrationVersion.from_info(backend.create_version(rid), clock=clock)
     show(v3, "created (customer: CreateRegistrationVersion)")
     v3.submit(backend, aws_review=True)
     show(v3, "submit with AwsReview (customer); AWS pre-reviews it")

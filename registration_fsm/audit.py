@@ -22,9 +22,13 @@ order of its stamps, and real exports repeat a handful of orders, so each order 
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import gc
+import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -157,9 +161,15 @@ _KEY_INDEX = {s.history_key: i for i, s in enumerate(STAMPED_STATUSES)}
 _KEYS: tuple[str, ...] = tuple(s.history_key or "" for s in STAMPED_STATUSES)
 _DRAFT_INDEX = _KEY_INDEX["DraftTimestamp"]
 _DRAFT = LIFECYCLE.initial
+_APPROVED = VersionStatus.APPROVED
+_STATUSES = tuple(VersionStatus)
+_CODE = {status: code for code, status in enumerate(_STATUSES, start=1)}
 _STAND_IN = EARLIEST
 _LOW_YEAR = EARLIEST.year - 1
 _HIGH_YEAR = LATEST.year
+# Between these years a fixed offset (under a day) cannot carry a stamp out of bounds.
+_SAFE_LOW = EARLIEST.year
+_SAFE_HIGH = LATEST.year - 1
 _Problem = tuple[FindingKind, str]
 _VERDICTS: dict[tuple[VersionStatus, tuple[int, ...]], tuple[_Problem, ...]] = {}
 
@@ -229,8 +239,27 @@ class _Group:
 
     registration_id: str | None
     source: str
-    versions: dict[int, Any] = attrs.field(factory=dict)
-    statuses: dict[int, VersionStatus] = attrs.field(factory=dict)
+    versions: dict[int, int] = attrs.field(factory=dict)
+    """Per version number, a fingerprint of its record: a second record of the same number
+    with other contents is a duplicate."""
+    approved: list[int] = attrs.field(factory=list)
+    """The numbers of the APPROVED versions, as read."""
+    codes: bytearray = attrs.field(factory=bytearray)
+    """Per version number, its status's code (0: not read, or a status the library does not
+    know). With ``versions`` holding only fingerprints, an audit keeps a few bytes per
+    version rather than the version itself, so pages can be dropped once read."""
+
+    def record(self, number: int, status: VersionStatus | None) -> None:
+        codes = self.codes
+        if number >= len(codes):
+            codes.extend(bytes(number + 1 - len(codes)))
+        codes[number] = _CODE[status] if status is not None else 0
+
+    def status(self, number: int) -> VersionStatus | None:
+        """The status of version ``number``, if it was read and is one the library knows."""
+        code = self.codes[number] if number < len(self.codes) else 0
+        return _STATUSES[code - 1] if code else None
+
     info: Mapping[str, Any] | None = None
     info_source: str = ""
 
@@ -244,10 +273,16 @@ class _Auditor:
 
     def add(self, data: object, source: str) -> None:
         """Audit one loaded document; AuditInputError if it is not an export."""
+        self.add_pages(
+            data if isinstance(data, list) else [data], source, listed=isinstance(data, list)
+        )
+
+    def add_pages(self, pages: Iterable[object], source: str, *, listed: bool) -> None:
+        """Audit a document's pages as they come (the items of its top-level list, if
+        ``listed``): a page is not needed once it has been audited."""
         self.sources.append(source)
-        pages = data if isinstance(data, list) else [data]
         for number, page in enumerate(pages):
-            where = f"item {number} of the top-level list" if isinstance(data, list) else ""
+            where = f"item {number} of the top-level list" if listed else ""
             if not isinstance(page, Mapping):
                 raise AuditInputError(
                     source,
@@ -290,7 +325,7 @@ class _Auditor:
         # The hot loop: everything common is inline; anything unusual goes to _slow().
         findings = self.findings
         known = group.versions
-        statuses = group.statuses
+        approved = group.approved
         rid = group.registration_id
         fromiso = datetime.fromisoformat
         low, high = EARLIEST, LATEST
@@ -312,11 +347,13 @@ class _Auditor:
                     and history.__class__ is dict
                 ):
                     pairs = []
+                    mix = 0
                     for key, value in history.items():
                         index = index_of(key)
                         if index is None:
                             break
                         if value is None:
+                            mix += hash((key, None))
                             continue
                         if value.__class__ is str:
                             if "\x00" in value:
@@ -327,8 +364,10 @@ class _Auditor:
                                 break
                             # Only fixed offsets pass; the year is checked before anything
                             # converts to UTC, which overflows at the ends of the calendar.
+                            year = stamp.year
                             if stamp.tzinfo.__class__ is not timezone or not (
-                                _LOW_YEAR <= stamp.year <= _HIGH_YEAR and low <= stamp < high
+                                _SAFE_LOW < year < _SAFE_HIGH
+                                or (_LOW_YEAR <= year <= _HIGH_YEAR and low <= stamp < high)
                             ):
                                 break
                         elif (
@@ -340,17 +379,24 @@ class _Auditor:
                             stamp = value
                         else:
                             break
+                        mix += hash((key, value))
                         pairs.append((stamp, index))
                     else:
                         parsed = (number, status, pairs)
+                        fingerprint = (
+                            hash((number, text, mix, len(history)))
+                            if len(item) == 3
+                            else _fingerprint(item)
+                        )
             if parsed is None:
                 parsed = self._slow(item, position, group, source)
                 if parsed is None:
                     continue
+                fingerprint = _fingerprint(item)
             number, status, pairs = parsed
             seen = known.get(number)
             if seen is not None:
-                if seen != item:
+                if seen != fingerprint:
                     findings.append(
                         Finding(
                             FindingKind.DUPLICATE_VERSION,
@@ -363,8 +409,10 @@ class _Auditor:
                         )
                     )
                 continue
-            known[number] = item
-            statuses[number] = status
+            known[number] = fingerprint
+            group.record(number, status)
+            if status is _APPROVED:
+                approved.append(number)
             checked += 1
             pairs.sort()
             previous = None
@@ -419,8 +467,9 @@ class _Auditor:
             return None
         status = _STATUS.get(text)
         if status is None:
+            fingerprint = _fingerprint(item)
             if number in group.versions:
-                if group.versions[number] != item:
+                if group.versions[number] != fingerprint:
                     self.findings.append(
                         Finding(
                             FindingKind.DUPLICATE_VERSION,
@@ -431,7 +480,8 @@ class _Auditor:
                         )
                     )
                 return None
-            group.versions[number] = item
+            group.versions[number] = fingerprint
+            group.record(number, None)
             self.findings.append(
                 Finding(
                     FindingKind.UNKNOWN_STATUS,
@@ -547,31 +597,33 @@ class _Auditor:
                 f"version {approved} is both ApprovedVersionNumber and LatestDeniedVersionNumber",
                 approved,
             )
-        for number in sorted(group.statuses):
+        for number in sorted(n for n in group.versions if group.status(n) is not None):
             if number > current:
                 found(
                     FindingKind.REGISTRATION_MISMATCH,
                     f"version {number} is listed, but CurrentVersionNumber is {current}",
                     number,
                 )
-        if approved is not None and group.statuses.get(approved) in _NEVER_APPROVED:
+        named_approved = group.status(approved) if approved is not None else None
+        if named_approved in _NEVER_APPROVED:
             found(
                 FindingKind.REGISTRATION_MISMATCH,
                 f"ApprovedVersionNumber is {approved}, but version {approved} is "
-                f"{group.statuses[approved].value}, which is never an approved version",
+                f"{named_approved.value}, which is never an approved version",
                 approved,
             )
-        if denied is not None and group.statuses.get(denied, _DENIED) is not _DENIED:
+        named_denied = group.status(denied) if denied is not None else None
+        if named_denied is not None and named_denied is not _DENIED:
             found(
                 FindingKind.REGISTRATION_MISMATCH,
                 f"LatestDeniedVersionNumber is {denied}, but version {denied} is "
-                f"{group.statuses[denied].value}, not DENIED",
+                f"{named_denied.value}, not DENIED",
                 denied,
             )
 
     def report(self) -> AuditReport:
         for group in self.groups.values():
-            approved = sorted(n for n, s in group.statuses.items() if s is VersionStatus.APPROVED)
+            approved = sorted(group.approved)
             for number in approved[:-1]:
                 others = [str(n) for n in approved if n != number]
                 named = (
@@ -606,6 +658,40 @@ _NEVER_APPROVED = frozenset(VersionStatus) - {
 }
 
 
+def _fingerprint(item: object) -> int:
+    """A hash of a version record's contents, equal for equal records (key order aside).
+
+    The common shape (number, status, history) is hashed as the audit's hot loop hashes it.
+    """
+    if isinstance(item, Mapping) and len(item) == 3:
+        history = item.get("RegistrationVersionStatusHistory")
+        if (
+            isinstance(history, Mapping)
+            and "VersionNumber" in item
+            and "RegistrationVersionStatus" in item
+        ):
+            try:
+                mix = sum(hash((k, v)) for k, v in history.items())
+                return hash(
+                    (item["VersionNumber"], item["RegistrationVersionStatus"], mix, len(history))
+                )
+            except TypeError:
+                pass
+    return hash(_frozen(item))
+
+
+def _frozen(value: object) -> object:
+    if isinstance(value, Mapping):
+        return ("map", frozenset((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return ("list", tuple(_frozen(v) for v in value))
+    try:
+        hash(value)
+    except TypeError:
+        return ("repr", repr(value))
+    return value
+
+
 class _Missing(dict[str, str]):
     """Format values for a reason; a stamp the version lacks shows as 'none'."""
 
@@ -629,6 +715,22 @@ def _kind(value: object) -> str:
 # -- entry points --------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause the cycle collector while an export is read and audited.
+
+    Parsing and auditing make millions of containers and no cycles: at 10^6 versions the
+    collector's passes over them cost about as much as the audit itself, for nothing.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def audit_data(data: object, *, source: str = "<data>") -> AuditReport:
     """Audit an export already loaded (from JSON, or as boto3 returned it).
 
@@ -636,9 +738,10 @@ def audit_data(data: object, *, source: str = "<data>") -> AuditReport:
     dict), or a list of such outputs (for example every page). Raises AuditInputError if it is
     neither.
     """
-    auditor = _Auditor()
-    auditor.add(data, source)
-    return auditor.report()
+    with _no_cycle_collection():
+        auditor = _Auditor()
+        auditor.add(data, source)
+        return auditor.report()
 
 
 def audit_files(
@@ -648,10 +751,11 @@ def audit_files(
 
     Raises AuditInputError for the first file that cannot be read as an export.
     """
-    auditor = _Auditor()
-    for path in paths:
-        auditor.add(load_export(path, max_bytes=max_bytes), os.fspath(path))
-    return auditor.report()
+    with _no_cycle_collection():
+        auditor = _Auditor()
+        for path in paths:
+            auditor.add(load_export(path, max_bytes=max_bytes), os.fspath(path))
+        return auditor.report()
 
 
 def audit_json(text: str | bytes, *, source: str = "<json>") -> AuditReport:
@@ -660,20 +764,28 @@ def audit_json(text: str | bytes, *, source: str = "<json>") -> AuditReport:
     Text that cannot be read (not JSON, bad encoding, nested too deeply, not an export)
     raises AuditInputError, as :func:`load_export` does for a file.
     """
-    if isinstance(text, (bytes, bytearray)):
-        data = _parse_json(bytes(text), source)
-    elif isinstance(text, str):
-        data = _loads(text, source)
-    else:
-        raise AuditInputError(source, f"expected JSON text, got {type(text).__name__}")
-    return audit_data(data, source=source)
+    with _no_cycle_collection():
+        if isinstance(text, (bytes, bytearray)):
+            text = _decode(bytes(text), source)
+        elif not isinstance(text, str):
+            raise AuditInputError(source, f"expected JSON text, got {type(text).__name__}")
+        auditor = _Auditor()
+        start = _WHITESPACE.match(text, 0).end()  # type: ignore[union-attr]
+        if text.startswith("[", start):
+            # A list of pages is read one page at a time, each dropped once audited: the
+            # audit then holds one page and a few bytes per version, not the whole export.
+            auditor.add_pages(_list_items(text, start, source), source, listed=True)
+        else:
+            auditor.add(_loads(text, source), source)
+        return auditor.report()
 
 
 def _audit_loaded(documents: Sequence[tuple[str, object]]) -> AuditReport:
-    auditor = _Auditor()
-    for source, data in documents:
-        auditor.add(data, source)
-    return auditor.report()
+    with _no_cycle_collection():
+        auditor = _Auditor()
+        for source, data in documents:
+            auditor.add(data, source)
+        return auditor.report()
 
 
 def load_export(path: str | os.PathLike[str], *, max_bytes: int = MAX_EXPORT_BYTES) -> object:
@@ -705,6 +817,43 @@ def load_export(path: str | os.PathLike[str], *, max_bytes: int = MAX_EXPORT_BYT
     return _parse_json(raw, source)
 
 
+def _list_items(text: str, start: int, source: str) -> Iterator[object]:
+    """The items of the JSON list at ``text[start]``, parsed one by one, as json.loads would."""
+    decode = _DECODER.raw_decode
+    index = _WHITESPACE.match(text, start + 1).end()  # type: ignore[union-attr]
+    if text.startswith("]", index):
+        index += 1
+    else:
+        while True:
+            with _json_errors(source):
+                item, index = decode(text, index)
+            yield item
+            index = _WHITESPACE.match(text, index).end()  # type: ignore[union-attr]
+            if text.startswith(",", index):
+                index = _WHITESPACE.match(text, index + 1).end()  # type: ignore[union-attr]
+                continue
+            if text.startswith("]", index):
+                index += 1
+                break
+            _loads(text, source)  # names the error as json.loads does
+            raise AuditInputError(source, "not JSON")
+    if _WHITESPACE.match(text, index).end() != len(text):  # type: ignore[union-attr]
+        _loads(text, source)
+        raise AuditInputError(source, "not JSON: extra data after the list")
+
+
+def _decode(raw: bytes, source: str) -> str:
+    encoding = json.detect_encoding(raw)
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise AuditInputError(
+            source,
+            f"not {encoding.upper()} text: byte 0x{raw[error.start]:02x} at offset {error.start} "
+            "cannot be decoded",
+        ) from None
+
+
 def _parse_json(raw: bytes, source: str) -> object:
     import json
 
@@ -721,10 +870,16 @@ def _parse_json(raw: bytes, source: str) -> object:
 
 
 def _loads(text: str, source: str) -> object:
-    import json
+    with _json_errors(source):
+        data = json.loads(text, parse_constant=_refuse_constant)
+    return data  # noqa: RET504  (a context manager that may swallow needs the return after it)
 
+
+@contextlib.contextmanager
+def _json_errors(source: str) -> Iterator[None]:
+    """JSON the audit cannot read, as the AuditInputError that says why."""
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        yield
     except RecursionError:
         raise AuditInputError(source, "JSON nested too deeply to be an export") from None
     except json.JSONDecodeError as error:
@@ -737,3 +892,7 @@ def _loads(text: str, source: str) -> object:
 
 def _refuse_constant(name: str) -> object:
     raise ValueError(f"{name} is not a JSON value")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+_WHITESPACE = re.compile(r"[ \t\n\r]*")

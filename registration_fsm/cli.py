@@ -321,32 +321,84 @@ def _add_emulator(commands: Any) -> None:
     command.add_argument(
         "--port", type=int, default=DEFAULT_EMULATOR_PORT, help="0 picks a free port"
     )
-    command.add_argument("--host", default="127.0.0.1", help="the address to listen on")
+    command.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on: a loopback address (127.0.0.0/8, ::1, localhost)",
+    )
+    command.add_argument(
+        "--allow-non-loopback",
+        action="store_true",
+        help="listen on --host even beyond loopback, accepting that anyone who reaches it "
+        "can use it (it authenticates nobody)",
+    )
+    command.add_argument(
+        "--state",
+        metavar="FILE",
+        help="load the simulator's state from FILE if it exists, and save it there on exit",
+    )
+    command.add_argument(
+        "--catalogue",
+        metavar="FILE",
+        nargs="+",
+        help="registration type, section and field definitions captured with the AWS CLI "
+        "(describe-registration-*-definitions output) instead of the built-in sample",
+    )
+    command.add_argument(
+        "--wall-clock", action="store_true", help="stamp with the time now, not 2026-01-01"
+    )
+    command.add_argument(
+        "--seed", type=int, help="draw ids from this seed, so that runs do not collide"
+    )
+    command.add_argument(
+        "--deny-incomplete",
+        action="store_true",
+        help="deny submitted versions with REQUIRED fields unset when the AWS side moves on",
+    )
     command.set_defaults(handler=_run_emulator)
 
 
 def _run_emulator(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Serve until interrupted; the endpoint is printed first, so scripts can read it."""
-    from .emulator import Emulator
+    from .backends import SAMPLE_CATALOGUE, Catalogue, InMemoryBackend
+    from .clock import utc_now
+    from .emulator import Emulator, is_loopback
 
     host: str = args.host
     port: int = args.port
+    backend = InMemoryBackend(
+        clock=utc_now if args.wall_clock else None,
+        catalogue=Catalogue.load(*args.catalogue) if args.catalogue else SAMPLE_CATALOGUE,
+        deny_incomplete=args.deny_incomplete,
+        id_seed=args.seed,
+    )
+    state = Path(args.state) if args.state else None
+    if state is not None and state.exists():
+        backend.load(state)
+    if not is_loopback(host) and args.allow_non_loopback:
+        err.write(
+            f"registration-fsm: warning: the emulator authenticates nobody; anyone who reaches "
+            f"{host} port {port} can use it\n"
+        )
     try:
-        emulator = Emulator(host=host, port=port)
+        emulator = Emulator(
+            backend, host=host, port=port, allow_non_loopback=args.allow_non_loopback
+        )
     except OSError as exc:
         err.write(f"registration-fsm: error: cannot listen on {host}:{port}: {exc}\n")
         return 2
-    if host not in ("127.0.0.1", "localhost"):
-        err.write(
-            f"registration-fsm: warning: the emulator authenticates nobody; anyone who reaches "
-            f"{emulator.endpoint_url} can use it\n"
-        )
     out.write(f"registration-fsm emulator listening on {emulator.endpoint_url}\n")
     out.flush()
     try:
         emulator.serve_forever()
     except KeyboardInterrupt:
         out.write("registration-fsm emulator stopped\n")
+    if state is not None:
+        try:
+            backend.save(state)
+        except OSError as exc:
+            err.write(f"registration-fsm: error: cannot save the state to {state}: {exc}\n")
+            return 2
     return 0
 
 

@@ -12,7 +12,7 @@ only to find the installed model; a model file can be given instead.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -141,12 +141,17 @@ def load_service_model(path: str | Path | None = None) -> tuple[dict[str, Any], 
 
 
 def check_drift(
-    model: Mapping[str, Any] | None = None, *, source: str | None = None
+    model: Mapping[str, Any] | None = None,
+    *,
+    source: str | None = None,
+    served: Iterable[str] | None = None,
 ) -> DriftReport:
     """Compare the library with ``model`` (default: the one botocore ships).
 
-    Looks at the enums ``RegistrationVersionStatus`` and ``RegistrationStatus`` and at the
-    fields of ``RegistrationVersionStatusHistory``, required ones included.
+    Looks at the enums ``RegistrationVersionStatus`` and ``RegistrationStatus``, at the
+    fields of ``RegistrationVersionStatusHistory``, required ones included, and at the
+    model's operations named ``*Registration*`` against those the emulator serves
+    (``served``, default: the emulator's own list).
     """
     if model is None:
         model, loaded_from = load_service_model()
@@ -163,6 +168,11 @@ def check_drift(
             "expected members", path="shapes.RegistrationVersionStatusHistory.members"
         )
     required = history.get("required", [])
+    if served is None:
+        served = importlib.import_module(".emulator", __package__).AWS_OPERATIONS
+    operations = model.get("operations")
+    if not isinstance(operations, Mapping):
+        raise MalformedDataError("the model has no operations", path="operations")
     return DriftReport(
         source=source or "the given model",
         api_version=str(api_version or "unknown"),
@@ -190,6 +200,12 @@ def check_drift(
                 "required fields",
                 tuple(str(k) for k in required) if isinstance(required, list) else (),
                 _LIBRARY_REQUIRED_HISTORY_KEYS,
+            ),
+            ShapeDrift(
+                "Registration operations",
+                "served by the emulator",
+                tuple(sorted(str(k) for k in operations if "Registration" in str(k))),
+                tuple(sorted(served)),
             ),
         ),
     )

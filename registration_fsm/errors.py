@@ -44,6 +44,7 @@ __all__ = [
     "UnknownStatusError",
     "UnknownTriggerError",
     "UnknownVersionError",
+    "UnsafeHostError",
     "ValidationError",
 ]
 
@@ -489,4 +490,20 @@ class AwsReviewNotApplied(RegistrationFsmError):
         self.detail = detail
         super().__init__(
             f"{registration_id}: AwsReview=True was asked for but not applied: {detail}"
+        )
+
+
+class UnsafeHostError(InvalidValueError):
+    """An emulator asked to listen beyond loopback (127.0.0.0/8, ::1) without accepting the
+    risk: it authenticates nobody, so anyone who reaches it could use it.
+
+    ``host`` is the address given.
+    """
+
+    def __init__(self, host: str) -> None:
+        self.host = host
+        super().__init__(
+            f"refusing to listen on {host!r}: the emulator authenticates nobody, so it binds "
+            "only loopback addresses (127.0.0.0/8, ::1, localhost); pass "
+            "allow_non_loopback=True (command line: --allow-non-loopback) to accept the risk"
         )

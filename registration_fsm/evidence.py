@@ -24,6 +24,7 @@ being the one stamp known (:func:`judge_new`).
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
@@ -173,7 +174,8 @@ def judge(
     new.sort(key=lambda pair: pair[1])
     groups = _group(new)
     first_at_start = bool(new) and new[0][1] == known
-    path = LIFECYCLE.path_through(
+    search = functools.partial(
+        LIFECYCLE.path_through,
         start,
         status,
         groups,
@@ -181,19 +183,12 @@ def judge(
         at_start=frozenset(at_start),
         first_at_start=first_at_start,
     )
+    path = search()
     if path is not None:
         return Proof(start, status, path)
     problems = _diagnose(start, status, new, remote, at)
     if not problems:
-        passed = LIFECYCLE.path_through(
-            start,
-            status,
-            groups,
-            old=frozenset(old),
-            at_start=frozenset(at_start),
-            first_at_start=first_at_start,
-            unstamped=True,
-        )
+        passed = search(unstamped=True)
         if passed is not None:
             missing = [
                 e.dest

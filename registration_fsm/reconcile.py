@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from .errors import MalformedDataError, UnknownHistoryKey, UnknownStatusError
 from .lifecycle import Edge
 from .statuses import VersionStatus
-
-if TYPE_CHECKING:
-    from .backends.base import VersionInfo
+from .values import VersionInfo
 
 __all__ = ["Anomaly", "AnomalyKind", "ReconcileReport", "VersionChange"]
 
@@ -137,8 +135,6 @@ def parse_pages(
     A status the library does not know raises UnknownStatusError in strict mode; in lenient
     mode the version is skipped and an anomaly says so. Any other malformed data raises.
     """
-    from .backends.base import VersionInfo
-
     infos: list[VersionInfo] = []
     anomalies: list[Anomaly] = []
     names = {registration_id} | ({registration_arn} if registration_arn else set())

@@ -39,6 +39,7 @@ from .lifecycle import LIFECYCLE
 from .reconcile import Anomaly, AnomalyKind, ReconcileReport, VersionChange, parse_pages
 from .rules import can_create_version, derive_registration_status
 from .statuses import RegistrationStatus, VersionStatus
+from .values import RegistrationInfo, VersionInfo
 from .version import (
     RegistrationVersion,
     validate_registration_arn,
@@ -48,7 +49,7 @@ from .version import (
 )
 
 if TYPE_CHECKING:
-    from .backends.base import Backend, RegistrationInfo, VersionInfo
+    from .backends.base import Backend
 
 __all__ = [
     "REGISTRATION_SCHEMA",
@@ -407,42 +408,12 @@ class Registration:
         (UnexpectedAnswerError otherwise: reconcile, then try again).
         """
         with self._lock:
-            versions = self._versions
-            latest = versions[-1]
-            status, _, latest_stamp = latest._state
-            if not can_create_version(status):
-                raise RegistrationRuleError(
-                    self._registration_id,
-                    RegistrationRuleError.CREATE_VERSION_NOT_ALLOWED,
-                    f"cannot create a version while version {latest.version_number} is "
-                    f"{status.value}; allowed once it is APPROVED, DISCARDED, DENIED or REVOKED",
-                    version_number=latest.version_number,
-                    status=status,
-                )
-            number = validate_version_number(latest.version_number + 1)
+            number = self._check_create()
             if backend is not None:
                 _no_local_stamp(at, "create_version")
-                answer = self._answer(
-                    _operation(backend, "create_version")(self._registration_id),
-                    backend,
-                    "create_version",
-                    number,
-                )
-                new = RegistrationVersion.new(
-                    self._registration_id,
-                    number,
-                    at=answer.history.draft,
-                    registration_arn=self._registration_arn,
-                    clock=self._clock,
-                )
-                new._adopt_unlocked(answer.status, answer.history, strict=True)
-                archives = self._archives_for(new, answer)
-                with _holding(v for v, _ in archives):
-                    for version, archived in archives:
-                        version._state = archived._state
-                    new._last_answer = answer
-                    self._versions = (*versions, new)
-                return new
+                answer = _operation(backend, "create_version")(self._registration_id)
+                return self._adopt_created(self._answer(answer, backend, "create_version", number))
+            latest_stamp = self._versions[-1]._state[2]
             stamp = _coerce_at(self._clock() if at is None else at)
             if stamp < latest_stamp:
                 raise StampOrderError(stamp, latest_stamp, "create_version")
@@ -453,8 +424,73 @@ class Registration:
                 registration_arn=self._registration_arn,
                 clock=self._clock,
             )
-            self._versions = (*versions, new)
+            self._versions = (*self._versions, new)
             return new
+
+    def _check_create(self) -> int:
+        """The number of the version CreateRegistrationVersion would make, if it may."""
+        latest = self._versions[-1]
+        status = latest._state[0]
+        if not can_create_version(status):
+            raise RegistrationRuleError(
+                self._registration_id,
+                RegistrationRuleError.CREATE_VERSION_NOT_ALLOWED,
+                f"cannot create a version while version {latest.version_number} is "
+                f"{status.value}; allowed once it is APPROVED, DISCARDED, DENIED or REVOKED",
+                version_number=latest.version_number,
+                status=status,
+            )
+        return validate_version_number(latest.version_number + 1)
+
+    def _adopt_created(self, answer: VersionInfo) -> RegistrationVersion:
+        new = RegistrationVersion.new(
+            self._registration_id,
+            answer.version_number,
+            at=answer.history.draft,
+            registration_arn=self._registration_arn,
+            clock=self._clock,
+        )
+        new._adopt_unlocked(answer.status, answer.history, strict=True)
+        archives = self._archives_for(new, answer)
+        with _holding(v for v, _ in archives):
+            for version, archived in archives:
+                version._state = archived._state
+            new._last_answer = answer
+            self._versions = (*self._versions, new)
+        return new
+
+    def check(self, operation: str) -> int:
+        """Whether ``operation`` (``submit``, ``discard`` or ``create_version``) may be sent now.
+
+        Returns the number of the version the call is about (the latest, or the one
+        CreateRegistrationVersion would make); raises what the call would raise locally
+        (InvalidTransition, RegistrationRuleError) otherwise. For services that call the
+        backend themselves and hand the answer to :meth:`adopt_answer`.
+        """
+        with self._lock:
+            if operation == "create_version":
+                return self._check_create()
+            return self._check_remote(operation).version_number
+
+    def adopt_answer(
+        self, operation: str, answer: VersionInfo, *, aws_review: bool = False
+    ) -> VersionStatus:
+        """Take the service's answer to ``operation``, made by the caller, as the methods that
+        call a backend do: checked first, judged by the rule of evidence, all or nothing.
+
+        Returns the status of the version the answer is about.
+        """
+        with self._lock:
+            if operation == "create_version":
+                number = self._check_create()
+                return self._adopt_created(self._answer(answer, None, operation, number)).status
+            latest = self._check_remote(operation)
+            with latest._lock:
+                return self._adopt_remote(
+                    latest,
+                    self._answer(answer, None, operation, latest.version_number),
+                    aws_review,
+                )
 
     def submit(
         self,
@@ -506,11 +542,8 @@ class Registration:
         """
         _no_local_stamp(at, trigger)
         call = _operation(backend, trigger)
-        latest = self._versions[-1]
+        latest = self._check_remote(trigger)
         with latest._lock:
-            status = latest._state[0]
-            if LIFECYCLE.next_status(status, trigger) is None:
-                raise latest._refusal(status, trigger)
             rid = self._registration_id
             answer = self._answer(
                 call(rid, aws_review=True) if aws_review else call(rid),
@@ -518,18 +551,36 @@ class Registration:
                 trigger,
                 latest.version_number,
             )
-            if aws_review:
-                refusal = aws_review_refusal(answer.status, answer.history, answer.aws_review)
-                if refusal is not None:
-                    raise AwsReviewNotApplied(rid, answer, refusal)
-            trial = copy.copy(latest)
-            trial._adopt_unlocked(answer.status, answer.history, strict=True)
-            staged = [*self._archives_for(latest, trial), (latest, trial)]
-            with _holding(v for v, _ in staged[:-1]):
-                for version, new in staged:
-                    version._state = new._state
-            latest._last_answer = answer
-            return answer.status
+            return self._adopt_remote(latest, answer, aws_review)
+
+    def _check_remote(self, trigger: str) -> RegistrationVersion:
+        """The latest version, if ``trigger`` (a customer call) may be sent for it."""
+        if trigger not in ("submit", "discard"):
+            raise InvalidValueError(
+                f"unknown operation {trigger!r}: submit, discard or create_version"
+            )
+        latest = self._versions[-1]
+        status = latest._state[0]
+        if LIFECYCLE.next_status(status, trigger) is None:
+            raise latest._refusal(status, trigger)
+        return latest
+
+    def _adopt_remote(
+        self, latest: RegistrationVersion, answer: VersionInfo, aws_review: bool
+    ) -> VersionStatus:
+        """Adopt ``answer`` for ``latest``, whose lock the caller holds, with its archives."""
+        if aws_review:
+            refusal = aws_review_refusal(answer.status, answer.history, answer.aws_review)
+            if refusal is not None:
+                raise AwsReviewNotApplied(self._registration_id, answer, refusal)
+        trial = copy.copy(latest)
+        trial._adopt_unlocked(answer.status, answer.history, strict=True)
+        staged = [*self._archives_for(latest, trial), (latest, trial)]
+        with _holding(v for v, _ in staged[:-1]):
+            for version, new in staged:
+                version._state = new._state
+        latest._last_answer = answer
+        return answer.status
 
     def _archives_for(
         self, target: RegistrationVersion, adopted: RegistrationVersion | VersionInfo
@@ -552,15 +603,13 @@ class Registration:
         return staged
 
     def _answer(
-        self, answer: object, backend: Backend, operation: str, version_number: int
+        self, answer: object, backend: Backend | None, operation: str, version_number: int
     ) -> VersionInfo:
         """``answer``, checked to be the service's view of the version the call was about."""
-        from .backends.base import VersionInfo
-
         if not isinstance(answer, VersionInfo):
+            called = f"{type(backend).__name__}." if backend is not None else ""
             raise MalformedDataError(
-                f"{type(backend).__name__}.{operation}() returned {type(answer).__name__}, "
-                "not a VersionInfo",
+                f"{called}{operation}() returned {type(answer).__name__}, not a VersionInfo",
                 value=answer,
             )
         rid = self._registration_id
@@ -656,13 +705,27 @@ class Registration:
                 self._checked_infos(infos, backend), [], strict=strict, complete=True
             )
 
-    def _checked_infos(self, infos: object, backend: Backend) -> list[VersionInfo]:
-        from .backends.base import VersionInfo
+    def reconcile_versions(
+        self, infos: object, *, strict: bool = True, complete: bool = True
+    ) -> ReconcileReport:
+        """:meth:`reconcile` with the versions a caller read itself (``VersionInfo`` values,
+        as ``Backend.describe_versions`` returns them): for services that drive the backend.
 
+        ``complete`` says they are every version the service lists, so that a local version
+        missing from them is reported.
+        """
+        with self._lock:
+            return self._reconcile_locked(
+                self._checked_infos(infos, None), [], strict=strict, complete=complete
+            )
+
+    def _checked_infos(self, infos: object, backend: Backend | None) -> list[VersionInfo]:
+        called = (
+            "the versions" if backend is None else f"{type(backend).__name__}.describe_versions()"
+        )
         if isinstance(infos, (str, bytes, Mapping)) or not isinstance(infos, Iterable):
             raise MalformedDataError(
-                f"{type(backend).__name__}.describe_versions() returned "
-                f"{type(infos).__name__}, not a sequence of VersionInfo",
+                f"{called} returned {type(infos).__name__}, not a sequence of VersionInfo",
                 value=infos,
             )
         infos = list(infos)
@@ -670,8 +733,7 @@ class Registration:
         for info in infos:
             if not isinstance(info, VersionInfo):
                 raise MalformedDataError(
-                    f"{type(backend).__name__}.describe_versions() returned "
-                    f"{type(info).__name__} items, not VersionInfo",
+                    f"{called} returned {type(info).__name__} items, not VersionInfo",
                     value=info,
                 )
             if info.registration_id not in names and info.registration_arn not in names:
@@ -882,8 +944,6 @@ class Registration:
         a legal path from DRAFT (IllegalRemoteTransition otherwise), the pages must include
         the current version and nothing newer, and the registration's rules must hold.
         """
-        from .backends.base import RegistrationInfo
-
         info = (
             registration
             if isinstance(registration, RegistrationInfo)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
@@ -15,11 +14,9 @@ from .errors import (
     IllegalRemoteTransition,
     InvalidDefinition,
     InvalidHistory,
-    InvalidRegistrationId,
     InvalidTimestamp,
     InvalidTransition,
     InvalidValueError,
-    InvalidVersionNumber,
     MalformedDataError,
     StampOrderError,  # noqa: F401  (raised by the generated trigger bodies)
     UnexpectedAnswerError,
@@ -40,9 +37,19 @@ from .history import (
 )
 from .lifecycle import LIFECYCLE, Edge
 from .statuses import VersionStatus
+from .values import (
+    _ID_FULLMATCH,
+    _ID_MAX,
+    MAX_VERSION_NUMBER,
+    VersionInfo,
+    validate_registration_arn,
+    validate_registration_id,
+    validate_registration_type,
+    validate_version_number,
+)
 
 if TYPE_CHECKING:
-    from .backends.base import Backend, VersionInfo
+    from .backends.base import Backend
 
 __all__ = [
     "RegistrationVersion",
@@ -56,10 +63,6 @@ __all__ = [
 
 SNAPSHOT_SCHEMA = "registration_fsm/version"
 SNAPSHOT_SCHEMA_VERSION = 1
-MAX_VERSION_NUMBER = 100_000
-_ID_PATTERN = re.compile(r"[A-Za-z0-9_:/-]+")
-_ID_MAX = 256
-_TYPE_MAX = 64
 _UTC = timezone.utc
 _datetime = datetime
 
@@ -71,80 +74,10 @@ _STAMP_COUNT = sum(1 for slot in STAMP_INDEX.values() if slot is not None)
 # For RegistrationVersion.new(): the stamps of a fresh draft after its DraftTimestamp.
 _UNSTAMPED: tuple[None, ...] = (None,) * (_STAMP_COUNT - 1)
 _DRAFT = VersionStatus.DRAFT
-_ID_FULLMATCH = _ID_PATTERN.fullmatch
 _new_object = object.__new__
 _Lock = threading.Lock
 
 _State = tuple[VersionStatus, tuple["datetime | None", ...], datetime]
-
-
-def validate_registration_id(value: object) -> str:
-    """Return ``value`` if the API would accept it as a RegistrationId (an ARN included)."""
-    if not isinstance(value, str):
-        raise InvalidRegistrationId(value, f"expected a string, got {type(value).__name__}")
-    if not value:
-        raise InvalidRegistrationId(value, "empty; it takes 1 to 256 characters")
-    if len(value) > _ID_MAX:
-        raise InvalidRegistrationId(value, f"{len(value)} characters; at most 256")
-    if _ID_PATTERN.fullmatch(value) is None:
-        bad = next(c for c in value if _ID_PATTERN.fullmatch(c) is None)
-        raise InvalidRegistrationId(
-            value,
-            f"character {bad!r} is not allowed; use letters, digits and _ : / -",
-        )
-    return value
-
-
-_ARN_PATTERN = re.compile(
-    r"arn:aws(?:-[a-z]+)*:sms-voice:[a-z0-9-]{1,32}:[0-9]{12}:registration/[A-Za-z0-9_:/-]{1,256}"
-)
-
-
-def validate_registration_arn(value: object) -> str:
-    """Return ``value`` if it is an sms-voice registration ARN, as AWS writes them.
-
-    ``arn:<partition>:sms-voice:<region>:<account>:registration/<id>``; anything else (another
-    service's ARN, a phone number's, a typo) cannot be the registration's, so it is refused.
-    """
-    if not isinstance(value, str):
-        raise MalformedDataError(
-            f"a registration ARN must be a string, got {type(value).__name__}",
-            path="RegistrationArn",
-            value=value,
-        )
-    if _ARN_PATTERN.fullmatch(value) is None:
-        raise MalformedDataError(
-            f"{value[:300]!r} is not an sms-voice registration ARN "
-            "(arn:aws:sms-voice:<region>:<account>:registration/<id>)",
-            path="RegistrationArn",
-            value=value,
-        )
-    return value
-
-
-def validate_registration_type(value: object) -> str:
-    """Return ``value`` if the API accepts it as a RegistrationType (``[A-Za-z0-9_]{1,64}``)."""
-    if not isinstance(value, str):
-        raise InvalidValueError(
-            f"invalid registration type {value!r}: expected a string, got {type(value).__name__}"
-        )
-    if not 1 <= len(value) <= _TYPE_MAX or not all(
-        c.isascii() and (c.isalnum() or c == "_") for c in value
-    ):
-        raise InvalidValueError(
-            f"invalid registration type {value!r}: 1 to 64 letters, digits or _ "
-            "(for example US_TEN_DLC_BRAND_REGISTRATION)"
-        )
-    return value
-
-
-def validate_version_number(value: object) -> int:
-    """Return ``value`` if it is a version number AWS can hold (1 to 100000)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidVersionNumber(value)
-    if not 1 <= value <= MAX_VERSION_NUMBER:
-        raise InvalidVersionNumber(value)
-    return value
 
 
 def _coerce_at(at: object) -> datetime:
@@ -549,8 +482,6 @@ class RegistrationVersion:
                 f"backend {type(backend).__name__} has no {trigger}() method; "
                 "pass a registration_fsm.backends.Backend"
             )
-        from .backends.base import VersionInfo
-
         with self._lock:
             status = self._state[0]
             if trigger not in _NEXT[status]:
@@ -718,6 +649,28 @@ class RegistrationVersion:
             "RegistrationVersionStatus": status.value,
             "RegistrationVersionStatusHistory": StatusHistory._from_stamps(stamps).to_aws(),
         }
+
+    @classmethod
+    def from_info(
+        cls, info: VersionInfo, *, clock: Clock | None = None, strict: bool = True
+    ) -> RegistrationVersion:
+        """A version in the state the service reports (a backend's ``VersionInfo``).
+
+        Judged from DRAFT by the rule of evidence, as :meth:`from_aws` judges AWS's shape.
+        """
+        if not isinstance(info, VersionInfo):
+            raise MalformedDataError(
+                f"expected a VersionInfo, got {type(info).__name__}", value=info
+            )
+        version = cls.new(
+            info.registration_id,
+            info.version_number,
+            at=info.history.draft,
+            registration_arn=info.registration_arn,
+            clock=clock,
+        )
+        version._adopt_unlocked(info.status, info.history, strict=strict)
+        return version
 
     @classmethod
     def from_aws(

@@ -31,6 +31,11 @@ EXPECTED = {
     "audit",
     "audit_large",
     "report_html",
+    "audit_scale",
+    "audit_scale_floor",
+    "audit_scale_peak",
+    "audit_scale_floor_peak",
+    "audit_scale_text",
     "machine_per_object",
     "machine_per_object_no_auto",
     "shared_trigger",
@@ -117,6 +122,11 @@ _PASSING = {
     "importtime_peers": 1.0,
     "audit_large": 1_000.0,
     "report_html": 8_000.0,
+    "audit_scale": 1_300.0,
+    "audit_scale_floor": 1_000.0,
+    "audit_scale_peak": 2_000.0,
+    "audit_scale_floor_peak": 1_500.0,
+    "audit_scale_text": 1_000.0,
 }
 
 

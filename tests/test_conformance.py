@@ -221,8 +221,10 @@ def test_a_backend_that_allows_an_illegal_discard_is_caught() -> None:
         "aws_begin_aws_review(registration=0)",
         "discard(registration=0)",
     ]
+    # What any counterexample must show: its 1-minimal reduction. Hypothesis's own shrink can
+    # end one step longer depending on what ran before it in the process (it did so after
+    # tests/test_benchmarks.py), so the raw shrunk steps are not compared.
     assert _one_minimal(suite, steps, "illegal-transition") == minimal
-    assert steps == minimal
 
 
 def test_a_backend_that_applies_a_submit_twice_is_caught() -> None:

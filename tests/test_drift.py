@@ -33,8 +33,10 @@ def test_the_library_is_in_step_with_the_installed_botocore(model: dict[str, Any
         ("RegistrationStatus", "values", True),
         ("RegistrationVersionStatusHistory", "fields", True),
         ("RegistrationVersionStatusHistory", "required fields", True),
+        ("Registration operations", "served by the emulator", True),
     ]
     assert report.lines()[-1] == "No drift."
+    assert "Registration operations served by the emulator: in step (18)" in report.lines()
 
 
 def test_values_aws_adds_or_drops_are_reported(model: dict[str, Any]) -> None:
@@ -48,7 +50,7 @@ def test_values_aws_adds_or_drops_are_reported(model: dict[str, Any]) -> None:
     shapes["RegistrationVersionStatusHistory"]["required"].append("SubmittedTimestamp")
     report = check_drift(changed, source="a newer model")
     assert report.has_drift
-    version, registration, fields, required = report.shapes
+    version, registration, fields, required, _ = report.shapes
     assert (version.aws_only, version.library_only) == (("PENDING_CARRIER",), ())
     assert (registration.aws_only, registration.library_only) == ((), ("DELETED",))
     assert fields.aws_only == ("PendingCarrierTimestamp",)
@@ -60,6 +62,28 @@ def test_values_aws_adds_or_drops_are_reported(model: dict[str, Any]) -> None:
     assert "RegistrationVersionStatus values: AWS has, the library lacks: PENDING_CARRIER" in lines
     assert "RegistrationStatus values: the library has, AWS lacks: DELETED" in lines
     assert lines[-1].startswith("Drift:")
+
+
+def test_registration_operations_the_emulator_does_not_serve_are_reported(
+    model: dict[str, Any],
+) -> None:
+    from registration_fsm.emulator import AWS_OPERATIONS
+
+    changed = copy.deepcopy(model)
+    changed["operations"]["DeleteRegistrationVersion"] = {"name": "DeleteRegistrationVersion"}
+    served = [op for op in AWS_OPERATIONS if op != "ListRegistrationAssociations"]
+    report = check_drift(changed, served=served)
+    assert report.has_drift
+    operations = report.shapes[-1]
+    assert operations.aws_only == ("DeleteRegistrationVersion", "ListRegistrationAssociations")
+    assert operations.library_only == ()
+    assert (
+        "Registration operations served by the emulator: AWS has, the library lacks: "
+        "DeleteRegistrationVersion, ListRegistrationAssociations"
+    ) in report.lines()
+    del changed["operations"]
+    with pytest.raises(MalformedDataError):
+        check_drift(changed)
 
 
 @pytest.mark.parametrize(

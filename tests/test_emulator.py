@@ -43,7 +43,7 @@ def error_of(call: Callable[[], Any]) -> dict[str, Any]:
 
 def new_version(emulator: Emulator) -> RegistrationVersion:
     rid = emulator.backend.create_registration(TYPE).registration_id
-    return emulator.backend.peek(rid)[0].to_version()
+    return RegistrationVersion.from_info(emulator.backend.peek(rid)[0])
 
 
 def post(emulator: Emulator, target: str, body: bytes) -> tuple[int, dict[str, Any]]:

@@ -61,7 +61,9 @@ class Customer:
         self.service = service
         self.backend = backend
         self.rid = service.create_registration(TYPE).registration_id
-        self.versions: list[RegistrationVersion] = [service.peek(self.rid)[0].to_version()]
+        self.versions: list[RegistrationVersion] = [
+            RegistrationVersion.from_info(service.peek(self.rid)[0])
+        ]
 
     def truth(self, number: int) -> Any:
         return self.service.peek(self.rid)[number - 1]
@@ -88,7 +90,7 @@ class Customer:
                 self.truth(info.version_number).history,
             )
             if info.version_number == len(self.versions) + 1:
-                self.versions.append(info.to_version())
+                self.versions.append(RegistrationVersion.from_info(info))
             return
         if operation == "refresh":
             self.refresh()
@@ -106,7 +108,7 @@ class Customer:
         known = len(self.versions)
         for info in infos[:known]:
             self.versions[info.version_number - 1].adopt(info.status, info.history)
-        self.versions.extend(info.to_version() for info in infos[known:])
+        self.versions.extend(RegistrationVersion.from_info(info) for info in infos[known:])
 
     def check_once(self) -> None:
         # AWS-side moves may repeat (authentication can be asked for again); requests may not.

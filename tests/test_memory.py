@@ -381,7 +381,7 @@ def test_a_client_token_makes_create_registration_idempotent(backend: InMemoryBa
     assert backend.create_registration(TYPE, client_token="token-1") == first
     assert len(backend.describe_registrations()) == 1
     with pytest.raises(ConflictError):
-        backend.create_registration("OTHER_TYPE", client_token="token-1")
+        backend.create_registration("US_TOLL_FREE_REGISTRATION", client_token="token-1")
     with pytest.raises(InvalidValueError):
         backend.create_registration(TYPE, client_token="")
 

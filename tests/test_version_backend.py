@@ -37,7 +37,7 @@ def backend() -> InMemoryBackend:
 
 def fresh(backend: InMemoryBackend) -> RegistrationVersion:
     rid = backend.create_registration("US_TOLL_FREE_REGISTRATION").registration_id
-    return backend.describe_versions(rid)[0].to_version()
+    return RegistrationVersion.from_info(backend.describe_versions(rid)[0])
 
 
 def test_submit_through_a_backend_adopts_the_answer(backend: InMemoryBackend) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ._catalogue import SAMPLE_CATALOGUE, Catalogue
 from .aws import AwsBackend
 from .base import (
     Backend,
@@ -22,10 +23,12 @@ from .memory import FaultKind, InMemoryBackend
 __all__ = [
     "AwsBackend",
     "Backend",
+    "Catalogue",
     "DeniedReason",
     "FaultKind",
     "InMemoryBackend",
     "RegistrationInfo",
+    "SAMPLE_CATALOGUE",
     "VersionInfo",
     "validate_registration_type",
 ]

@@ -11,72 +11,38 @@ transport are injected with :meth:`InMemoryBackend.inject`.
 
 from __future__ import annotations
 
-import enum
 import threading
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timezone
-from typing import TypeVar
-
-import attrs
 
 from ..clock import Clock, SteppingClock
 from ..errors import (
     ConflictError,
-    InternalServerError,
     InvalidValueError,
     ResourceNotFoundError,
     ServiceQuotaExceededError,
-    ServiceUnavailableError,
-    ThrottlingError,
     UnknownTriggerError,
     ValidationError,
 )
 from ..lifecycle import LIFECYCLE
 from ..rules import _submit_conflict_reason, can_create_version, derive_registration_status
-from ..statuses import VersionStatus
+from ..statuses import RegistrationStatus, VersionStatus
 from ..version import RegistrationVersion, validate_registration_id, validate_version_number
+from ._catalogue import SAMPLE_CATALOGUE, Catalogue
+from ._memory_faults import OPERATIONS, FaultKind, FaultsMixin, _Fault
+from ._memory_forms import FormsMixin, _Attachment, _unknown_type
+from ._memory_model import _Registration, _Version
+from ._memory_state import StateMixin
 from .base import DeniedReason, RegistrationInfo, VersionInfo, validate_registration_type
 
-__all__ = ["FaultKind", "InMemoryBackend"]
+__all__ = ["FaultKind", "InMemoryBackend", "OPERATIONS"]
 
 SIMULATOR_EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
 """Where the simulator's default clock starts, so that its timestamps are reproducible."""
 
-OPERATIONS: tuple[str, ...] = (
-    "create_registration",
-    "create_version",
-    "submit",
-    "discard",
-    "describe_versions",
-    "describe_registration",
-    "describe_registrations",
-)
-"""The customer operations of the simulator: the names :meth:`InMemoryBackend.inject` takes."""
-
-_T = TypeVar("_T")
 _TOKEN_MAX = 64
 _MASK64 = (1 << 64) - 1
-
-
-class FaultKind(enum.Enum):
-    """A failure the simulator can inject into its next call(s)."""
-
-    THROTTLING = "throttling"
-    """ThrottlingException; nothing happens. botocore retries it."""
-    INTERNAL_ERROR = "internal_error"
-    """InternalServerException (HTTP 500); nothing happens."""
-    TIMEOUT = "timeout"
-    """The request never reaches the service: no effect, and no answer
-    (ServiceUnavailableError)."""
-    LOST_ANSWER = "lost_answer"
-    """The request takes effect, then its answer is lost (ServiceUnavailableError)."""
-
-
-@attrs.frozen
-class _Fault:
-    kind: FaultKind
-    operation: str | None
-    remaining: int
 
 
 def _mix(value: int) -> int:
@@ -87,47 +53,26 @@ def _mix(value: int) -> int:
     return value ^ (value >> 31)
 
 
-class _Version:
-    """One version as the service holds it: the status machine plus the review's verdict."""
-
-    __slots__ = ("aws_review", "denied_reasons", "feedback", "fsm")
-
-    def __init__(self, fsm: RegistrationVersion) -> None:
-        self.fsm = fsm
-        self.denied_reasons: tuple[DeniedReason, ...] = ()
-        self.feedback: str | None = None
-        self.aws_review = False
-
-
-class _Registration:
-    __slots__ = ("arn", "attributes", "created", "id", "tags", "type", "versions")
-
-    def __init__(
-        self,
-        registration_id: str,
-        arn: str,
-        registration_type: str,
-        created: datetime,
-        tags: Mapping[str, str],
-    ) -> None:
-        self.id = registration_id
-        self.arn = arn
-        self.type = registration_type
-        self.created = created
-        self.tags = dict(tags)
-        self.attributes: dict[str, str] = {}
-        self.versions: list[_Version] = []
-
-
-class InMemoryBackend:
+class InMemoryBackend(FaultsMixin, FormsMixin, StateMixin):
     """A thread-safe, deterministic simulator of the registration API (a ``Backend``).
 
     ``clock`` stamps every change (default: a :class:`~registration_fsm.SteppingClock`
     starting at 2026-01-01T00:00:00Z and moving one second per change). Registration ids
-    look like AWS's (``registration-`` and 32 hex digits) and are the same from run to run;
-    ARNs are ``arn:aws:sms-voice:<region>:<account_id>:registration/<id>``, and every
-    operation accepts either. ``max_versions_per_day`` simulates the quota behind
+    look like AWS's (``registration-`` and 32 hex digits) and are the same from run to run
+    (``id_seed`` picks another sequence, so that runs with different seeds do not collide;
+    pass ``clock=registration_fsm.clock.utc_now`` for the wall clock); ARNs are
+    ``arn:aws:sms-voice:<region>:<account_id>:registration/<id>``, and every operation
+    accepts either. ``max_versions_per_day`` simulates the quota behind
     ``REGISTRATION_VERSIONS_CREATED_PER_DAY`` (None: no limit; AWS does not publish it).
+
+    ``catalogue`` holds the registration types and their forms (default: the invented
+    :data:`~registration_fsm.backends.SAMPLE_CATALOGUE`; None accepts any type and has no
+    forms). With ``deny_incomplete``, the AWS side denies a submitted version whose REQUIRED
+    fields have no value as soon as it is asked to move it on, as AWS's automated check was
+    seen to do seconds after such a submit; by default it plays what it is told. The logs
+    keep the latest ``log_limit`` entries each (None: all), so a long-running emulator stays
+    flat in memory; :meth:`clear_logs` empties them. :meth:`save` and :meth:`load` keep the
+    state in a JSON file.
 
     The simulator's decisions where AWS documents nothing are in :mod:`registration_fsm.rules`
     (when a version may be created, which Reason a refused submit carries, the registration's
@@ -141,6 +86,10 @@ class InMemoryBackend:
         account_id: str = "123456789012",
         region: str = "us-east-1",
         max_versions_per_day: int | None = None,
+        catalogue: Catalogue | None = SAMPLE_CATALOGUE,
+        deny_incomplete: bool = False,
+        log_limit: int | None = 100_000,
+        id_seed: int | None = None,
     ) -> None:
         if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
             raise InvalidValueError(f"invalid account id {account_id!r}: expected 12 digits")
@@ -157,18 +106,34 @@ class InMemoryBackend:
                 f"invalid max_versions_per_day {max_versions_per_day!r}: "
                 "expected None or an integer >= 0"
             )
+        if catalogue is not None and not isinstance(catalogue, Catalogue):
+            raise InvalidValueError(f"catalogue must be a Catalogue or None, got {catalogue!r}")
+        if log_limit is not None and (
+            isinstance(log_limit, bool) or not isinstance(log_limit, int) or log_limit < 1
+        ):
+            raise InvalidValueError(f"invalid log_limit {log_limit!r}: None or an integer >= 1")
+        self._catalogue = catalogue
+        self._deny_incomplete = bool(deny_incomplete)
         self._clock: Clock = clock if clock is not None else SteppingClock(SIMULATOR_EPOCH)
         self._account_id = account_id
         self._region = region
         self._max_versions_per_day = max_versions_per_day
+        if id_seed is not None and (isinstance(id_seed, bool) or not isinstance(id_seed, int)):
+            raise InvalidValueError(f"invalid id_seed {id_seed!r}: None or an integer")
         self._seed = int(account_id) ^ sum(ord(c) << (8 * (i % 8)) for i, c in enumerate(region))
+        if id_seed is not None:
+            self._seed = _mix(_mix(id_seed & _MASK64) ^ self._seed)
         self._lock = threading.RLock()
         self._registrations: dict[str, _Registration] = {}
         self._by_arn: dict[str, _Registration] = {}
         self._tokens: dict[str, tuple[str, str]] = {}
         self._faults: list[_Fault] = []
-        self._applied: list[tuple[str, str, int]] = []
-        self._calls: list[tuple[str, str | None]] = []
+        self._applied: deque[tuple[str, str, int]] = deque(maxlen=log_limit)
+        self._calls: deque[tuple[str, str | None]] = deque(maxlen=log_limit)
+        self._ids = 0
+        self._attachments: dict[str, _Attachment] = {}
+        self._attachment_tokens: dict[str, str] = {}
+        self._associated: dict[str, str] = {}
         self._created_per_day: dict[date, int] = {}
 
     # -- configuration and logs -------------------------------------------------------------
@@ -187,87 +152,6 @@ class InMemoryBackend:
     def region(self) -> str:
         """The region in the simulator's ARNs."""
         return self._region
-
-    @property
-    def applied(self) -> tuple[tuple[str, str, int], ...]:
-        """Every effect applied, in order: (operation or AWS trigger, registration id, version).
-
-        A submit that took effect appears once as ``("submit", id, n)``; with AwsReview it is
-        followed by ``("begin_aws_review", id, n)``. Tests read this to prove that no request
-        was applied twice.
-        """
-        with self._lock:
-            return tuple(self._applied)
-
-    @property
-    def calls(self) -> tuple[tuple[str, str | None], ...]:
-        """Every customer call received, in order: (operation, registration id or None).
-
-        Calls that failed, injected faults included, are listed too; client-side validation
-        errors (raised before anything would be sent) are not.
-        """
-        with self._lock:
-            return tuple(self._calls)
-
-    @property
-    def pending_faults(self) -> tuple[tuple[FaultKind, str | None, int], ...]:
-        """The faults still to be injected: (kind, operation or None, calls left)."""
-        with self._lock:
-            return tuple((f.kind, f.operation, f.remaining) for f in self._faults)
-
-    # -- fault injection ----------------------------------------------------------------------
-
-    def inject(self, kind: FaultKind, *, operation: str | None = None, count: int = 1) -> None:
-        """Make the next ``count`` calls of ``operation`` (None: of any operation) fail.
-
-        ``operation`` is a method name of the Backend protocol ("submit", "discard",
-        "create_version", ...). Faults are used in the order they were injected. THROTTLING,
-        INTERNAL_ERROR and TIMEOUT fail without effect; LOST_ANSWER applies the request, then
-        raises ServiceUnavailableError as if the answer had been lost on the way back.
-        """
-        if not isinstance(kind, FaultKind):
-            raise InvalidValueError(f"invalid fault {kind!r}: expected a FaultKind")
-        if operation is not None and operation not in OPERATIONS:
-            raise InvalidValueError(
-                f"unknown operation {operation!r}; known: {', '.join(OPERATIONS)}"
-            )
-        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-            raise InvalidValueError(f"invalid count {count!r}: expected an integer >= 1")
-        with self._lock:
-            self._faults.append(_Fault(kind, operation, count))
-
-    def clear_faults(self) -> None:
-        """Forget every fault not yet injected."""
-        with self._lock:
-            self._faults.clear()
-
-    def _take_fault(self, operation: str) -> FaultKind | None:
-        for index, fault in enumerate(self._faults):
-            if fault.operation is None or fault.operation == operation:
-                if fault.remaining == 1:
-                    del self._faults[index]
-                else:
-                    self._faults[index] = attrs.evolve(fault, remaining=fault.remaining - 1)
-                return fault.kind
-        return None
-
-    def _enter(self, operation: str, registration_id: str | None) -> FaultKind | None:
-        """Log the call and raise the fault that fails it before any effect, if one is due."""
-        self._calls.append((operation, registration_id))
-        fault = self._take_fault(operation)
-        if fault is FaultKind.THROTTLING:
-            raise ThrottlingError(
-                "Rate exceeded (injected)", code="ThrottlingException", operation=operation
-            )
-        if fault is FaultKind.INTERNAL_ERROR:
-            raise InternalServerError(
-                "Internal server error (injected)",
-                code="InternalServerException",
-                operation=operation,
-            )
-        if fault is FaultKind.TIMEOUT:
-            raise _lost(operation, "the request timed out before reaching the service")
-        return fault
 
     # -- lookups and views --------------------------------------------------------------------
 
@@ -307,7 +191,9 @@ class InMemoryBackend:
             registration_id=registration.id,
             registration_arn=registration.arn,
             registration_type=registration.type,
-            status=derive_registration_status([v.fsm.status for v in versions]),
+            status=RegistrationStatus.DELETED
+            if registration.deleted
+            else derive_registration_status([v.fsm.status for v in versions]),
             current_version_number=versions[-1].fsm.version_number,
             created=registration.created,
             approved_version_number=approved[-1] if approved else None,
@@ -325,6 +211,12 @@ class InMemoryBackend:
         with self._lock:
             registration = self._find(validate_registration_id(registration_id))
             return tuple(self._info(registration, v) for v in registration.versions)
+
+    def _new_id(self, prefix: str) -> str:
+        """An id that looks random and is the same from run to run: ``prefix`` + 32 hex."""
+        self._ids += 1
+        base = self._seed ^ 0x5DEECE66D + 2 * self._ids
+        return f"{prefix}{_mix(base):016x}{_mix(base + 1):016x}"
 
     def _conflict(self, registration: _Registration, reason: str, message: str) -> ConflictError:
         # Like AwsBackend's, the error carries the service's latest version.
@@ -359,6 +251,8 @@ class InMemoryBackend:
         RegistrationType raises ConflictError.
         """
         validate_registration_type(registration_type)
+        if self._catalogue is not None and registration_type not in self._catalogue:
+            raise _unknown_type(registration_type)
         tag_map = _validate_tags(tags)
         if client_token is not None and (
             not isinstance(client_token, str) or not 1 <= len(client_token) <= _TOKEN_MAX
@@ -414,6 +308,7 @@ class InMemoryBackend:
         with self._lock:
             fault = self._enter("create_version", registration_id)
             registration = self._find(registration_id)
+            self._active(registration)
             latest = registration.versions[-1].fsm
             if not can_create_version(latest.status):
                 raise self._conflict(
@@ -438,7 +333,8 @@ class InMemoryBackend:
             version = _Version(
                 RegistrationVersion.new(
                     registration.id, number, at=now, registration_arn=registration.arn
-                )
+                ),
+                registration.versions[-1].values,
             )
             registration.versions.append(version)
             self._applied.append(("create_version", registration.id, number))
@@ -457,9 +353,17 @@ class InMemoryBackend:
         with self._lock:
             fault = self._enter("submit", registration_id)
             registration = self._find(registration_id)
+            self._active(registration)
             version = registration.versions[-1]
             status = version.fsm.status
             reason = _submit_conflict_reason(status)
+            if reason == "REGISTRATION_ALREADY_SUBMITTED":
+                raise self._conflict(
+                    registration,
+                    reason,
+                    f"Registration {registration.id} version {version.fsm.version_number} "
+                    f"was already submitted and is {status.value}",
+                )
             if reason is not None:
                 raise self._conflict(
                     registration,
@@ -480,6 +384,7 @@ class InMemoryBackend:
         with self._lock:
             fault = self._enter("discard", registration_id)
             registration = self._find(registration_id)
+            self._active(registration)
             version = registration.versions[-1]
             status = version.fsm.status
             if LIFECYCLE.next_status(status, "discard") is None:
@@ -551,11 +456,6 @@ class InMemoryBackend:
             infos = tuple(self._registration_info(r) for r in found)
             return self._answer(fault, "describe_registrations", infos)
 
-    def _answer(self, fault: FaultKind | None, operation: str, answer: _T) -> _T:
-        if fault is FaultKind.LOST_ANSWER:
-            raise _lost(operation, "the request took effect, but its answer was lost")
-        return answer
-
     # -- the AWS side -------------------------------------------------------------------------
 
     def play_aws(
@@ -607,6 +507,17 @@ class InMemoryBackend:
             else:
                 version = versions[version_number - 1]
             fsm = version.fsm
+            if self._deny_incomplete and trigger != "deny" and fsm.can("deny"):
+                missing = self.missing_fields(registration.id) if version is versions[-1] else ()
+                if missing:  # the automated check AWS runs seconds after such a submit
+                    trigger, feedback = "deny", None
+                    reasons = (
+                        DeniedReason(
+                            reason="REQUIRED_FIELDS_MISSING",
+                            short_description="Required fields have no value: "
+                            + ", ".join(missing),
+                        ),
+                    )
             if not fsm.can(trigger):
                 raise fsm._refusal(fsm.status, trigger)
             now = self._clock()
@@ -626,12 +537,6 @@ class InMemoryBackend:
                 f"<InMemoryBackend {self._account_id} {self._region}: "
                 f"{len(self._registrations)} registrations, {len(self._faults)} faults pending>"
             )
-
-
-def _lost(operation: str, what: str) -> ServiceUnavailableError:
-    return ServiceUnavailableError(
-        f"No answer (injected): {what}", code="RequestTimeout", operation=operation
-    )
 
 
 def _validate_tags(tags: Mapping[str, str] | None) -> dict[str, str]:

@@ -4,6 +4,8 @@
 - :mod:`~registration_fsm.testing.conformance`: a stateful conformance suite for any Backend;
 - :mod:`~registration_fsm.testing.paths`: test cases generated from the lifecycle graph, and
   a recorder of the edges a run exercised;
+- :mod:`~registration_fsm.testing.mock`: :func:`mock_sms_voice`, boto3 clients of
+  ``pinpoint-sms-voice-v2`` answered in-process by the simulator (needs botocore);
 - :mod:`~registration_fsm.testing.pytest_plugin`: fixtures, enabled with
   ``pytest_plugins = ["registration_fsm.testing.pytest_plugin"]``.
 
@@ -13,6 +15,7 @@
 from __future__ import annotations
 
 from .conformance import AwsSide, BackendConformance, NonConformance, conformance_suite, drive_path
+from .mock import SmsVoiceMock, mock_sms_voice
 from .paths import EdgeRecorder, PathCase, parametrize_paths, path_cases, replay
 
 __all__ = [
@@ -21,8 +24,10 @@ __all__ = [
     "EdgeRecorder",
     "NonConformance",
     "PathCase",
+    "SmsVoiceMock",
     "conformance_suite",
     "drive_path",
+    "mock_sms_voice",
     "parametrize_paths",
     "path_cases",
     "replay",

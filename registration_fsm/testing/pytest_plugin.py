@@ -15,6 +15,8 @@ Fixtures:
 - ``registration_aws_side``: what plays AWS's part for that backend (the backend itself);
 - ``registration_emulator``: the backend served over HTTP on 127.0.0.1, for boto3 code
   (``.endpoint_url``; ``.backend`` is the InMemoryBackend behind it);
+- ``sms_voice_mock``: every ``pinpoint-sms-voice-v2`` boto3 client answered in-process by
+  ``registration_backend`` (see :func:`~registration_fsm.testing.mock.mock_sms_voice`);
 - ``registration_edge_recorder``: an :class:`~registration_fsm.testing.paths.EdgeRecorder`;
 - ``registration_conformance``: runs the conformance suite against a backend factory.
 """
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 
     from ..backends.base import Backend
     from ..emulator import Emulator
+    from .mock import SmsVoiceMock
 
 __all__ = [
     "CLOCK_START",
@@ -47,6 +50,7 @@ __all__ = [
     "registration_conformance",
     "registration_edge_recorder",
     "registration_emulator",
+    "sms_voice_mock",
 ]
 
 CLOCK_START = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -82,6 +86,16 @@ def registration_emulator(registration_backend: InMemoryBackend) -> Iterator[Emu
 
     with Emulator(registration_backend) as running:
         yield running
+
+
+@pytest.fixture
+def sms_voice_mock(registration_backend: InMemoryBackend) -> Iterator[SmsVoiceMock]:
+    """Every ``pinpoint-sms-voice-v2`` client created in the test answered in-process by
+    ``registration_backend``, with no server and no port; ``.backend`` plays the AWS side."""
+    from .mock import mock_sms_voice
+
+    with mock_sms_voice(backend=registration_backend) as active:
+        yield active
 
 
 @pytest.fixture
