@@ -201,8 +201,9 @@ def test_fire_and_can_take_only_trigger_names() -> None:
         with pytest.raises(UnknownTriggerError) as info:
             version.fire(bad, at=T0)  # type: ignore[arg-type]
         assert info.value.trigger == bad
-        with pytest.raises(UnknownTriggerError):
+        with pytest.raises(UnknownTriggerError) as info:
             version.can(bad)  # type: ignore[arg-type]
+        assert info.value.trigger == bad
     assert version.fire("discard", at=T0 + timedelta(1)) is S.DISCARDED
     assert version.is_terminal
     assert version.allowed_triggers() == ()
