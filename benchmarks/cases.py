@@ -557,6 +557,10 @@ def measure(budget: Budget, progress: Callable[[str], None] | None = None) -> li
     from .reporting import report_rows
 
     rows += report_rows(budget)
+    say("committed saves through the stores, against raw SQL ...")
+    from .stores import store_rows
+
+    rows += store_rows(budget)
     say("the audit at a million versions, against its floor ...")
     from .audit_scale import scale_rows
 

@@ -27,6 +27,8 @@ RATIOS: tuple[tuple[str, str], ...] = (
     ("machine_memory", "memory"),
     ("statemachine_memory", "memory"),
     ("report_html", "audit_large"),
+    ("store_sqlite_floor", "store_sqlite_save"),
+    ("store_postgres_floor", "store_postgres_save"),
     ("audit_scale", "audit_scale_floor"),
     ("audit_scale_peak", "audit_scale_text"),
     ("audit_scale_floor_peak", "audit_scale_text"),
@@ -143,6 +145,18 @@ TARGETS: tuple[Target, ...] = (
         "report_html",
         "audit_large",
         at_most=8,
+    ),
+    Target(
+        "SqliteStore commits saves at >= 1/1.5 the rate of raw sqlite3 doing the same SQL",
+        "store_sqlite_floor",
+        "store_sqlite_save",
+        at_most=1.5,
+    ),
+    Target(
+        "PostgresStore commits saves at >= 1/1.5 the rate of raw psycopg doing the same SQL",
+        "store_postgres_floor",
+        "store_postgres_save",
+        at_most=1.5,
     ),
 )
 

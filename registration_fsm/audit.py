@@ -82,6 +82,9 @@ class FindingKind(str, enum.Enum):
     """A registration's version numbers contradict its versions."""
     MALFORMED = "malformed"
     """A record without the fields or types AWS's model gives it."""
+    JOURNAL = "journal"
+    """A store's journal that does not hold: an entry edited, removed, reordered or slipped
+    in, a move the lifecycle forbids, or a replay ending elsewhere than the stored state."""
 
     def __str__(self) -> str:
         return self.value
@@ -326,6 +329,8 @@ class _Auditor:
         findings = self.findings
         known = group.versions
         approved = group.approved
+        codes = group.codes
+        code_of = _CODE
         rid = group.registration_id
         fromiso = datetime.fromisoformat
         low, high = EARLIEST, LATEST
@@ -347,13 +352,11 @@ class _Auditor:
                     and history.__class__ is dict
                 ):
                     pairs = []
-                    mix = 0
                     for key, value in history.items():
                         index = index_of(key)
                         if index is None:
                             break
                         if value is None:
-                            mix += hash((key, None))
                             continue
                         if value.__class__ is str:
                             if "\x00" in value:
@@ -379,12 +382,11 @@ class _Auditor:
                             stamp = value
                         else:
                             break
-                        mix += hash((key, value))
                         pairs.append((stamp, index))
                     else:
                         parsed = (number, status, pairs)
                         fingerprint = (
-                            hash((number, text, mix, len(history)))
+                            hash((number, text, sum(map(hash, history.items())), len(history)))
                             if len(item) == 3
                             else _fingerprint(item)
                         )
@@ -410,7 +412,9 @@ class _Auditor:
                     )
                 continue
             known[number] = fingerprint
-            group.record(number, status)
+            if number >= len(codes):
+                codes.extend(bytes(number + 1 - len(codes)))
+            codes[number] = code_of[status]
             if status is _APPROVED:
                 approved.append(number)
             checked += 1
@@ -671,7 +675,7 @@ def _fingerprint(item: object) -> int:
             and "RegistrationVersionStatus" in item
         ):
             try:
-                mix = sum(hash((k, v)) for k, v in history.items())
+                mix = sum(map(hash, history.items()))
                 return hash(
                     (item["VersionNumber"], item["RegistrationVersionStatus"], mix, len(history))
                 )
@@ -855,18 +859,7 @@ def _decode(raw: bytes, source: str) -> str:
 
 
 def _parse_json(raw: bytes, source: str) -> object:
-    import json
-
-    encoding = json.detect_encoding(raw)
-    try:
-        text = raw.decode(encoding)
-    except UnicodeDecodeError as error:
-        raise AuditInputError(
-            source,
-            f"not {encoding.upper()} text: byte 0x{raw[error.start]:02x} at offset {error.start} "
-            "cannot be decoded",
-        ) from None
-    return _loads(text, source)
+    return _loads(_decode(raw, source), source)
 
 
 def _loads(text: str, source: str) -> object:

@@ -416,7 +416,25 @@ def _add_audit(commands: Any) -> None:
         "every version whose history is not a legal path is reported with its reason. "
         "Exit status: 0 clean, 1 findings, 2 unreadable input.",
     )
-    command.add_argument("files", nargs="+", metavar="FILE", help="an export file (JSON)")
+    command.add_argument(
+        "files", nargs="*", metavar="FILE", help="an export file (JSON); or a live source:"
+    )
+    command.add_argument(
+        "--from-aws",
+        action="store_true",
+        help="audit every registration of the account, read live with the default boto3 "
+        "session (DescribeRegistrations, DescribeRegistrationVersions)",
+    )
+    command.add_argument("--region", help="with --from-aws: the AWS region")
+    command.add_argument(
+        "--endpoint-url", help="with --from-aws: another endpoint (the emulator, for one)"
+    )
+    command.add_argument(
+        "--store",
+        metavar="URL",
+        help="audit a store (sqlite:///path or postgresql://...): every registration by the "
+        "rule of evidence, and every journal's hash chain, replayed against the stored state",
+    )
     command.add_argument(
         "--format",
         choices=_AUDIT_FORMATS,
@@ -448,10 +466,19 @@ def _run_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .errors import AuditInputError
 
     form = _audit_format(args)
+    live = bool(args.from_aws) + (args.store is not None)
+    if live + bool(args.files) != 1:
+        raise _CommandError("give export FILEs, --from-aws or --store URL: exactly one of them")
+    if (args.region or args.endpoint_url) and not args.from_aws:
+        raise _CommandError("--region and --endpoint-url go with --from-aws")
     output = _audit_output(args.output)
     auditor = _Auditor()
     errors: list[AuditInputError] = []
     documents: list[tuple[str, object]] = []
+    if live:
+        from ._cli_live import audit_live
+
+        report = audit_live(args, err, documents if form in _MODEL_FORMATS else None)
     for path in args.files:
         try:
             data = load_export(path, max_bytes=args.max_bytes)
@@ -464,7 +491,8 @@ def _run_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             errors.append(
                 AuditInputError(path, f"too large or deep to audit ({type(exhausted).__name__})")
             )
-    report = auditor.report()
+    if not live:
+        report = auditor.report()
     if form in _MODEL_FORMATS:
         from . import reports
 

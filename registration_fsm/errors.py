@@ -19,9 +19,11 @@ __all__ = [
     "AuditInputError",
     "AwsReviewNotApplied",
     "BackendError",
+    "ConcurrentUpdateError",
     "ConflictError",
     "GraphvizError",
     "IllegalRemoteTransition",
+    "IntentLostError",
     "InternalServerError",
     "InvalidDefinition",
     "InvalidHistory",
@@ -30,14 +32,19 @@ __all__ = [
     "InvalidTransition",
     "InvalidValueError",
     "InvalidVersionNumber",
+    "JournalDerivationError",
     "MalformedDataError",
     "MissingDependencyError",
+    "OperationInProgress",
     "RegistrationFsmError",
+    "RegistrationNotStored",
     "RegistrationRuleError",
     "ResourceNotFoundError",
+    "SchemaVersionError",
     "ServiceQuotaExceededError",
     "ServiceUnavailableError",
     "StampOrderError",
+    "StoreError",
     "ThrottlingError",
     "UnexpectedAnswerError",
     "UnknownHistoryKey",
@@ -45,6 +52,7 @@ __all__ = [
     "UnknownTriggerError",
     "UnknownVersionError",
     "UnsafeHostError",
+    "UnsupportedStoreUrl",
     "ValidationError",
 ]
 
@@ -507,3 +515,119 @@ class UnsafeHostError(InvalidValueError):
             "only loopback addresses (127.0.0.0/8, ::1, localhost); pass "
             "allow_non_loopback=True (command line: --allow-non-loopback) to accept the risk"
         )
+
+
+class StoreError(RegistrationFsmError):
+    """A store could not do what was asked; the subclasses say why. Nothing was changed.
+
+    Raised as itself when the database failed underneath (``cause`` is the driver's error):
+    the transaction was rolled back, so the store holds what it held before the call.
+    """
+
+    def __init__(self, message: str, *, cause: BaseException | None = None) -> None:
+        self.cause = cause
+        super().__init__(message)
+
+
+class ConcurrentUpdateError(StoreError):
+    """A compare-and-set save found another revision than the one it was given.
+
+    Somebody else saved the registration since it was loaded (or, with ``expected_revision``
+    None, it exists already). ``actual_revision`` is the stored one (None when absent); load
+    it again and redo the change.
+    """
+
+    def __init__(
+        self, registration_id: str, expected_revision: int | None, actual_revision: int | None
+    ) -> None:
+        self.registration_id = registration_id
+        self.expected_revision = expected_revision
+        self.actual_revision = actual_revision
+        if expected_revision is None:
+            detail = f"it exists already at revision {actual_revision}"
+        elif actual_revision is None:
+            detail = f"expected revision {expected_revision}, but it is not stored"
+        else:
+            detail = f"expected revision {expected_revision}, found {actual_revision}"
+        super().__init__(f"{registration_id}: not saved, {detail}; nothing was changed")
+
+
+class OperationInProgress(StoreError):
+    """Another worker holds the intent for this operation on this version.
+
+    ``intent`` is the holder's :class:`~registration_fsm.store.Intent`. When ``expired`` is
+    True its lease ran out: the holder may have died between its call to AWS and its save, so
+    only reading the versions back tells whether the operation took effect; take the intent
+    over (``take_over_intent``) only after that read-back.
+    """
+
+    def __init__(self, intent: object, *, expired: bool) -> None:
+        self.intent = intent
+        self.expired = expired
+        state = (
+            "an expired intent (read the versions back, then take it over)"
+            if expired
+            else ("an unexpired intent")
+        )
+        super().__init__(f"{intent}: {state} is held")
+
+
+class IntentLostError(StoreError):
+    """The intent given is no longer the one stored: it was released or taken over.
+
+    A save that carried it (``release=``) was rolled back: nothing was changed.
+    """
+
+    def __init__(self, intent: object) -> None:
+        self.intent = intent
+        super().__init__(f"{intent}: no longer held by this claim (released or taken over)")
+
+
+class RegistrationNotStored(StoreError, InvalidValueError):
+    """No registration with that id is in the store."""
+
+    def __init__(self, registration_id: str) -> None:
+        self.registration_id = registration_id
+        super().__init__(f"{registration_id!r} is not in the store")
+
+
+class SchemaVersionError(StoreError):
+    """The store's schema is one this library cannot read safely (written by a newer one).
+
+    ``found`` is the version recorded in the store, ``supported`` the newest this library
+    knows; it refuses rather than misread the data.
+    """
+
+    def __init__(self, location: str, found: int, supported: int) -> None:
+        self.location = location
+        self.found = found
+        self.supported = supported
+        super().__init__(
+            f"{location}: the store has schema version {found}, but this registration_fsm "
+            f"reads versions up to {supported}; upgrade registration_fsm to open it"
+        )
+
+
+class UnsupportedStoreUrl(InvalidValueError):
+    """``open_store`` was given a URL of a form it does not take; ``accepted`` lists those."""
+
+    def __init__(self, url: object, accepted: Sequence[str]) -> None:
+        self.url = url
+        self.accepted: tuple[str, ...] = tuple(accepted)
+        super().__init__(f"unsupported store URL {url!r}; use one of: {', '.join(self.accepted)}")
+
+
+class JournalDerivationError(InvalidValueError):
+    """No journal entries can be derived for a change: its stamps prove no legal path.
+
+    ``problems`` are the evidence rule's reasons (:class:`~registration_fsm.evidence.Problem`).
+    """
+
+    def __init__(
+        self, registration_id: str, version_number: int, detail: str, problems: Sequence[object]
+    ) -> None:
+        self.registration_id = registration_id
+        self.version_number = version_number
+        self.detail = detail
+        self.problems: tuple[object, ...] = tuple(problems)
+        super().__init__(f"{registration_id} version {version_number}: {detail}")

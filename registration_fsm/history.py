@@ -116,6 +116,10 @@ def parse_timestamp(value: object, *, field: str | None = None) -> datetime:
             parsed = datetime.fromisoformat(text)
         except ValueError:
             raise InvalidTimestamp(value, "not an ISO-8601 timestamp", field=field) from None
+        if parsed.tzinfo is _UTC:  # "+00:00" and "Z": the usual case, already UTC
+            if not EARLIEST <= parsed < LATEST:
+                raise InvalidTimestamp(value, _RANGE, field=field)
+            return parsed
         offset = parsed.utcoffset()
         if offset is None:
             raise InvalidTimestamp(

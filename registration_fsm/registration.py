@@ -34,7 +34,7 @@ from .errors import (
     UnknownVersionError,
 )
 from .evidence import aws_review_refusal
-from .history import parse_timestamp
+from .history import STAMP_INDEX, parse_timestamp
 from .lifecycle import LIFECYCLE
 from .reconcile import Anomaly, AnomalyKind, ReconcileReport, VersionChange, parse_pages
 from .rules import can_create_version, derive_registration_status
@@ -140,11 +140,12 @@ _SETTLED_BY = {
     _V.DISCARDED: _V.DISCARDED,
     _V.DENIED: _V.DENIED,
 }
+_SETTLED_SLOT = {status: STAMP_INDEX[settled] for status, settled in _SETTLED_BY.items()}
 
 
 def _settled_at(version: RegistrationVersion) -> datetime | None:
-    settled = _SETTLED_BY.get(version._state[0])
-    return None if settled is None else version.history[settled]
+    slot = _SETTLED_SLOT.get(version._state[0])
+    return None if slot is None else version._state[1][slot]
 
 
 def _coerce_at(at: object) -> datetime:

@@ -24,16 +24,17 @@ from .errors import (
 )
 from .evidence import Proof, aws_review_refusal, judge
 from .history import (
-    EARLIEST as _EARLIEST,
-)
-from .history import (
-    LATEST as _LATEST,
-)
-from .history import (
+    _AWS_KEYS,
     STAMP_INDEX,
     StatusHistory,
     parse_timestamp,
     require_history,
+)
+from .history import (
+    EARLIEST as _EARLIEST,
+)
+from .history import (
+    LATEST as _LATEST,
 )
 from .lifecycle import LIFECYCLE, Edge
 from .statuses import VersionStatus
@@ -594,7 +595,7 @@ class RegistrationVersion:
             "version_number": self._version_number,
             "registration_arn": self._registration_arn,
             "status": status.value,
-            "history": StatusHistory._from_stamps(stamps).to_json(),
+            "history": {key: stamp.isoformat() for key, stamp in zip(_AWS_KEYS, stamps) if stamp},
         }
 
     @classmethod

@@ -111,3 +111,46 @@ def backoffs(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
     monkeypatch.setattr(ExponentialBackoff, "delay_amount", delay_amount)
     return asked
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Any]:
+    """A real PostgreSQL server for the session, in a temporary directory, on a unix socket.
+
+    Skips where the server binaries or psycopg are missing, saying how to install them,
+    except under CI=true, where that fails the run (.ci/run installs PostgreSQL).
+    """
+    from registration_fsm.testing.postgres import (
+        INSTALL_HINT,
+        TemporaryPostgres,
+        find_postgres_bin,
+    )
+
+    missing = None
+    if find_postgres_bin() is None:
+        missing = f"PostgreSQL is not installed: {INSTALL_HINT}"
+    else:
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            missing = "psycopg is not installed: pip install -e '.[dev]' (or '.[postgres]')"
+    if missing is not None:
+        if _in_ci():
+            pytest.fail(f"{missing} (required under CI=true)")
+        pytest.skip(missing)
+    server = TemporaryPostgres().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_dsn(postgres_server: Any) -> str:
+    """The connection string of a new, empty database on the session's server."""
+    dsn: str = postgres_server.create_database()
+    return dsn

@@ -111,7 +111,7 @@ def test_demo_ends_with_the_path_of_version_1() -> None:
     diagram = out.split(marker, 1)[1]
     assert diagram.startswith('---\ntitle: "registration-')
     assert ' version 1: ARCHIVED"\n---\nflowchart TD\n' in diagram
-    assert '    APPROVED -->|"step 4: archive<br/>2026-01-05T09:49:00Z"| ARCHIVED\n' in diagram
+    assert '    APPROVED -->|"step 4: archive<br/>2026-01-05T11:41:00Z"| ARCHIVED\n' in diagram
     assert "    class ARCHIVED current\n" in diagram
 
 

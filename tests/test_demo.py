@@ -37,6 +37,27 @@ def test_the_demo_runs_the_lifecycle_through_the_simulator() -> None:
     v2 = versions[1]["RegistrationVersionStatusHistory"]
     assert v1["ArchivedTimestamp"] == v2["ApprovedTimestamp"]
     assert versions[0]["Feedback"].startswith("Publish the website")
+    # Stored across a restart, and journaled by both workers.
+    assert "the worker restarts" in text
+    assert "found version 2 DRAFT, as stored" in text
+    journal = text[text.index("The journal") :].splitlines()[1:14]
+    assert [line.split()[2] for line in journal] == [
+        "create",
+        "submit",
+        "begin_review",
+        "approve",
+        "create",
+        "submit",
+        "begin_review",
+        "archive",
+        "approve",
+        "create",
+        "submit",
+        "begin_aws_review",
+        "deny",
+    ]
+    assert {line.split()[-2] for line in journal} == {"worker-1", "worker-2"}
+    assert "verify_journal: the chain holds" in text
 
 
 def test_the_demo_is_reproducible() -> None:

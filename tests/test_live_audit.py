@@ -82,3 +82,39 @@ def test_a_refused_read_is_a_typed_backend_error(
 def test_something_that_is_not_a_client_is_refused() -> None:
     with pytest.raises(InvalidValueError, match="pinpoint-sms-voice-v2"):
         audit_aws(object())  # type: ignore[arg-type]
+
+
+def test_the_store_audit_finds_an_edited_journal_entry(tmp_path: Any) -> None:
+    import sqlite3
+
+    from registration_fsm import InMemoryBackend
+    from registration_fsm.live_audit import audit_store
+    from registration_fsm.service import RegistrationService
+    from registration_fsm.store import SqliteStore
+
+    path = tmp_path / "registrations.db"
+    backend = InMemoryBackend()
+    store = SqliteStore(path)
+    service = RegistrationService(store, backend, worker_id="w1")
+    rids = [service.create(BRAND).registration_id for _ in range(3)]
+    for rid in rids:
+        service.submit(rid)
+    seen: list[tuple[int, int]] = []
+    clean = audit_store(store, progress=lambda r, v: seen.append((r, v)))
+    assert clean.ok, clean.findings
+    assert (clean.registrations_checked, clean.versions_checked) == (3, 3)
+    assert seen[-1] == (3, 3)
+    # Somebody with access to the database rewrites history: SUBMITTED becomes APPROVED.
+    with sqlite3.connect(path) as raw:
+        raw.execute("DROP TRIGGER rfsm_journal_no_update")
+        raw.execute(
+            "UPDATE rfsm_journal SET to_status = 'APPROVED' "
+            "WHERE registration_id = ? AND sequence = 2",
+            (rids[1],),
+        )
+    tampered = audit_store(store)
+    kinds = {(f.kind, f.registration_id) for f in tampered.findings}
+    assert (FindingKind.JOURNAL, rids[1]) in kinds
+    assert all(rid == rids[1] for _, rid in kinds)
+    assert any("entry 2" in f.reason and "altered" in f.reason for f in tampered.findings)
+    store.close()

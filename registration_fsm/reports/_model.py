@@ -445,7 +445,8 @@ KIND_MEANINGS: Mapping[FindingKind, str] = {
     "earlier than DraftTimestamp, or a stamp later than the current status's own",
     FindingKind.IMPOSSIBLE_PREDECESSOR: "a stamp for a status that can never lead to the "
     "current status",
-    FindingKind.MISSING_STAMP: "no DraftTimestamp, or no stamp for the status the version is in",
+    FindingKind.MISSING_STAMP: "no DraftTimestamp, or no stamp for a status the version is in "
+    "or must have passed",
     FindingKind.ILLEGAL_PATH: "no legal path visits the stamped statuses in the order of their "
     "stamps",
     FindingKind.MULTIPLE_APPROVED: "a registration with more than one APPROVED version",
@@ -455,5 +456,7 @@ KIND_MEANINGS: Mapping[FindingKind, str] = {
     FindingKind.DUPLICATE_VERSION: "the same version twice, with different contents",
     FindingKind.REGISTRATION_MISMATCH: "describe-registrations contradicts the versions",
     FindingKind.MALFORMED: "a record without the fields or types of AWS's model",
+    FindingKind.JOURNAL: "a store's journal that does not hold: an entry edited, removed, "
+    "reordered or slipped in, a forbidden move, or a replay ending elsewhere than the store",
 }
 """What each kind of finding means, in a few words, for the summary of a report."""

@@ -1,0 +1,256 @@
+"""The service's decisions, free of I/O: what to ask the store and the backend, and in what order.
+
+Each operation of :class:`~registration_fsm.service.RegistrationService` is a generator that
+yields *effects* (load this registration, claim that intent, call the backend, save this)
+and is sent back their results, or has their errors thrown in. A driver performs the effects;
+the sync service is one driver, and an asyncio one can be another, so the checks, the
+claim/answer/save sequence, the read-back rules and the journal entries are written once,
+here, as h11 keeps HTTP's rules apart from sockets.
+
+The sequence for a call to AWS (submit, discard, create_version):
+
+1. load the registration; settle its intents: an unexpired one means another worker's call is
+   in flight (``OperationInProgress``, nothing is sent); an expired one is the trace of a
+   worker that died between its call and its save, resolved by reading the versions back (the
+   truth decides whether it took effect), never by sending again;
+2. check locally (``Registration.check``): a refused move raises before anything is sent;
+3. claim the intent for (registration, version, operation), then load and check again: a
+   worker that saved (and so released its intent) since the first load has done the move;
+4. call the backend. A definite refusal releases the intent and raises; a failure that may
+   hide an effect (no answer, a 5xx, botocore's retries) keeps the intent, for the read-back;
+5. adopt the answer and save it with its journal entries, releasing the intent, in one
+   transaction; a concurrent save (another worker's reconcile) is met by loading again and
+   adopting the same answer onto what is stored.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Generator, Sequence
+from datetime import datetime
+from typing import Any, Literal
+
+import attrs
+
+from .errors import (
+    AwsReviewNotApplied,
+    ConcurrentUpdateError,
+    InternalServerError,
+    OperationInProgress,
+    ServiceUnavailableError,
+    UnexpectedAnswerError,
+)
+from .registration import Registration
+from .statuses import VersionStatus
+from .store._journal import JournalMove, JournalSource, journal_moves
+from .store._protocol import Intent, Loaded
+from .values import RegistrationInfo, VersionInfo
+
+__all__ = [
+    "Call",
+    "Claim",
+    "Describe",
+    "Effect",
+    "Intents",
+    "Load",
+    "Release",
+    "Save",
+    "Step",
+    "TakeOver",
+    "create_flow",
+    "operation_flow",
+    "reconcile_flow",
+    "settle_flow",
+]
+
+Operation = Literal["submit", "discard", "create_version"]
+_SAVE_ATTEMPTS = 5
+
+
+@attrs.frozen
+class Load:
+    registration_id: str
+
+
+@attrs.frozen
+class Intents:
+    registration_id: str
+
+
+@attrs.frozen
+class Claim:
+    registration_id: str
+    version_number: int
+    operation: str
+
+
+@attrs.frozen
+class TakeOver:
+    intent: Intent
+
+
+@attrs.frozen
+class Release:
+    intent: Intent
+
+
+@attrs.frozen
+class Call:
+    """A call to the backend: ``operation`` with ``arguments`` (keyword arguments)."""
+
+    operation: str
+    arguments: tuple[tuple[str, Any], ...]
+
+
+@attrs.frozen
+class Describe:
+    registration_id: str
+
+
+@attrs.frozen
+class Save:
+    registration: Registration = attrs.field(eq=False)
+    expected_revision: int | None
+    moves: tuple[JournalMove, ...]
+    release: Intent | None = None
+
+
+@attrs.frozen
+class Step:
+    """A step boundary, for tests that stop a worker dead there; performs nothing."""
+
+    name: str
+
+
+Effect = Load | Intents | Claim | TakeOver | Release | Call | Describe | Save | Step
+Flow = Generator[Effect, Any, Any]
+
+
+def _may_hide_effect(error: BaseException) -> bool:
+    """True when a failed call may still have taken effect: only a read-back can tell."""
+    return isinstance(error, (ServiceUnavailableError, InternalServerError))
+
+
+def settle_flow(loaded: Loaded, now: datetime, worker_id: str) -> Flow:
+    """Resolve the registration's intents; returns the registration as stored after that.
+
+    An unexpired intent raises OperationInProgress (another worker's call is in flight); an
+    expired one is taken over and resolved by reading the versions back.
+    """
+    rid = loaded.registration_id
+    intents: Sequence[Intent] = yield Intents(rid)
+    for intent in intents:
+        if not intent.expired(now):
+            raise OperationInProgress(intent, expired=False)
+    for intent in intents:
+        taken: Intent = yield TakeOver(intent)
+        loaded = yield from _read_back(rid, worker_id, release=taken)
+    return loaded
+
+
+def _read_back(rid: str, worker_id: str, *, release: Intent | None) -> Flow:
+    """Reconcile the stored registration with the service's versions and save it."""
+    for _ in range(_SAVE_ATTEMPTS):
+        loaded: Loaded = yield Load(rid)
+        infos: Sequence[VersionInfo] = yield Describe(rid)
+        trial = copy.copy(loaded.registration)
+        trial.reconcile_versions(infos)
+        moves = journal_moves(
+            loaded.registration, trial, source=JournalSource.RECONCILE, worker_id=worker_id
+        )
+        try:
+            revision = yield Save(trial, loaded.revision, moves, release)
+        except ConcurrentUpdateError:
+            continue
+        return attrs.evolve(loaded, registration=trial, revision=revision)
+    raise ConcurrentUpdateError(rid, None, None)
+
+
+def operation_flow(
+    rid: str, operation: Operation, *, aws_review: bool, now: datetime, worker_id: str
+) -> Flow:
+    """Submit, discard or create a version, exactly once across workers and crashes."""
+    loaded: Loaded = yield Load(rid)
+    loaded = yield from settle_flow(loaded, now, worker_id)
+    number = loaded.registration.check(operation)
+    intent: Intent = yield Claim(rid, number, operation)
+    # Read again under the claim: a worker that saved and released its intent since the first
+    # load made this call unnecessary, or a call for another version; nothing is sent then.
+    loaded = yield Load(rid)
+    try:
+        if loaded.registration.check(operation) != number:
+            raise ConcurrentUpdateError(rid, loaded.revision, loaded.revision)
+    except BaseException:
+        yield Release(intent)
+        raise
+    yield Step("claimed")
+    arguments: tuple[tuple[str, Any], ...] = (("registration_id", rid),)
+    if aws_review:
+        arguments += (("aws_review", True),)
+    try:
+        answer: VersionInfo = yield Call(operation, arguments)
+    except BaseException as error:
+        if not _may_hide_effect(error):
+            yield Release(intent)
+        raise
+    yield Step("answered")
+    for _ in range(_SAVE_ATTEMPTS):
+        trial = copy.copy(loaded.registration)
+        try:
+            status = trial.adopt_answer(operation, answer, aws_review=aws_review)
+        except AwsReviewNotApplied:
+            # Submitted, but without the pre-review asked for: the truth is stored, then said.
+            yield from _read_back(rid, worker_id, release=intent)
+            raise
+        except UnexpectedAnswerError:
+            # What is stored moved on under us (a reconcile adopted a newer version): the
+            # answer is for the version we claimed; reconcile with the truth instead.
+            infos: Sequence[VersionInfo] = yield Describe(rid)
+            trial = copy.copy(loaded.registration)
+            trial.reconcile_versions(infos)
+            status = trial.latest.status
+        moves = journal_moves(
+            loaded.registration, trial, source=JournalSource.ANSWER, worker_id=worker_id
+        )
+        yield Step("before_save")
+        try:
+            revision = yield Save(trial, loaded.revision, moves, intent)
+        except ConcurrentUpdateError:
+            loaded = yield Load(rid)
+            continue
+        yield Step("saved")
+        return attrs.evolve(loaded, registration=trial, revision=revision), status
+    raise ConcurrentUpdateError(rid, loaded.revision, None)
+
+
+def create_flow(registration_type: str, *, client_token: str | None, worker_id: str) -> Flow:
+    """CreateRegistration, then the registration as the service holds it, stored."""
+    arguments: tuple[tuple[str, Any], ...] = (("registration_type", registration_type),)
+    if client_token is not None:
+        arguments += (("client_token", client_token),)
+    info: RegistrationInfo = yield Call("create_registration", arguments)
+    yield Step("answered")
+    rid = info.registration_id
+    infos: Sequence[VersionInfo] = yield Describe(rid)
+    registration = Registration._from_infos(info, list(infos), None)
+    moves = journal_moves(None, registration, source=JournalSource.ANSWER, worker_id=worker_id)
+    try:
+        revision = yield Save(registration, None, moves)
+    except ConcurrentUpdateError:
+        # The same ClientToken again: the registration was stored by the first call.
+        existing: Loaded = yield Load(rid)
+        return existing
+    return Loaded(registration, revision)
+
+
+def reconcile_flow(rid: str, *, now: datetime, worker_id: str) -> Flow:
+    """Bring the stored registration to the service's truth, journaled as reconciled."""
+    loaded: Loaded = yield Load(rid)
+    loaded = yield from settle_flow(loaded, now, worker_id)
+    before = loaded
+    loaded = yield from _read_back(rid, worker_id, release=None)
+    return before, loaded
+
+
+def latest_status(loaded: Loaded) -> VersionStatus:
+    return loaded.registration.latest.status

@@ -1,0 +1,63 @@
+"""Durable registrations: stores with compare-and-set saves, operation intents and a journal.
+
+A :class:`Store` keeps each registration as its ``to_dict()`` snapshot with a revision; a save
+names the revision it loaded and fails with :class:`~registration_fsm.ConcurrentUpdateError`
+when somebody saved since, changing nothing. The journal keeps every committed move,
+hash-chained, so that :func:`verify_journal` detects an entry edited, removed or moved.
+:class:`SqliteStore` is the embedded default; :class:`PostgresStore` (the ``postgres``
+extra) serves many workers on many hosts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ._journal import (
+    CREATE_TRIGGER,
+    GENESIS_HASH,
+    JournalEntry,
+    JournalMove,
+    JournalSource,
+    canonical_json,
+    chain,
+    journal_moves,
+)
+from ._protocol import SCHEMA_VERSION, Intent, Loaded, Store
+from ._sqlite import SqliteStore
+from ._url import ACCEPTED_URLS, open_store
+from ._verify import JournalFinding, JournalFindingKind, JournalReport, verify_journal
+
+if TYPE_CHECKING:
+    from ._postgres import PostgresStore
+
+__all__ = [
+    "ACCEPTED_URLS",
+    "CREATE_TRIGGER",
+    "GENESIS_HASH",
+    "Intent",
+    "JournalEntry",
+    "JournalFinding",
+    "JournalFindingKind",
+    "JournalMove",
+    "JournalReport",
+    "JournalSource",
+    "Loaded",
+    "PostgresStore",
+    "SCHEMA_VERSION",
+    "SqliteStore",
+    "Store",
+    "canonical_json",
+    "chain",
+    "journal_moves",
+    "open_store",
+    "verify_journal",
+]
+
+
+def __getattr__(name: str) -> object:
+    # psycopg is an extra: importing the package must not need it.
+    if name == "PostgresStore":
+        from ._postgres import PostgresStore
+
+        return PostgresStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

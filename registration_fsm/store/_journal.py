@@ -1,0 +1,377 @@
+"""The journal: every committed move, appended and hash-chained, never rewritten.
+
+A :class:`JournalMove` is what a caller hands to ``Store.save``: one move of one version,
+from where it came (``local``, ``answer``, ``reconcile``, ``event``) and which worker made it.
+The store numbers it, stamps the time it was recorded and chains it, in the transaction that
+saves the registration, into a :class:`JournalEntry`. Each entry's hash is the SHA-256 of its
+canonical JSON (sorted keys, no whitespace, ISO-8601 UTC times), which holds the previous
+entry's hash: an entry edited, removed, moved or slipped in breaks the chain at that place.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+import attrs
+
+from ..errors import InvalidValueError, JournalDerivationError, MalformedDataError
+from ..evidence import judge, judge_new
+from ..history import parse_timestamp
+from ..lifecycle import LIFECYCLE
+from ..registration import Registration
+from ..statuses import VersionStatus
+from ..version import RegistrationVersion, validate_registration_id, validate_version_number
+
+__all__ = [
+    "CREATE_TRIGGER",
+    "GENESIS_HASH",
+    "JournalEntry",
+    "JournalMove",
+    "JournalSource",
+    "canonical_json",
+    "chain",
+    "journal_moves",
+]
+
+GENESIS_HASH = "0" * 64
+"""The previous hash of a registration's first entry."""
+
+CREATE_TRIGGER = "create"
+"""The trigger of an entry recording a version's creation: from no status to DRAFT."""
+
+
+class JournalSource(str, enum.Enum):
+    """Where a move came from."""
+
+    LOCAL = "local"
+    """A move made by the model alone (a trigger fired locally)."""
+    ANSWER = "answer"
+    """AWS's answer to a call (Submit, Discard, CreateRegistrationVersion)."""
+    RECONCILE = "reconcile"
+    """Reading the versions back from AWS."""
+    EVENT = "event"
+    """An event delivered by AWS (EventBridge, SNS)."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _utc(value: object, field: str) -> datetime:
+    return parse_timestamp(value, field=field).astimezone(timezone.utc)
+
+
+def _optional_utc(value: object, field: str) -> datetime | None:
+    return None if value is None else _utc(value, field)
+
+
+def _optional_status(value: object) -> VersionStatus | None:
+    return None if value is None else VersionStatus.parse(value)
+
+
+def _status(value: object) -> VersionStatus:
+    return VersionStatus.parse(value)
+
+
+def _stamp(value: object) -> datetime | None:
+    return _optional_utc(value, "stamp")
+
+
+def _trigger(value: object) -> str:
+    if not isinstance(value, str) or not value:
+        raise InvalidValueError(f"a journal trigger is a non-empty string, got {value!r}")
+    return value
+
+
+def _worker(value: object) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise InvalidValueError(f"a worker id is a string or None, got {value!r}")
+    return value
+
+
+@attrs.frozen
+class JournalMove:
+    """One move of one version, before the store numbers and chains it."""
+
+    registration_id: str = attrs.field(converter=validate_registration_id)
+    version_number: int = attrs.field(converter=validate_version_number)
+    trigger: str = attrs.field(converter=_trigger)
+    from_status: VersionStatus | None = attrs.field(converter=_optional_status)
+    """None for the creation of the version (trigger :data:`CREATE_TRIGGER`)."""
+    to_status: VersionStatus = attrs.field(converter=_status)
+    stamp: datetime | None = attrs.field(converter=_stamp)
+    """AWS's stamp of the status entered, when the history holds it."""
+    source: JournalSource = attrs.field(converter=JournalSource)
+    worker_id: str | None = attrs.field(default=None, converter=_worker)
+
+
+@attrs.frozen
+class JournalEntry:
+    """A committed move as the journal holds it: numbered, timed and chained."""
+
+    registration_id: str
+    sequence: int
+    """1 for a registration's first entry, then one more for each."""
+    version_number: int
+    trigger: str
+    from_status: VersionStatus | None
+    to_status: VersionStatus
+    stamp: datetime | None
+    source: JournalSource
+    worker_id: str | None
+    recorded_at: datetime
+    previous_hash: str
+    hash: str
+
+    @property
+    def move(self) -> JournalMove:
+        """The move this entry records."""
+        return JournalMove(
+            self.registration_id,
+            self.version_number,
+            self.trigger,
+            self.from_status,
+            self.to_status,
+            self.stamp,
+            self.source,
+            self.worker_id,
+        )
+
+    def computed_hash(self) -> str:
+        """The hash this entry's content and previous hash call for."""
+        return hashlib.sha256(canonical_json(self).encode()).hexdigest()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entry as JSON-safe data, hash included; :meth:`from_dict` reads it back."""
+        data = _content(self)
+        data["hash"] = self.hash
+        return data
+
+    @classmethod
+    def from_dict(cls, data: object) -> JournalEntry:
+        """Read an entry written by :meth:`to_dict`; its hash is kept, not recomputed."""
+        if not isinstance(data, dict):
+            raise MalformedDataError(f"expected an object, got {type(data).__name__}")
+        keys = set(_FIELDS) | {"hash"}
+        if set(data) != keys:
+            raise MalformedDataError(
+                f"a journal entry has the keys {sorted(keys)}, got {sorted(data)}", value=data
+            )
+        move = JournalMove(
+            data["registration_id"],
+            data["version_number"],
+            data["trigger"],
+            data["from_status"],
+            data["to_status"],
+            data["stamp"],
+            data["source"],
+            data["worker_id"],
+        )
+        sequence = data["sequence"]
+        if sequence.__class__ is not int or sequence < 1:
+            raise MalformedDataError(f"sequence must be a positive integer, got {sequence!r}")
+        return _entry(
+            move,
+            sequence,
+            _utc(data["recorded_at"], "recorded_at"),
+            _hash_text(data["previous_hash"], "previous_hash"),
+            _hash_text(data["hash"], "hash"),
+        )
+
+
+_FIELDS = (
+    "registration_id",
+    "sequence",
+    "version_number",
+    "trigger",
+    "from_status",
+    "to_status",
+    "stamp",
+    "source",
+    "worker_id",
+    "recorded_at",
+    "previous_hash",
+)
+
+
+def _hash_text(value: object, field: str) -> str:
+    if not isinstance(value, str) or len(value) != 64 or value.strip("0123456789abcdef"):
+        raise MalformedDataError(f"{field} must be 64 lowercase hex digits, got {value!r}")
+    return value
+
+
+def _content(entry: JournalEntry) -> dict[str, Any]:
+    return {
+        "registration_id": entry.registration_id,
+        "sequence": entry.sequence,
+        "version_number": entry.version_number,
+        "trigger": entry.trigger,
+        "from_status": None if entry.from_status is None else entry.from_status.value,
+        "to_status": entry.to_status.value,
+        "stamp": _iso(entry.stamp),
+        "source": entry.source.value,
+        "worker_id": entry.worker_id,
+        "recorded_at": _iso(entry.recorded_at),
+        "previous_hash": entry.previous_hash,
+    }
+
+
+def canonical_json(entry: JournalEntry) -> str:
+    """The text an entry's hash is taken over: every field but the hash, canonically."""
+    return json.dumps(_content(entry), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def _entry(
+    move: JournalMove, sequence: int, recorded_at: datetime, previous_hash: str, hash_: str
+) -> JournalEntry:
+    return JournalEntry(
+        move.registration_id,
+        sequence,
+        move.version_number,
+        move.trigger,
+        move.from_status,
+        move.to_status,
+        move.stamp,
+        move.source,
+        move.worker_id,
+        recorded_at,
+        previous_hash,
+        hash_,
+    )
+
+
+def chain(
+    moves: Iterable[JournalMove],
+    *,
+    recorded_at: datetime,
+    after: JournalEntry | None = None,
+) -> tuple[JournalEntry, ...]:
+    """Number, time and chain ``moves`` after ``after`` (the registration's last entry)."""
+    items = tuple(moves)
+    if after is not None:
+        for move in items:
+            if move.registration_id != after.registration_id:
+                raise InvalidValueError(
+                    f"a move of {move.registration_id} cannot follow the journal of "
+                    f"{after.registration_id}"
+                )
+    return chain_from(
+        items,
+        recorded_at=recorded_at,
+        sequence=0 if after is None else after.sequence,
+        previous_hash=GENESIS_HASH if after is None else after.hash,
+    )
+
+
+def chain_from(
+    moves: Iterable[JournalMove], *, recorded_at: datetime, sequence: int, previous_hash: str
+) -> tuple[JournalEntry, ...]:
+    """:func:`chain` after the entry numbered ``sequence`` whose hash is ``previous_hash``."""
+    recorded = _utc(recorded_at, "recorded_at")
+    previous = previous_hash
+    out: list[JournalEntry] = []
+    for move in moves:
+        sequence += 1
+        draft = _entry(move, sequence, recorded, previous, GENESIS_HASH)
+        entry = attrs.evolve(draft, hash=draft.computed_hash())
+        out.append(entry)
+        previous = entry.hash
+    return tuple(out)
+
+
+def journal_moves(
+    before: Registration | None,
+    after: Registration,
+    *,
+    source: JournalSource | str,
+    worker_id: str | None = None,
+) -> tuple[JournalMove, ...]:
+    """The moves that take ``before`` (None: nothing stored yet) to ``after``, per version.
+
+    A version new in ``after`` gets a creation entry (:data:`CREATE_TRIGGER`, to DRAFT at its
+    DraftTimestamp), then its moves. Each version's moves are the legal path the evidence rule
+    (:func:`registration_fsm.evidence.judge`) proves from its old status and history to its new
+    ones; each entry's stamp is the new history's stamp of the status it enters (None for an
+    earlier entry into a status the path enters again, whose stamp AWS overwrote). A change
+    the stamps prove no path for raises :class:`JournalDerivationError`.
+    """
+    origin = JournalSource(source)
+    rid = after.registration_id
+    if before is not None and before.registration_id != rid:
+        raise InvalidValueError(
+            f"cannot journal {before.registration_id} becoming {rid}: not the same registration"
+        )
+    old = {} if before is None else {v.version_number: v for v in before.versions}
+    gone = sorted(set(old) - {v.version_number for v in after.versions})
+    if gone:
+        raise JournalDerivationError(
+            rid, gone[0], "the version is gone: versions never vanish", ()
+        )
+    moves: list[JournalMove] = []
+    for version in after.versions:
+        moves.extend(_version_moves(old.get(version.version_number), version, origin, worker_id))
+    return tuple(moves)
+
+
+def _version_moves(
+    before: RegistrationVersion | None,
+    after: RegistrationVersion,
+    source: JournalSource,
+    worker_id: str | None,
+) -> list[JournalMove]:
+    rid, number = after.registration_id, after.version_number
+    history = after.history
+    moves: list[JournalMove] = []
+    if before is None:
+        draft = VersionStatus.DRAFT
+        moves.append(
+            JournalMove(
+                rid, number, CREATE_TRIGGER, None, draft, history[draft], source, worker_id
+            )
+        )
+        proof = judge_new(after.status, history)
+    else:
+        if before.status is after.status and before.history == history:
+            return moves
+        proof = judge(before.status, before.history, after.status, history)
+    if proof.path is None:
+        raise JournalDerivationError(
+            rid, number, f"the stamps prove no legal path: {proof}", proof.problems
+        )
+    last = {edge.dest: i for i, edge in enumerate(proof.path)}
+    for i, edge in enumerate(proof.path):
+        stamp = history[edge.dest] if last[edge.dest] == i else None
+        moves.append(
+            JournalMove(
+                rid, number, edge.trigger, edge.source, edge.dest, stamp, source, worker_id
+            )
+        )
+    return moves
+
+
+def replay_edge_ok(status: VersionStatus | None, entry: JournalMove | JournalEntry) -> bool:
+    """Whether ``entry`` is a legal move from ``status`` (None: the version does not exist)."""
+    if entry.from_status is not status:
+        return False
+    if status is None:
+        return entry.trigger == CREATE_TRIGGER and entry.to_status is VersionStatus.DRAFT
+    edge = LIFECYCLE.edge(status, entry.trigger)
+    return edge is not None and edge.dest is entry.to_status
+
+
+def entries_of(entries: Sequence[JournalEntry]) -> tuple[JournalEntry, ...]:
+    """``entries`` as a tuple, refusing anything that is not a :class:`JournalEntry`."""
+    for item in entries:
+        if not isinstance(item, JournalEntry):
+            raise InvalidValueError(f"expected JournalEntry objects, got {type(item).__name__}")
+    return tuple(entries)
