@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP     := $(VENV)/.dev-installed
 
-.PHONY: demo test lint typecheck pytest bench diagrams clean
+.PHONY: demo test lint typecheck pytest bench diagrams mutation clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,13 @@ test: lint typecheck pytest
 bench: $(DEV_STAMP)
 	$(PY) -m benchmarks $(BENCH_ARGS)
 
+# Long (tens of minutes), so not part of `make test` or CI. MUTATION_ARGS="--strict" exits 1
+# under 95%; "--module history --all" runs every mutant of one module. See tools/mutation.py.
+mutation: $(DEV_STAMP)
+	$(PY) tools/mutation.py $(MUTATION_ARGS)
+
 diagrams: $(RUNTIME_STAMP)
 	$(PY) tools/diagrams.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis mutants

@@ -20,6 +20,10 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+# tools/mutation.py: fewer examples, the same ones every run, nothing carried between mutants.
+settings.register_profile(
+    "mutation", max_examples=20, deadline=None, derandomize=True, database=None
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 

@@ -1,0 +1,155 @@
+"""The audit's report shapes and its readers, asserted to the value: every field of a finding
+and a report, the summary's counts, and why each unreadable input is refused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from registration_fsm import AuditInputError, FindingKind, InvalidValueError
+from registration_fsm.audit import (
+    AuditReport,
+    Finding,
+    audit_data,
+    audit_files,
+    audit_json,
+    load_export,
+)
+
+EXPORT = {
+    "RegistrationId": "registration-1",
+    "RegistrationVersions": [
+        {
+            "VersionNumber": 1,
+            "RegistrationVersionStatus": "APPROVED",
+            "RegistrationVersionStatusHistory": {
+                "DraftTimestamp": "2026-01-05T09:00:00Z",
+                "SubmittedTimestamp": "2026-01-05T09:01:00Z",
+                "ReviewingTimestamp": "2026-01-05T09:02:00Z",
+                "ApprovedTimestamp": "2026-01-05T09:03:00Z",
+            },
+        }
+    ],
+}
+
+
+def test_a_finding_prints_and_serialises_every_part() -> None:
+    full = Finding(FindingKind.ILLEGAL_PATH, "no path", "export.json", "registration-1", 3)
+    assert str(full) == "export.json: registration-1: version 3: illegal_path: no path"
+    assert full.to_json() == {
+        "source": "export.json",
+        "registration_id": "registration-1",
+        "version_number": 3,
+        "kind": "illegal_path",
+        "reason": "no path",
+    }
+    bare = Finding(FindingKind.MALFORMED, "not an export", "x.json")
+    assert str(bare) == "x.json: malformed: not an export"
+    assert bare.to_json()["registration_id"] is None
+    assert bare.to_json()["version_number"] is None
+    assert str(Finding(FindingKind.MALFORMED, "r", "s", version_number=0)) == (
+        "s: version 0: malformed: r"
+    )
+    assert [str(k) for k in FindingKind] == [k.value for k in FindingKind]
+
+
+def test_the_summary_counts_in_words() -> None:
+    finding = Finding(FindingKind.MALFORMED, "r", "s")
+    one = AuditReport((finding,), 1, 1, ("a",))
+    assert one.summary() == "audited 1 version of 1 registration in 1 source: 1 finding"
+    assert not one.ok
+    many = AuditReport((finding, finding), 2, 0, ("a", "b"))
+    assert many.summary() == "audited 2 versions of 0 registrations in 2 sources: 2 findings"
+    clean = AuditReport((), 0, 3, ())
+    assert clean.ok
+    assert clean.summary() == "audited 0 versions of 3 registrations in 0 sources: no findings"
+    assert many.to_json() == {
+        "ok": False,
+        "versions_checked": 2,
+        "registrations_checked": 0,
+        "sources": ["a", "b"],
+        "findings": [finding.to_json(), finding.to_json()],
+    }
+    assert clean.to_json()["ok"] is True
+
+
+def test_a_clean_export_is_counted_from_data_json_and_files(tmp_path: Path) -> None:
+    report = audit_data(EXPORT, source="mine")
+    assert report.ok
+    assert report.findings == ()
+    assert report.versions_checked == 1
+    assert report.sources == ("mine",)
+    assert audit_data(EXPORT).sources == ("<data>",)
+    text = json.dumps(EXPORT)
+    assert audit_json(text).sources == ("<json>",)
+    assert audit_json(text.encode("utf-16")).versions_checked == 1
+    assert audit_json(text, source="t").sources == ("t",)
+    one, two = tmp_path / "one.json", tmp_path / "two.json"
+    one.write_text(text, encoding="utf-8")
+    two.write_text(text, encoding="utf-8")
+    both = audit_files([one, two])
+    assert both.sources == (str(one), str(two))
+    assert both.versions_checked == 1  # the same version twice, identical, is one version
+    assert load_export(one) == EXPORT
+    assert load_export(one, max_bytes=len(text)) == EXPORT
+
+
+def test_a_file_over_the_limit_is_refused_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(EXPORT), encoding="utf-8")
+    size = path.stat().st_size
+    with pytest.raises(AuditInputError) as info:
+        load_export(path, max_bytes=size - 1)
+    assert info.value.source == str(path)
+    assert f"larger than the limit of {size - 1} bytes" in info.value.detail
+    with pytest.raises(AuditInputError):
+        audit_files([path], max_bytes=size - 1)
+    for bad in (0, -1, True, 1.5, "10"):
+        with pytest.raises(InvalidValueError) as value_info:
+            load_export(path, max_bytes=bad)  # type: ignore[arg-type]
+        assert repr(bad) in str(value_info.value)
+
+
+def test_files_that_cannot_be_read_say_why(tmp_path: Path) -> None:
+    cases = {
+        tmp_path: "is a directory, not an export file",
+        tmp_path / "missing.json": "no such file",
+    }
+    for path, detail in cases.items():
+        with pytest.raises(AuditInputError) as info:
+            load_export(path)
+        assert info.value.source == str(path)
+        assert info.value.detail == detail
+
+
+@pytest.mark.parametrize(
+    ("raw", "detail"),
+    [
+        (b"{", "not JSON: Expecting property name enclosed in double quotes at line 1 column 2"),
+        (b"[NaN]", "not valid JSON: NaN is not a JSON value"),
+        (b"[Infinity]", "not valid JSON: Infinity is not a JSON value"),
+        (b'["\xff"]', "not UTF-8 text: byte 0xff at offset 2 cannot be decoded"),
+        (b"[" * 100_000 + b"]" * 100_000, "JSON nested too deeply to be an export"),
+    ],
+)
+def test_unreadable_json_says_why(tmp_path: Path, raw: bytes, detail: str) -> None:
+    with pytest.raises(AuditInputError) as info:
+        audit_json(raw, source="input")
+    assert info.value.source == "input"
+    assert info.value.detail == detail
+    path = tmp_path / "export.json"
+    path.write_bytes(raw)
+    with pytest.raises(AuditInputError) as info:
+        load_export(path)
+    assert info.value.detail == detail
+    assert info.value.source == str(path)
+
+
+def test_audit_json_takes_only_text() -> None:
+    with pytest.raises(AuditInputError) as info:
+        audit_json(5, source="five")  # type: ignore[arg-type]
+    assert info.value.source == "five"
+    assert info.value.detail == "expected JSON text, got int"
+    assert audit_json(bytearray(json.dumps(EXPORT).encode())).versions_checked == 1

@@ -1,0 +1,375 @@
+"""RegistrationVersion asserted to the value: what each validator refuses and says, which clock
+stamps a move, what a pickle or a copy keeps, and every field of a snapshot and its refusals."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from registration_fsm import (
+    InvalidRegistrationId,
+    InvalidTimestamp,
+    InvalidTransition,
+    InvalidValueError,
+    InvalidVersionNumber,
+    MalformedDataError,
+    RegistrationVersion,
+    StampOrderError,
+    StatusHistory,
+    SteppingClock,
+    UnknownTriggerError,
+    VersionStatus,
+)
+from registration_fsm.version import (
+    validate_registration_arn,
+    validate_registration_id,
+    validate_registration_type,
+    validate_version_number,
+)
+
+S = VersionStatus
+UTC = timezone.utc
+T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
+ARN = "arn:aws:sms-voice:us-east-1:123456789012:registration/registration-1"
+
+
+def _clock() -> SteppingClock:
+    return SteppingClock(T0, timedelta(minutes=1))
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (7, "expected a string, got int"),
+        (None, "expected a string, got NoneType"),
+        ("", "empty; it takes 1 to 256 characters"),
+        ("a" * 257, "257 characters; at most 256"),
+        ("reg 1", "character ' ' is not allowed; use letters, digits and _ : / -"),
+        ("reg-1é", "character 'é' is not allowed"),
+    ],
+)
+def test_a_bad_registration_id_says_why(value: object, reason: str) -> None:
+    with pytest.raises(InvalidRegistrationId) as info:
+        validate_registration_id(value)
+    assert info.value.value is value
+    assert reason in info.value.reason
+    with pytest.raises(InvalidRegistrationId):
+        RegistrationVersion.new(value, at=T0)  # type: ignore[arg-type]
+
+
+def test_registration_ids_up_to_256_characters_of_the_apis_alphabet() -> None:
+    for value in ("a", "a" * 256, "registration-0123_ab:cd/EF", ARN):
+        assert validate_registration_id(value) is value
+        assert RegistrationVersion.new(value, at=T0).registration_id == value
+
+
+@pytest.mark.parametrize("value", [0, -1, 100_001, True, 1.0, "1", None])
+def test_a_bad_version_number_carries_its_value(value: object) -> None:
+    with pytest.raises(InvalidVersionNumber) as info:
+        validate_version_number(value)
+    assert info.value.value is value
+    with pytest.raises(InvalidVersionNumber):
+        RegistrationVersion.new("reg-1", value, at=T0)  # type: ignore[arg-type]
+
+
+def test_version_numbers_from_1_to_100000() -> None:
+    for value in (1, 2, 100_000):
+        assert validate_version_number(value) == value
+        assert RegistrationVersion.new("reg-1", value, at=T0).version_number == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "arn:aws:sms-voice:us-east-1:123456789012:phone-number/phone-1",
+        "arn:aws:sns:us-east-1:123456789012:registration/registration-1",
+        "arn:aws:sms-voice:us-east-1:12345678901:registration/registration-1",
+        ARN + " ",
+        "",
+    ],
+)
+def test_a_registration_arn_must_be_an_sms_voice_registration(value: str) -> None:
+    with pytest.raises(MalformedDataError) as info:
+        validate_registration_arn(value)
+    assert info.value.path == "RegistrationArn"
+    assert info.value.value == value
+    assert "is not an sms-voice registration ARN" in info.value.detail
+    with pytest.raises(MalformedDataError):
+        RegistrationVersion.new("reg-1", at=T0, registration_arn=value)
+    with pytest.raises(MalformedDataError) as info:
+        validate_registration_arn(5)
+    assert info.value.detail == "a registration ARN must be a string, got int"
+    assert info.value.value == 5
+
+
+def test_registration_arns_in_every_partition() -> None:
+    for value in (ARN, ARN.replace("arn:aws:", "arn:aws-us-gov:"), ARN.replace("aws", "aws-cn")):
+        assert validate_registration_arn(value) is value
+        version = RegistrationVersion.new("reg-1", at=T0, registration_arn=value)
+        assert version.registration_arn == value
+
+
+@pytest.mark.parametrize("value", ["", "A" * 65, "US-TEN-DLC", "É", "TYPE 1", 5, None])
+def test_a_bad_registration_type_is_refused(value: object) -> None:
+    with pytest.raises(InvalidValueError) as info:
+        validate_registration_type(value)
+    assert repr(value) in str(info.value)
+
+
+def test_registration_types_up_to_64_letters_digits_or_underscores() -> None:
+    for value in ("A", "A" * 64, "US_TEN_DLC_BRAND_REGISTRATION", "type_2"):
+        assert validate_registration_type(value) is value
+
+
+def test_the_versions_clock_stamps_moves_fired_without_at() -> None:
+    clock = _clock()
+    version = RegistrationVersion.new("reg-1", clock=clock)
+    assert version.clock is clock
+    assert version.history.draft == T0
+    assert version.submit() is S.SUBMITTED
+    assert version.history.submitted == T0 + timedelta(minutes=1)
+    assert version.begin_review(at=T0 + timedelta(hours=1)) is S.REVIEWING
+    assert version.history.reviewing == T0 + timedelta(hours=1)
+    assert clock.peek() == T0 + timedelta(minutes=2)
+    # An explicit at= is the stamp, and the clock is not asked.
+    with pytest.raises(StampOrderError) as info:
+        version.approve()
+    assert info.value.at == T0 + timedelta(minutes=2)
+    assert info.value.latest == T0 + timedelta(hours=1)
+    assert info.value.trigger == "approve"
+    assert version.status is S.REVIEWING
+
+
+def test_new_stamps_the_draft_with_the_clock_or_at() -> None:
+    clock = _clock()
+    assert RegistrationVersion.new("reg-1", clock=clock).history.draft == T0
+    assert RegistrationVersion.new("reg-1", clock=clock).history.draft == T0 + timedelta(minutes=1)
+    at = T0 + timedelta(days=1)
+    version = RegistrationVersion.new("reg-1", 3, at=at, clock=clock, registration_arn=ARN)
+    assert version.history == StatusHistory(at)
+    assert version.status is S.DRAFT
+    assert version.version_number == 3
+    assert version.registration_arn == ARN
+    assert version.clock is clock
+    assert clock.peek() == T0 + timedelta(minutes=2)
+
+
+def test_at_must_be_an_aware_datetime_in_range() -> None:
+    version = RegistrationVersion.new("reg-1", at=T0)
+    for at in ("2026-03-02T00:00:00Z", 1772366430, datetime(2026, 3, 2)):
+        with pytest.raises(InvalidTimestamp) as info:
+            version.submit(at=at)  # type: ignore[arg-type]
+        assert info.value.field == "at"
+        assert info.value.value == at
+    with pytest.raises(InvalidTimestamp) as info:
+        version.submit(at=datetime(2100, 1, 1, tzinfo=UTC))
+    assert info.value.field == "at"
+    assert version.status is S.DRAFT
+    paris = timezone(timedelta(hours=1))
+    version.submit(at=datetime(2026, 3, 1, 14, tzinfo=paris))
+    assert version.history.submitted == datetime(2026, 3, 1, 13, tzinfo=UTC)
+    assert version.history.submitted.tzinfo is UTC  # type: ignore[union-attr]
+    with pytest.raises(InvalidTimestamp) as info:
+        RegistrationVersion.new("reg-1", at=datetime(1999, 12, 31, tzinfo=UTC))
+    assert info.value.field == "at"
+
+
+def test_a_refused_trigger_names_everything_and_changes_nothing() -> None:
+    version = RegistrationVersion.new("reg-9", 4, at=T0)
+    before = version.to_dict()
+    with pytest.raises(InvalidTransition) as info:
+        version.approve(at=T0 + timedelta(1))
+    error = info.value
+    assert error.status is S.DRAFT
+    assert error.trigger == "approve"
+    assert error.allowed == ("submit", "discard")
+    assert error.registration_id == "reg-9"
+    assert error.version_number == 4
+    assert version.to_dict() == before
+
+
+def test_fire_and_can_take_only_trigger_names() -> None:
+    version = RegistrationVersion.new("reg-1", at=T0)
+    assert version.can("submit")
+    assert not version.can("approve")
+    assert version.allowed_triggers() == ("submit", "discard")
+    assert not version.is_terminal
+    for bad in ("sumbit", [], None, 3):
+        with pytest.raises(UnknownTriggerError) as info:
+            version.fire(bad, at=T0)  # type: ignore[arg-type]
+        assert info.value.trigger == bad
+        with pytest.raises(UnknownTriggerError) as info:
+            version.can(bad)  # type: ignore[arg-type]
+        assert info.value.trigger == bad
+    assert version.fire("discard", at=T0 + timedelta(1)) is S.DISCARDED
+    assert version.is_terminal
+    assert version.allowed_triggers() == ()
+    assert version.history.discarded == T0 + timedelta(1)
+
+
+@pytest.mark.parametrize("trigger", ["begin_review", "require_offline_review", "deny"])
+def test_each_trigger_stamps_its_own_field_or_none(trigger: str) -> None:
+    version = RegistrationVersion.new("reg-1", at=T0)
+    version.submit(at=T0 + timedelta(minutes=1))
+    if trigger != "begin_review":
+        version.begin_review(at=T0 + timedelta(minutes=2))
+    before = version.history
+    at = T0 + timedelta(minutes=5)
+    dest = version.fire(trigger, at=at)
+    assert version.status is dest
+    for status in S:
+        stamped_here = status is dest and status.history_field is not None
+        expected = at if stamped_here else before[status]
+        assert version.history[status] == expected, status
+
+
+def test_pickle_and_copies_keep_everything_and_share_the_clock() -> None:
+    clock = _clock()
+    version = RegistrationVersion.new("reg-1", 2, clock=clock, registration_arn=ARN)
+    version.submit()
+    for clone in (
+        pickle.loads(pickle.dumps(version)),
+        copy.copy(version),
+        copy.deepcopy(version),
+    ):
+        assert clone == version
+        assert clone is not version
+        assert clone.registration_id == "reg-1"
+        assert clone.version_number == 2
+        assert clone.registration_arn == ARN
+        assert clone.status is S.SUBMITTED
+        assert clone.history == version.history
+        assert clone.last_answer is None
+        assert isinstance(clone.clock, SteppingClock)
+        assert clone.clock.peek() == clock.peek()
+        clone.begin_review()  # its own lock and state: the original does not move
+        assert version.status is S.SUBMITTED
+    assert copy.copy(version).clock is clock
+
+
+def test_equality_looks_at_every_part() -> None:
+    base = RegistrationVersion.new("reg-1", 1, at=T0)
+    assert base == RegistrationVersion.new("reg-1", 1, at=T0)
+    assert base != RegistrationVersion.new("reg-2", 1, at=T0)
+    assert base != RegistrationVersion.new("reg-1", 2, at=T0)
+    assert base != RegistrationVersion.new("reg-1", 1, at=T0, registration_arn=ARN)
+    assert base != RegistrationVersion.new("reg-1", 1, at=T0 + timedelta(1))
+    moved = RegistrationVersion.new("reg-1", 1, at=T0)
+    moved.submit(at=T0)
+    assert base != moved
+    assert base != "reg-1"
+    with pytest.raises(TypeError):
+        hash(base)
+
+
+def test_repr_shows_the_arn_only_when_known() -> None:
+    version = RegistrationVersion.new("reg-1", 2, at=T0)
+    assert repr(version) == (
+        "RegistrationVersion(registration_id='reg-1', version_number=2, status=DRAFT, "
+        "history=StatusHistory(draft='2026-03-01T12:00:00+00:00'))"
+    )
+    with_arn = RegistrationVersion.new("reg-1", 2, at=T0, registration_arn=ARN)
+    assert f"version_number=2, registration_arn={ARN!r}, status=DRAFT" in repr(with_arn)
+
+
+def test_a_snapshot_holds_every_field_and_reads_back() -> None:
+    version = RegistrationVersion.new("reg-1", 3, at=T0, registration_arn=ARN)
+    version.submit(at=T0 + timedelta(minutes=1))
+    snapshot = version.to_dict()
+    assert snapshot == {
+        "schema": "registration_fsm/version",
+        "schema_version": 1,
+        "registration_id": "reg-1",
+        "version_number": 3,
+        "registration_arn": ARN,
+        "status": "SUBMITTED",
+        "history": {
+            "DraftTimestamp": "2026-03-01T12:00:00+00:00",
+            "SubmittedTimestamp": "2026-03-01T12:01:00+00:00",
+        },
+    }
+    clock = _clock()
+    back = RegistrationVersion.from_dict(snapshot, clock=clock)
+    assert back == version
+    assert back.clock is clock
+    assert (
+        RegistrationVersion.from_dict({**snapshot, "registration_arn": None}).registration_arn
+        is None
+    )
+    assert version.to_aws() == {
+        "VersionNumber": 3,
+        "RegistrationVersionStatus": "SUBMITTED",
+        "RegistrationVersionStatusHistory": {
+            "DraftTimestamp": T0,
+            "SubmittedTimestamp": T0 + timedelta(minutes=1),
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "detail"),
+    [
+        ({"schema": "other"}, "schema", "not a registration_fsm version snapshot"),
+        ({"schema_version": 2}, "schema_version", "unsupported schema_version 2"),
+        ({"schema_version": 1.0}, "schema_version", "unsupported schema_version 1.0"),
+        ({"schema_version": True}, "schema_version", "unsupported schema_version True"),
+        ({"extra": 1}, "", "unknown keys ['extra']"),
+    ],
+)
+def test_a_snapshot_refusal_names_its_path(
+    change: dict[str, object], path: str, detail: str
+) -> None:
+    snapshot = {**RegistrationVersion.new("reg-1", at=T0).to_dict(), **change}
+    with pytest.raises(MalformedDataError) as info:
+        RegistrationVersion.from_dict(snapshot)
+    assert info.value.path == path
+    assert detail in info.value.detail
+
+
+@pytest.mark.parametrize("key", ["registration_id", "version_number", "status", "history"])
+def test_a_snapshot_missing_a_key_names_it(key: str) -> None:
+    snapshot = RegistrationVersion.new("reg-1", at=T0).to_dict()
+    del snapshot[key]
+    with pytest.raises(MalformedDataError) as info:
+        RegistrationVersion.from_dict(snapshot)
+    assert info.value.path == key
+    assert info.value.detail == f"missing key {key!r}"
+
+
+def test_from_dict_and_from_aws_refuse_what_is_not_an_object() -> None:
+    for reader in (RegistrationVersion.from_dict, RegistrationVersion.from_aws):
+        with pytest.raises(MalformedDataError) as info:
+            reader([1])  # type: ignore[operator]
+        assert info.value.detail == "expected an object, got list"
+        assert info.value.value == [1]
+
+
+@pytest.mark.parametrize(
+    "key", ["VersionNumber", "RegistrationVersionStatus", "RegistrationVersionStatusHistory"]
+)
+def test_from_aws_names_a_missing_key(key: str) -> None:
+    item = {**RegistrationVersion.new("reg-1", at=T0).to_aws()}
+    del item[key]
+    with pytest.raises(MalformedDataError) as info:
+        RegistrationVersion.from_aws(item, registration_id="reg-1")
+    assert info.value.path == key
+
+
+def test_from_aws_takes_the_ids_from_the_data_or_the_caller() -> None:
+    item = RegistrationVersion.new("reg-1", 2, at=T0).to_aws()
+    with pytest.raises(MalformedDataError) as info:
+        RegistrationVersion.from_aws(item)
+    assert info.value.path == "RegistrationId"
+    clock = _clock()
+    read = RegistrationVersion.from_aws(
+        item, registration_id="reg-7", registration_arn=ARN, clock=clock
+    )
+    assert (read.registration_id, read.version_number, read.registration_arn) == ("reg-7", 2, ARN)
+    assert read.clock is clock
+    own = {**item, "RegistrationId": "reg-8", "RegistrationArn": ARN.replace("-1", "-8")}
+    read = RegistrationVersion.from_aws(own, registration_id="reg-7", registration_arn=ARN)
+    assert read.registration_id == "reg-8"
+    assert read.registration_arn == ARN.replace("-1", "-8")
