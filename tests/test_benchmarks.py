@@ -163,7 +163,7 @@ def test_targets_pass_at_their_limits() -> None:
     ("key", "value", "failing"),
     [
         ("machine_per_object", 99_000.0, 0),
-        ("machine_per_object_no_auto", 99_000.0, 1),
+        ("machine_per_object_no_auto", 49_000.0, 1),
         ("shared_trigger", 4_999.0, 2),
         ("dict_floor", 24.9, 3),
         ("memory", 1025.0, 4),
