@@ -10,6 +10,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from registration_fsm import (
+    AwsReviewNotApplied,
+    IllegalRemoteTransition,
+    InvalidDefinition,
     InvalidRegistrationId,
     InvalidTimestamp,
     InvalidTransition,
@@ -23,6 +26,7 @@ from registration_fsm import (
     UnknownTriggerError,
     VersionStatus,
 )
+from registration_fsm.backends import VersionInfo
 from registration_fsm.version import (
     validate_registration_arn,
     validate_registration_id,
@@ -373,3 +377,169 @@ def test_from_aws_takes_the_ids_from_the_data_or_the_caller() -> None:
     read = RegistrationVersion.from_aws(own, registration_id="reg-7", registration_arn=ARN)
     assert read.registration_id == "reg-8"
     assert read.registration_arn == ARN.replace("-1", "-8")
+
+
+# -- through a backend ------------------------------------------------------------------------
+
+
+class _Answers:
+    """A backend that answers what it is told to and records how it was called."""
+
+    def __init__(self, answer: object) -> None:
+        self.answer = answer
+        self.calls: list[tuple[str, str, dict[str, object]]] = []
+
+    def submit(self, registration_id: str, **kwargs: object) -> object:
+        self.calls.append(("submit", registration_id, kwargs))
+        return self.answer
+
+    def discard(self, registration_id: str, **kwargs: object) -> object:
+        self.calls.append(("discard", registration_id, kwargs))
+        return self.answer
+
+
+def _submitted(version: RegistrationVersion, **changes: object) -> VersionInfo:
+    history = version.history.with_stamp(S.SUBMITTED, T0 + timedelta(minutes=5))
+    fields: dict[str, object] = {
+        "registration_id": version.registration_id,
+        "version_number": version.version_number,
+        "status": S.SUBMITTED,
+        "history": history,
+        **changes,
+    }
+    return VersionInfo(**fields)  # type: ignore[arg-type]
+
+
+def test_a_backend_is_asked_for_aws_review_only_when_it_is_wanted() -> None:
+    version = RegistrationVersion.new("reg-1", at=T0)
+    plain = _Answers(_submitted(version))
+    assert version.submit(plain) is S.SUBMITTED  # type: ignore[arg-type]
+    assert plain.calls == [("submit", "reg-1", {})]
+    assert version.history.submitted == T0 + timedelta(minutes=5)
+    assert version.last_answer is plain.answer
+
+    other = RegistrationVersion.new("reg-1", at=T0)
+    stamp = T0 + timedelta(minutes=5)
+    history = other.history.with_stamp(S.SUBMITTED, stamp).with_stamp(S.AWS_REVIEWING, stamp)
+    reviewed = _Answers(
+        _submitted(other, status=S.AWS_REVIEWING, history=history, aws_review=True)
+    )
+    assert other.submit(reviewed, aws_review=True) is S.AWS_REVIEWING  # type: ignore[arg-type]
+    assert reviewed.calls == [("submit", "reg-1", {"aws_review": True})]
+    assert other.status is S.AWS_REVIEWING
+    assert other.last_answer is reviewed.answer
+
+
+@pytest.mark.parametrize(
+    ("flag", "reviewing", "detail"),
+    [
+        (False, False, "the service answered AwsReview=false; the version is SUBMITTED"),
+        (None, True, "its review started (ReviewingTimestamp) without the pre-review"),
+    ],
+)
+def test_an_aws_review_the_service_did_not_apply_is_refused(
+    flag: bool | None, reviewing: bool, detail: str
+) -> None:
+    version = RegistrationVersion.new("reg-1", at=T0)
+    history = version.history.with_stamp(S.SUBMITTED, T0 + timedelta(minutes=5))
+    status = S.SUBMITTED
+    if reviewing:
+        history = history.with_stamp(S.REVIEWING, T0 + timedelta(minutes=6))
+        status = S.REVIEWING
+    answer = _submitted(version, status=status, history=history, aws_review=flag)
+    before = version.to_dict()
+    with pytest.raises(AwsReviewNotApplied) as info:
+        version.submit(_Answers(answer), aws_review=True)  # type: ignore[arg-type]
+    assert info.value.registration_id == "reg-1"
+    assert info.value.current is answer
+    assert detail in info.value.detail
+    assert version.to_dict() == before
+    assert version.last_answer is None
+    # Without aws_review=True the same answer is adopted.
+    assert version.submit(_Answers(answer)) is status  # type: ignore[arg-type]
+    assert version.history == history
+
+
+def test_an_answer_of_the_wrong_type_is_named_and_carried() -> None:
+    version = RegistrationVersion.new("reg-1", at=T0)
+    answer = {"RegistrationVersionStatus": "SUBMITTED"}
+    with pytest.raises(MalformedDataError) as info:
+        version.submit(_Answers(answer))  # type: ignore[arg-type]
+    assert str(info.value) == "malformed data: _Answers.submit() returned dict, not a VersionInfo"
+    assert info.value.value is answer
+    assert version.status is S.DRAFT
+    assert version.last_answer is None
+
+
+def test_from_info_keeps_the_arn_the_clock_and_the_draft_stamp() -> None:
+    clock = _clock()
+    history = StatusHistory(T0 - timedelta(days=1), submitted=T0)
+    info = VersionInfo("reg-1", 3, S.SUBMITTED, history, registration_arn=ARN)
+    version = RegistrationVersion.from_info(info, clock=clock)
+    assert version.clock is clock
+    assert version.registration_arn == ARN
+    assert (version.registration_id, version.version_number) == ("reg-1", 3)
+    assert (version.status, version.history) == (S.SUBMITTED, history)
+    assert version.history.draft == T0 - timedelta(days=1)
+    assert RegistrationVersion.from_info(info).clock is not clock
+
+
+def test_from_info_refuses_an_illegal_history_unless_not_strict() -> None:
+    history = StatusHistory(T0)
+    info = VersionInfo("reg-1", 1, S.APPROVED, history)  # approved with no stamp of review
+    with pytest.raises(IllegalRemoteTransition):
+        RegistrationVersion.from_info(info)
+    lenient = RegistrationVersion.from_info(info, strict=False)
+    assert lenient.status is S.APPROVED
+    with pytest.raises(MalformedDataError, match="expected a VersionInfo, got dict"):
+        RegistrationVersion.from_info({"status": "DRAFT"})  # type: ignore[arg-type]
+
+
+def test_equality_with_a_stranger_is_left_to_the_stranger() -> None:
+    version = RegistrationVersion.new("reg-1", at=T0)
+
+    class Everything:
+        def __eq__(self, other: object) -> bool:
+            return True
+
+        __hash__ = None  # type: ignore[assignment]
+
+    assert version.__eq__(Everything()) is NotImplemented
+    assert version == Everything()
+    assert (version == 5) is False
+    assert (version != 5) is True
+
+
+def test_the_import_check_names_a_trigger_without_its_method(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from registration_fsm import version as module
+
+    module._check_trigger_methods()  # the real class has every method
+    monkeypatch.delattr(RegistrationVersion, "approve")
+    with pytest.raises(InvalidDefinition) as info:
+        module._check_trigger_methods()
+    assert info.value.faults == ("trigger 'approve' has no method on RegistrationVersion",)
+
+
+def test_a_backend_call_refused_before_it_is_made_says_why() -> None:
+    version = RegistrationVersion.new("reg-1", at=T0)
+    backend = _Answers(_submitted(version))
+    with pytest.raises(InvalidValueError) as info:
+        version.submit(aws_review=True)
+    assert str(info.value) == (
+        "aws_review=True needs a backend: locally, fire begin_aws_review() when AWS starts "
+        "its pre-review"
+    )
+    with pytest.raises(InvalidValueError) as info:
+        version.discard(backend, at=T0)  # type: ignore[arg-type]
+    assert str(info.value) == (
+        "at= applies to local moves only; with a backend, the service stamps the discard"
+    )
+    with pytest.raises(InvalidValueError) as info:
+        version.submit(object())  # type: ignore[arg-type]
+    assert str(info.value) == (
+        "backend object has no submit() method; pass a registration_fsm.backends.Backend"
+    )
+    assert backend.calls == []
+    assert version.status is S.DRAFT
