@@ -543,3 +543,40 @@ def test_a_backend_call_refused_before_it_is_made_says_why() -> None:
     )
     assert backend.calls == []
     assert version.status is S.DRAFT
+
+
+def test_adopt_refuses_a_history_that_is_not_one_and_changes_nothing() -> None:
+    version = RegistrationVersion.new("reg-1", at=T0)
+    before = version.to_dict()
+    with pytest.raises(MalformedDataError) as info:
+        version.adopt(S.SUBMITTED, {"SubmittedTimestamp": T0})  # type: ignore[arg-type]
+    assert info.value.path == "history"
+    assert "history must be a StatusHistory, got dict" in str(info.value)
+    assert version.to_dict() == before
+
+
+def test_an_illegal_remote_move_names_the_version_and_both_statuses() -> None:
+    version = RegistrationVersion.new("reg-1", 4, at=T0)
+    history = StatusHistory(T0)
+    with pytest.raises(IllegalRemoteTransition) as info:
+        version.adopt(S.APPROVED, history)
+    caught = info.value
+    assert (caught.registration_id, caught.version_number) == ("reg-1", 4)
+    assert (caught.from_status, caught.to_status) == (S.DRAFT, S.APPROVED)
+    assert caught.stamps == history.to_aws()
+    assert caught.reasons
+    assert version.status is S.DRAFT
+
+
+def test_from_aws_without_an_id_says_where_to_pass_one() -> None:
+    item = {
+        "VersionNumber": 1,
+        "RegistrationVersionStatus": "DRAFT",
+        "RegistrationVersionStatusHistory": {"DraftTimestamp": T0},
+    }
+    with pytest.raises(MalformedDataError) as info:
+        RegistrationVersion.from_aws(item)
+    assert str(info.value) == (
+        "malformed data at RegistrationId: no RegistrationId in the data; pass registration_id="
+    )
+    assert info.value.path == "RegistrationId"
