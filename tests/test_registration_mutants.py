@@ -1,0 +1,101 @@
+"""Registration asserted to the value: the text and context of each rule it enforces, the locks
+it holds while versions change, and every field of its AWS shapes and snapshots."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from registration_fsm import (
+    LIFECYCLE,
+    InvalidTimestamp,
+    MalformedDataError,
+    Registration,
+    RegistrationRuleError,
+    RegistrationVersion,
+    SteppingClock,
+    VersionStatus,
+)
+
+S = VersionStatus
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+RID = "registration-0123456789abcdef0123456789abcdef"
+ARN = f"arn:aws:sms-voice:us-east-1:111122223333:registration/{RID}"
+
+
+def _clock() -> SteppingClock:
+    return SteppingClock(T0, timedelta(minutes=1))
+
+
+def _version_in(status: VersionStatus, number: int, start: datetime) -> RegistrationVersion:
+    """A version that reached ``status`` along the shortest path, one hour per step."""
+    version = RegistrationVersion.new(RID, number, at=start)
+    path = LIFECYCLE.shortest_path(S.DRAFT, status)
+    assert path is not None
+    for step, edge in enumerate(path, start=1):
+        version.fire(edge.trigger, at=start + timedelta(hours=step))
+    return version
+
+
+def test_an_older_version_in_flight_names_both_versions() -> None:
+    older = _version_in(S.SUBMITTED, 1, T0)
+    newer = _version_in(S.DRAFT, 2, T0 + timedelta(days=1))
+    with pytest.raises(RegistrationRuleError) as info:
+        Registration(RID, [older, newer])
+    caught = info.value
+    assert caught.reason == RegistrationRuleError.OLDER_VERSION_IN_FLIGHT
+    assert (caught.version_number, caught.status) == (1, S.SUBMITTED)
+    assert caught.detail == (
+        "version 1 is SUBMITTED but version 2 is newer; a new version is only created once "
+        "the latest is APPROVED or finished"
+    )
+
+
+@pytest.mark.parametrize("at", ["2026-03-01T12:00:00Z", 1_700_000_000])
+def test_create_version_at_must_be_a_datetime(at: object) -> None:
+    registration = Registration(RID, [_version_in(S.DISCARDED, 1, T0)], clock=_clock())
+    with pytest.raises(InvalidTimestamp) as info:
+        registration.create_version(at=at)  # type: ignore[arg-type]
+    assert info.value.field == "at"
+    assert info.value.value is at
+    assert info.value.reason == f"expected a timezone-aware datetime, got {type(at).__name__}"
+    assert [v.version_number for v in registration.versions] == [1]
+
+
+def test_a_move_waits_for_the_lock_of_the_version_it_changes() -> None:
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    latest = registration.latest
+    done = threading.Event()
+
+    def submit() -> None:
+        registration.submit(at=T0 + timedelta(hours=1))
+        done.set()
+
+    with latest._lock:
+        worker = threading.Thread(target=submit)
+        worker.start()
+        # Held by this thread, the lock keeps the move from landing: it cannot finish.
+        assert not done.wait(1.0)
+        assert latest.status is S.DRAFT
+    worker.join(10)
+    assert done.is_set()
+    assert latest.status is S.SUBMITTED
+
+
+def test_a_registration_can_be_weakly_referenced() -> None:
+    registration = Registration.new(RID, at=T0)
+    ref = weakref.ref(registration)
+    assert ref() is registration
+
+
+def test_a_version_of_the_wrong_type_is_named() -> None:
+    first = RegistrationVersion.new(RID, at=T0)
+    with pytest.raises(MalformedDataError) as info:
+        Registration(RID, [first, "version 2"])  # type: ignore[list-item]
+    assert str(info.value) == (
+        "malformed data at versions: versions must be RegistrationVersion objects, got str"
+    )
+    assert info.value.value == "version 2"
