@@ -7,18 +7,24 @@ import threading
 import weakref
 from datetime import datetime, timedelta, timezone
 
+import attrs
 import pytest
 
 from registration_fsm import (
     LIFECYCLE,
     InvalidTimestamp,
+    InvalidTransition,
+    InvalidValueError,
     MalformedDataError,
     Registration,
     RegistrationRuleError,
     RegistrationVersion,
+    StatusHistory,
     SteppingClock,
+    UnexpectedAnswerError,
     VersionStatus,
 )
+from registration_fsm.backends import VersionInfo
 
 S = VersionStatus
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
@@ -99,3 +105,98 @@ def test_a_version_of_the_wrong_type_is_named() -> None:
         "malformed data at versions: versions must be RegistrationVersion objects, got str"
     )
     assert info.value.value == "version 2"
+
+
+def test_check_names_the_version_a_call_is_about() -> None:
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    assert registration.check("submit") == 1
+    assert registration.check("discard") == 1
+    with pytest.raises(RegistrationRuleError):
+        registration.check("create_version")
+    with pytest.raises(InvalidValueError) as info:
+        registration.check("approve")
+    assert str(info.value) == "unknown operation 'approve': submit, discard or create_version"
+    registration.discard(at=T0 + timedelta(hours=1))
+    assert registration.check("create_version") == 2
+    with pytest.raises(InvalidTransition):
+        registration.check("submit")
+
+
+def test_adopt_answer_takes_a_submit_the_caller_made() -> None:
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    history = StatusHistory(T0, submitted=T0 + timedelta(hours=1))
+    answer = VersionInfo(RID, 1, S.SUBMITTED, history)
+    assert registration.adopt_answer("submit", answer) is S.SUBMITTED
+    assert (registration.latest.status, registration.latest.history) == (S.SUBMITTED, history)
+    assert registration.latest.last_answer is answer
+    with pytest.raises(MalformedDataError) as info:
+        registration.adopt_answer("discard", {"status": "DISCARDED"})  # type: ignore[arg-type]
+    assert str(info.value) == "malformed data: discard() returned dict, not a VersionInfo"
+    assert registration.latest.status is S.SUBMITTED
+
+
+def test_adopt_answer_takes_a_version_the_caller_created() -> None:
+    registration = Registration(RID, [_version_in(S.DISCARDED, 1, T0)], clock=_clock())
+    answer = VersionInfo(RID, 2, S.DRAFT, StatusHistory(T0 + timedelta(days=1)))
+    with pytest.raises(UnexpectedAnswerError):
+        registration.adopt_answer("create_version", attrs.evolve(answer, version_number=4))
+    assert [v.version_number for v in registration.versions] == [1]
+    assert registration.adopt_answer("create_version", answer) is S.DRAFT
+    assert [v.version_number for v in registration.versions] == [1, 2]
+    assert registration.latest.history == answer.history
+    assert registration.latest.last_answer is answer
+
+
+@pytest.mark.parametrize(
+    ("changes", "detail"),
+    [
+        ({"registration_id": "registration-other"}, "registration registration-other"),
+        ({"version_number": 3}, "version 3"),
+    ],
+)
+def test_an_answer_for_another_version_names_what_was_asked(
+    changes: dict[str, object], detail: str
+) -> None:
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    history = StatusHistory(T0, submitted=T0 + timedelta(hours=1))
+    answer = attrs.evolve(VersionInfo(RID, 1, S.SUBMITTED, history), **changes)
+    with pytest.raises(UnexpectedAnswerError) as info:
+        registration.adopt_answer("submit", answer)
+    caught = info.value
+    assert (caught.registration_id, caught.version_number) == (RID, 1)
+    assert caught.answer is answer
+    assert caught.detail == detail
+    assert registration.latest.status is S.DRAFT
+
+
+def test_an_answer_of_the_wrong_type_is_carried() -> None:
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    answer = ["not", "a", "version"]
+    with pytest.raises(MalformedDataError) as info:
+        registration.adopt_answer("submit", answer)  # type: ignore[arg-type]
+    assert info.value.value is answer
+
+
+def test_an_older_version_is_read_only_and_says_so() -> None:
+    registration = Registration(
+        RID,
+        [_version_in(S.DISCARDED, 1, T0), _version_in(S.DRAFT, 2, T0 + timedelta(days=1))],
+        clock=_clock(),
+    )
+    with pytest.raises(RegistrationRuleError) as info:
+        registration.fire("submit", version_number=1)
+    caught = info.value
+    assert caught.registration_id == RID
+    assert caught.reason == RegistrationRuleError.VERSION_READ_ONLY
+    assert (caught.version_number, caught.status) == (1, S.DISCARDED)
+    assert caught.detail == (
+        "version 1 is not the latest (version 2); only the latest version moves, and an "
+        "older APPROVED version can only be revoked"
+    )
+    with pytest.raises(RegistrationRuleError) as info:
+        registration.fire("archive")
+    assert info.value.registration_id == RID
+    assert info.value.reason == RegistrationRuleError.ARCHIVED_BY_APPROVAL_ONLY
+    assert info.value.detail == (
+        "version 2 cannot be archived by itself; it is archived when a newer version is approved"
+    )
