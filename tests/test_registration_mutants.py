@@ -200,3 +200,26 @@ def test_an_older_version_is_read_only_and_says_so() -> None:
     assert info.value.detail == (
         "version 2 cannot be archived by itself; it is archived when a newer version is approved"
     )
+
+
+def test_reconcile_versions_refuses_what_is_not_this_registrations_versions() -> None:
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    before = registration.to_dict()
+    other = VersionInfo("registration-other", 1, S.DRAFT, StatusHistory(T0))
+    with pytest.raises(MalformedDataError) as info:
+        registration.reconcile_versions([other])
+    assert info.value.path == "RegistrationId"
+    assert info.value.value == "registration-other"
+    assert str(info.value) == (
+        "malformed data at RegistrationId: the service listed a version of registration "
+        f"'registration-other', not {RID!r}"
+    )
+    with pytest.raises(MalformedDataError) as info:
+        registration.reconcile_versions({"RegistrationVersions": []})
+    assert str(info.value) == (
+        "malformed data: the versions returned dict, not a sequence of VersionInfo"
+    )
+    with pytest.raises(MalformedDataError) as info:
+        registration.reconcile_versions([{"VersionNumber": 1}])
+    assert str(info.value) == "malformed data: the versions returned dict items, not VersionInfo"
+    assert registration.to_dict() == before
