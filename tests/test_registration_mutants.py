@@ -12,6 +12,7 @@ import pytest
 
 from registration_fsm import (
     LIFECYCLE,
+    AnomalyKind,
     InvalidTimestamp,
     InvalidTransition,
     InvalidValueError,
@@ -223,3 +224,33 @@ def test_reconcile_versions_refuses_what_is_not_this_registrations_versions() ->
         registration.reconcile_versions([{"VersionNumber": 1}])
     assert str(info.value) == "malformed data: the versions returned dict items, not VersionInfo"
     assert registration.to_dict() == before
+
+
+def test_a_lenient_reconcile_reports_a_state_no_version_can_hold() -> None:
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    hour = timedelta(hours=1)
+    history = StatusHistory(T0, submitted=T0 + hour, reviewing=T0 + 2 * hour)
+    report = registration.reconcile_versions(
+        [VersionInfo(RID, 1, S.SUBMITTED, history)], strict=False
+    )
+    assert report.changes == ()
+    (anomaly,) = report.anomalies
+    assert anomaly.kind is AnomalyKind.UNREPRESENTABLE_STATE
+    assert anomaly.version_number == 1
+    assert (anomaly.from_status, anomaly.to_status) == (S.DRAFT, S.SUBMITTED)
+    assert anomaly.detail == (
+        "the remote state (SUBMITTED; DraftTimestamp=2026-03-01T12:00:00+00:00, "
+        "SubmittedTimestamp=2026-03-01T13:00:00+00:00, "
+        "ReviewingTimestamp=2026-03-01T14:00:00+00:00) is one no version can hold: "
+        "REVIEWING stamped after SUBMITTED (2026-03-01T13:00:00+00:00); the status must be "
+        "the latest stamp; not adopted"
+    )
+    assert registration.latest.status is S.DRAFT
+
+
+@pytest.mark.parametrize("data", [["a", "list"], "text", None])
+def test_from_dict_refuses_what_is_not_an_object_and_carries_it(data: object) -> None:
+    with pytest.raises(MalformedDataError) as info:
+        Registration.from_dict(data)
+    assert info.value.value is data
+    assert str(info.value) == f"malformed data: expected an object, got {type(data).__name__}"

@@ -580,3 +580,13 @@ def test_from_aws_without_an_id_says_where_to_pass_one() -> None:
         "malformed data at RegistrationId: no RegistrationId in the data; pass registration_id="
     )
     assert info.value.path == "RegistrationId"
+
+
+def test_from_aws_says_which_key_is_missing() -> None:
+    with pytest.raises(MalformedDataError) as info:
+        RegistrationVersion.from_aws({"VersionNumber": 1, "RegistrationVersionStatus": "DRAFT"})
+    assert info.value.path == "RegistrationVersionStatusHistory"
+    assert str(info.value) == (
+        "malformed data at RegistrationVersionStatusHistory: "
+        "missing key 'RegistrationVersionStatusHistory'"
+    )
