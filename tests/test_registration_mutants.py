@@ -23,6 +23,7 @@ from registration_fsm import (
     StatusHistory,
     SteppingClock,
     UnexpectedAnswerError,
+    UnknownStatusError,
     VersionStatus,
 )
 from registration_fsm.backends import VersionInfo
@@ -254,3 +255,52 @@ def test_from_dict_refuses_what_is_not_an_object_and_carries_it(data: object) ->
         Registration.from_dict(data)
     assert info.value.value is data
     assert str(info.value) == f"malformed data: expected an object, got {type(data).__name__}"
+
+
+def _snapshot() -> dict[str, object]:
+    registration = Registration.new(
+        RID, at=T0, registration_type="US_TEN_DLC_BRAND_REGISTRATION", registration_arn=ARN
+    )
+    return registration.to_dict()
+
+
+@pytest.mark.parametrize("key", ["registration_id", "versions"])
+def test_from_dict_names_a_missing_key(key: str) -> None:
+    data = _snapshot()
+    del data[key]
+    with pytest.raises(MalformedDataError) as info:
+        Registration.from_dict(data)
+    assert info.value.path == key
+    assert str(info.value) == f"malformed data at {key}: missing key {key!r}"
+
+
+def test_from_dict_gives_every_version_the_clock() -> None:
+    clock = _clock()
+    data = _snapshot()
+    registration = Registration.from_dict(data, clock=clock)
+    assert registration.clock is clock
+    assert registration.latest.clock is clock
+    assert registration.submit() is S.SUBMITTED
+    assert registration.latest.history.submitted == T0
+
+
+def test_from_aws_refuses_a_status_it_does_not_know() -> None:
+    registration = Registration.new(
+        RID, at=T0, registration_type="US_TEN_DLC_BRAND_REGISTRATION", registration_arn=ARN
+    )
+    pages = registration.to_aws_versions()
+    assert Registration.from_aws(registration.to_aws(), pages) == registration
+    pages["RegistrationVersions"][0]["RegistrationVersionStatus"] = "FROBNICATED"
+    with pytest.raises(UnknownStatusError) as info:
+        Registration.from_aws(registration.to_aws(), pages)
+    assert info.value.value == "FROBNICATED"
+
+
+def test_from_aws_gives_every_version_the_clock() -> None:
+    source = Registration.new(RID, at=T0, registration_arn=ARN)
+    clock = _clock()
+    registration = Registration.from_aws(source.to_aws(), source.to_aws_versions(), clock=clock)
+    assert registration.clock is clock
+    assert registration.latest.clock is clock
+    assert registration.latest.submit() is S.SUBMITTED
+    assert registration.latest.history.submitted == T0
