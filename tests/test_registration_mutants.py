@@ -297,7 +297,9 @@ def test_from_aws_refuses_a_status_it_does_not_know() -> None:
 
 
 def test_from_aws_gives_every_version_the_clock() -> None:
-    source = Registration.new(RID, at=T0, registration_arn=ARN)
+    source = Registration.new(
+        RID, at=T0, registration_type="US_TEN_DLC_BRAND_REGISTRATION", registration_arn=ARN
+    )
     clock = _clock()
     registration = Registration.from_aws(source.to_aws(), source.to_aws_versions(), clock=clock)
     assert registration.clock is clock
