@@ -306,3 +306,24 @@ def test_from_aws_gives_every_version_the_clock() -> None:
     assert registration.latest.clock is clock
     assert registration.latest.submit() is S.SUBMITTED
     assert registration.latest.history.submitted == T0
+
+
+def test_to_aws_versions_is_one_describe_result() -> None:
+    registration = Registration.new(RID, at=T0, registration_arn=ARN)
+    draft = {"DraftTimestamp": T0}
+    assert registration.to_aws_versions() == {
+        "RegistrationArn": ARN,
+        "RegistrationId": RID,
+        "RegistrationVersions": [
+            {
+                "VersionNumber": 1,
+                "RegistrationVersionStatus": "DRAFT",
+                "RegistrationVersionStatusHistory": draft,
+            }
+        ],
+    }
+    bare = Registration.new(RID, at=T0).to_aws_versions(json_safe=True)
+    assert bare["RegistrationId"] == RID
+    assert "RegistrationArn" not in bare
+    history = bare["RegistrationVersions"][0]["RegistrationVersionStatusHistory"]
+    assert history == {"DraftTimestamp": T0.isoformat()}
