@@ -13,6 +13,7 @@ import pytest
 from registration_fsm import (
     LIFECYCLE,
     AnomalyKind,
+    AwsReviewNotApplied,
     InvalidTimestamp,
     InvalidTransition,
     InvalidValueError,
@@ -327,3 +328,26 @@ def test_to_aws_versions_is_one_describe_result() -> None:
     assert "RegistrationArn" not in bare
     history = bare["RegistrationVersions"][0]["RegistrationVersionStatusHistory"]
     assert history == {"DraftTimestamp": T0.isoformat()}
+
+
+def test_an_aws_review_not_applied_names_the_registration() -> None:
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    history = StatusHistory(T0, submitted=T0 + timedelta(hours=1))
+    answer = VersionInfo(RID, 1, S.SUBMITTED, history, aws_review=False)
+    with pytest.raises(AwsReviewNotApplied) as info:
+        registration.adopt_answer("submit", answer, aws_review=True)
+    assert info.value.registration_id == RID
+    assert info.value.current is answer
+    assert info.value.detail == "the service answered AwsReview=false; the version is SUBMITTED"
+    assert registration.latest.status is S.DRAFT
+
+
+def test_from_dict_refuses_another_schema_version_and_unknown_keys() -> None:
+    data = {**_snapshot(), "schema_version": 2}
+    with pytest.raises(MalformedDataError) as info:
+        Registration.from_dict(data)
+    assert (info.value.path, info.value.value) == ("schema_version", 2)
+    data = {**_snapshot(), "extra": 1, "more": 2}
+    with pytest.raises(MalformedDataError) as info:
+        Registration.from_dict(data)
+    assert str(info.value) == "malformed data: unknown keys ['extra', 'more']"
