@@ -590,3 +590,14 @@ def test_from_aws_says_which_key_is_missing() -> None:
         "malformed data at RegistrationVersionStatusHistory: "
         "missing key 'RegistrationVersionStatusHistory'"
     )
+
+
+def test_a_backend_call_the_lifecycle_refuses_names_the_trigger() -> None:
+    version = RegistrationVersion.new("reg-1", at=T0)
+    version.submit(at=T0 + timedelta(minutes=1))
+    backend = _Answers(_submitted(version))
+    with pytest.raises(InvalidTransition) as info:
+        version.submit(backend)  # type: ignore[arg-type]
+    assert (info.value.status, info.value.trigger) == (S.SUBMITTED, "submit")
+    assert (info.value.registration_id, info.value.version_number) == ("reg-1", 1)
+    assert backend.calls == []
