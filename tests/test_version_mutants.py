@@ -601,3 +601,14 @@ def test_a_backend_call_the_lifecycle_refuses_names_the_trigger() -> None:
     assert (info.value.status, info.value.trigger) == (S.SUBMITTED, "submit")
     assert (info.value.registration_id, info.value.version_number) == ("reg-1", 1)
     assert backend.calls == []
+
+
+def test_from_dict_refuses_another_schema_with_its_value() -> None:
+    good = RegistrationVersion.new("reg-1", at=T0).to_dict()
+    with pytest.raises(MalformedDataError) as info:
+        RegistrationVersion.from_dict({**good, "schema": "someone/else"})
+    assert (info.value.path, info.value.value) == ("schema", "someone/else")
+    assert "(schema 'someone/else', expected " in str(info.value)
+    with pytest.raises(MalformedDataError) as info:
+        RegistrationVersion.from_dict({**good, "schema_version": 99})
+    assert (info.value.path, info.value.value) == ("schema_version", 99)
