@@ -131,7 +131,10 @@ def test_files_that_cannot_be_read_say_why(tmp_path: Path) -> None:
         (b"[NaN]", "not valid JSON: NaN is not a JSON value"),
         (b"[Infinity]", "not valid JSON: Infinity is not a JSON value"),
         (b'["\xff"]', "not UTF-8 text: byte 0xff at offset 2 cannot be decoded"),
-        (b"[" * 100_000 + b"]" * 100_000, "JSON nested too deeply to be read (more than 100 levels)"),
+        (
+            b"[" * 100_000 + b"]" * 100_000,
+            "JSON nested too deeply to be read (more than 100 levels)",
+        ),
     ],
 )
 def test_unreadable_json_says_why(tmp_path: Path, raw: bytes, detail: str) -> None:
