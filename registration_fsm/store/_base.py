@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, NamedTuple, Protocol, TypeVar
 
 from ..clock import Clock
 from ..errors import (
@@ -45,7 +45,7 @@ from ._protocol import (
     utc,
 )
 
-__all__ = ["INTENT_COLUMNS", "JOURNAL_COLUMNS", "SqlStore", "intent_key"]
+__all__ = ["INTENT_COLUMNS", "JOURNAL_COLUMNS", "SaveRequest", "SqlStore", "intent_key"]
 
 JOURNAL_COLUMNS = (
     "registration_id, sequence, version_number, trigger, from_status, to_status, stamp, "
@@ -64,6 +64,16 @@ class _Connection(Protocol):
     def close(self) -> None: ...
 
 
+class SaveRequest(NamedTuple):
+    """A save's checked arguments, as ``save`` hands them to the store's own ``_save``."""
+
+    reg: Registration
+    expected: int | None
+    moves: tuple[JournalMove, ...]
+    due: Any
+    release: Intent | None
+
+
 def intent_key(intent: Intent) -> tuple[str, int, str]:
     return (intent.registration_id, intent.version_number, intent.operation)
 
@@ -77,6 +87,9 @@ class SqlStore:
     """A query whose one row holds a non-NULL value when the ``rfsm_schema`` table exists."""
     _SCHEMA_TABLE: ClassVar[str]
     _LOADED_COLUMNS: ClassVar[str]
+    _DUE_CLAUSE: ClassVar[str]
+    """``list``'s condition for ``due_before`` (on ``next_check_at``, one parameter)."""
+    _LIST_ORDER: ClassVar[str]
     _FOR_UPDATE: ClassVar[str] = ""
     _INTENTS_ORDER: ClassVar[str]
     _EXPIRED_ORDER: ClassVar[str]
@@ -142,6 +155,11 @@ class SqlStore:
                 yield self._conn
             except self._errors as exc:
                 raise StoreError(f"{self._location}: read failed: {exc}", cause=exc) from exc
+
+    def _select(self, sql: str, params: Sequence[Any]) -> Any:
+        """The rows of one read, its SQL written with ``?``."""
+        with self._read() as conn:
+            return conn.execute(self._sql(sql), params).fetchall()
 
     def _recorded_version(self) -> int:
         with self._read() as conn:
@@ -231,17 +249,13 @@ class SqlStore:
 
     def load(self, registration_id: str) -> Loaded:
         rid = validate_registration_id(registration_id)
-        with self._read() as conn:
-            row = conn.execute(
-                self._sql(
-                    f"SELECT {self._LOADED_COLUMNS} FROM rfsm_registrations "
-                    "WHERE registration_id = ?"
-                ),
-                (rid,),
-            ).fetchone()
-        if row is None:
+        rows = self._select(
+            f"SELECT {self._LOADED_COLUMNS} FROM rfsm_registrations WHERE registration_id = ?",
+            (rid,),
+        )
+        if not rows:
             raise RegistrationNotStored(rid)
-        return self._loaded_rows([row])[0]
+        return self._loaded_rows(rows)[0]
 
     def save(
         self,
@@ -256,21 +270,13 @@ class SqlStore:
         expected = check_revision(expected_revision)
         moves = check_moves(reg, journal_entries)
         due = self._moment(next_check_at, "next_check_at")
-        release = check_release(reg, release)
-        return self._save(reg, expected, moves, due, release)
+        return self._save(SaveRequest(reg, expected, moves, due, check_release(reg, release)))
 
     def _moment(self, value: datetime | None, field: str) -> Any:
         """A caller's time as a parameter (None stays None); bad input is refused."""
         raise NotImplementedError
 
-    def _save(
-        self,
-        reg: Registration,
-        expected: int | None,
-        moves: tuple[JournalMove, ...],
-        due: Any,
-        release: Intent | None,
-    ) -> int:
+    def _save(self, request: SaveRequest) -> int:
         raise NotImplementedError
 
     def _set_revision(
@@ -311,32 +317,30 @@ class SqlStore:
             raise ConcurrentUpdateError(rid, expected, None if found is None else int(found[0]))
         return row[0], int(row[1])
 
-    def _listing(
+    def list(
         self,
-        status: RegistrationStatus | None,
-        due_before: datetime | None,
-        limit: int | None,
-        due_clause: str,
-        order: str,
-    ) -> tuple[str, list[Any]]:
-        """The ``list`` query and its parameters, in the store's clause and order."""
+        *,
+        status: RegistrationStatus | None = None,
+        due_before: datetime | None = None,
+        limit: int | None = None,
+    ) -> tuple[Loaded, ...]:
         where: list[str] = []
         params: list[Any] = []
         if status is not None:
             where.append("status = ?")
             params.append(RegistrationStatus.parse(status).value)
         if due_before is not None:
-            where.append(due_clause)
+            where.append(self._DUE_CLAUSE)
             params.append(self._moment(due_before, "due_before"))
         count = check_limit(limit, optional=True)
         sql = f"SELECT {self._LOADED_COLUMNS} FROM rfsm_registrations"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += f" ORDER BY {order}"
+        sql += f" ORDER BY {self._LIST_ORDER}"
         if count is not None:
             sql += " LIMIT ?"
             params.append(count)
-        return self._sql(sql), params
+        return tuple(self._loaded_rows(self._select(sql, params)))
 
     def _lease_terms(
         self, limit: int, worker_id: str, lease: timedelta
@@ -347,14 +351,11 @@ class SqlStore:
 
     def journal(self, registration_id: str) -> tuple[JournalEntry, ...]:
         rid = validate_registration_id(registration_id)
-        with self._read() as conn:
-            rows = conn.execute(
-                self._sql(
-                    f"SELECT {JOURNAL_COLUMNS} FROM rfsm_journal WHERE registration_id = ? "
-                    "ORDER BY sequence"
-                ),
-                (rid,),
-            ).fetchall()
+        rows = self._select(
+            f"SELECT {JOURNAL_COLUMNS} FROM rfsm_journal WHERE registration_id = ? "
+            "ORDER BY sequence",
+            (rid,),
+        )
         return tuple(self._entry(row) for row in rows)
 
     # -- intents ---------------------------------------------------------------------------
@@ -383,6 +384,23 @@ class SqlStore:
         )
         if cursor.rowcount != 1:
             raise IntentLostError(intent)
+
+    def claim_intent(
+        self,
+        registration_id: str,
+        version_number: int,
+        operation: str,
+        worker_id: str,
+        lease: timedelta,
+    ) -> Intent:
+        now = self._now()
+        intent = new_intent(registration_id, version_number, operation, worker_id, lease, now)
+        self._claim(intent, now)
+        return intent
+
+    def _claim(self, intent: Intent, now: datetime) -> None:
+        """Store a new intent; ``OperationInProgress`` (as of ``now``) while one is held."""
+        raise NotImplementedError
 
     def take_over_intent(self, intent: Intent, worker_id: str, lease: timedelta) -> Intent:
         _check_intent(intent)
@@ -420,26 +438,20 @@ class SqlStore:
 
     def intents(self, registration_id: str) -> tuple[Intent, ...]:
         rid = validate_registration_id(registration_id)
-        with self._read() as conn:
-            rows = conn.execute(
-                self._sql(
-                    f"SELECT {INTENT_COLUMNS} FROM rfsm_intents WHERE registration_id = ? "
-                    f"ORDER BY {self._INTENTS_ORDER}"
-                ),
-                (rid,),
-            ).fetchall()
+        rows = self._select(
+            f"SELECT {INTENT_COLUMNS} FROM rfsm_intents WHERE registration_id = ? "
+            f"ORDER BY {self._INTENTS_ORDER}",
+            (rid,),
+        )
         return tuple(self._intent(row) for row in rows)
 
     def expired_intents(self, at: datetime | None = None) -> tuple[Intent, ...]:
         when = self._now() if at is None else utc(at, "at")
-        with self._read() as conn:
-            rows = conn.execute(
-                self._sql(
-                    f"SELECT {INTENT_COLUMNS} FROM rfsm_intents WHERE expires_at <= ? "
-                    f"ORDER BY {self._EXPIRED_ORDER}"
-                ),
-                (self._to_db(when),),
-            ).fetchall()
+        rows = self._select(
+            f"SELECT {INTENT_COLUMNS} FROM rfsm_intents WHERE expires_at <= ? "
+            f"ORDER BY {self._EXPIRED_ORDER}",
+            (self._to_db(when),),
+        )
         return tuple(self._intent(row) for row in rows)
 
     def _intent_row(self, intent: Intent) -> tuple[Any, ...]:

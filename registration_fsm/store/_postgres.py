@@ -22,13 +22,11 @@ from ..errors import (
     OperationInProgress,
     StoreError,
 )
-from ..registration import Registration
-from ..statuses import RegistrationStatus
-from ._base import INTENT_COLUMNS, JOURNAL_COLUMNS, SqlStore, intent_key
-from ._journal import GENESIS_HASH, JournalEntry, JournalMove, chain_from
+from ._base import INTENT_COLUMNS, JOURNAL_COLUMNS, SaveRequest, SqlStore, intent_key
+from ._journal import GENESIS_HASH, JournalEntry, chain_from
 from ._pg_save import REFUSED, one_statement_save
 from ._pg_schema import MIGRATION_LOCK, MIGRATIONS
-from ._protocol import Intent, Loaded, body, new_intent, utc
+from ._protocol import Intent, Loaded, body, utc
 
 if TYPE_CHECKING:
     import psycopg
@@ -63,6 +61,8 @@ class PostgresStore(SqlStore):
     )
     _LOADED_COLUMNS = "body, revision, next_check_at, journal_head, journal_sequence"
     _FOR_UPDATE = " FOR UPDATE"
+    _DUE_CLAUSE = "next_check_at <= ?"
+    _LIST_ORDER = 'next_check_at ASC NULLS LAST, registration_id COLLATE "C"'
     _INTENTS_ORDER = 'version_number, operation COLLATE "C"'
     _EXPIRED_ORDER = (
         'expires_at, registration_id COLLATE "C", version_number, operation COLLATE "C"'
@@ -135,14 +135,8 @@ class PostgresStore(SqlStore):
 
     # -- registrations ---------------------------------------------------------------------
 
-    def _save(
-        self,
-        reg: Registration,
-        expected: int | None,
-        moves: tuple[JournalMove, ...],
-        due: Any,
-        release: Intent | None,
-    ) -> int:
+    def _save(self, request: SaveRequest) -> int:
+        reg, expected, moves, due, release = request
         rid = reg.registration_id
         with self._lock:
             known = (None, 0) if expected is None else self._heads.get((rid, expected))
@@ -179,7 +173,7 @@ class PostgresStore(SqlStore):
                     revision = 1 if expected is None else expected + 1
                     self._remember(rid, revision, head, sequence)
                     return revision
-        revision, head, sequence = self._save_in_transaction(reg, expected, due, moves, release)
+        revision, head, sequence = self._save_in_transaction(request)
         with self._lock:
             self._remember(rid, revision, head, sequence)
         return revision
@@ -199,15 +193,9 @@ class PostgresStore(SqlStore):
             ):
                 raise IntentLostError(release)
 
-    def _save_in_transaction(
-        self,
-        reg: Registration,
-        expected: int | None,
-        due: Any,
-        moves: Sequence[JournalMove],
-        release: Intent | None,
-    ) -> tuple[int, str | None, int]:
+    def _save_in_transaction(self, request: SaveRequest) -> tuple[int, str | None, int]:
         """The general save: read the journal head in the transaction that writes."""
+        reg, expected, moves, due, release = request
         with self._write() as conn:
             head, sequence = self._set_revision(conn, reg, expected, due, "%s::jsonb")
             revision = 1 if expected is None else expected + 1
@@ -222,24 +210,6 @@ class PostgresStore(SqlStore):
                 if entries:
                     return revision, entries[-1].hash, entries[-1].sequence
         return revision, head, sequence
-
-    def list(
-        self,
-        *,
-        status: RegistrationStatus | None = None,
-        due_before: datetime | None = None,
-        limit: int | None = None,
-    ) -> tuple[Loaded, ...]:
-        sql, params = self._listing(
-            status,
-            due_before,
-            limit,
-            "next_check_at <= ?",
-            'next_check_at ASC NULLS LAST, registration_id COLLATE "C"',
-        )
-        with self._read() as conn:
-            rows = conn.execute(sql, params).fetchall()
-        return tuple(self._loaded_rows(rows))
 
     def claim_due(self, limit: int, worker_id: str, lease: timedelta) -> tuple[Loaded, ...]:
         count, worker, span, now = self._lease_terms(limit, worker_id, lease)
@@ -262,16 +232,7 @@ class PostgresStore(SqlStore):
 
     # -- intents ---------------------------------------------------------------------------
 
-    def claim_intent(
-        self,
-        registration_id: str,
-        version_number: int,
-        operation: str,
-        worker_id: str,
-        lease: timedelta,
-    ) -> Intent:
-        now = self._now()
-        intent = new_intent(registration_id, version_number, operation, worker_id, lease, now)
+    def _claim(self, intent: Intent, now: datetime) -> None:
         key = intent_key(intent)
         while True:
             with self._write() as conn:
@@ -281,7 +242,7 @@ class PostgresStore(SqlStore):
                     self._intent_row(intent),
                 )
                 if cursor.rowcount == 1:
-                    return intent
+                    return
                 held = self._stored_intent(conn, key)
                 if held is not None:
                     raise OperationInProgress(held, expired=held.expired(now))

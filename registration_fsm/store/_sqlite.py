@@ -12,11 +12,9 @@ from typing import Any
 
 from ..clock import Clock, utc_now
 from ..errors import OperationInProgress, StoreError
-from ..registration import Registration
-from ..statuses import RegistrationStatus
-from ._base import INTENT_COLUMNS, JOURNAL_COLUMNS, SqlStore, intent_key
-from ._journal import GENESIS_HASH, JournalMove, chain_from
-from ._protocol import Intent, Loaded, new_intent, utc
+from ._base import INTENT_COLUMNS, JOURNAL_COLUMNS, SaveRequest, SqlStore, intent_key
+from ._journal import GENESIS_HASH, chain_from
+from ._protocol import Intent, Loaded, utc
 
 __all__ = ["SqliteStore"]
 
@@ -92,6 +90,8 @@ class SqliteStore(SqlStore):
         "(id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)"
     )
     _LOADED_COLUMNS = "body, revision, next_check_at, journal_head"
+    _DUE_CLAUSE = "next_check_at IS NOT NULL AND next_check_at <= ?"
+    _LIST_ORDER = "next_check_at IS NULL, next_check_at, registration_id"
     _INTENTS_ORDER = "version_number, operation"
     _EXPIRED_ORDER = "expires_at, registration_id, version_number, operation"
 
@@ -162,14 +162,8 @@ class SqliteStore(SqlStore):
 
     # -- registrations ---------------------------------------------------------------------
 
-    def _save(
-        self,
-        reg: Registration,
-        expected: int | None,
-        moves: tuple[JournalMove, ...],
-        due: Any,
-        release: Intent | None,
-    ) -> int:
+    def _save(self, request: SaveRequest) -> int:
+        reg, expected, moves, due, release = request
         with self._write() as conn:
             head, sequence = self._set_revision(conn, reg, expected, due, "?")
             if moves:
@@ -193,24 +187,6 @@ class SqliteStore(SqlStore):
                 self._delete_intent(conn, release)
         return 1 if expected is None else expected + 1
 
-    def list(
-        self,
-        *,
-        status: RegistrationStatus | None = None,
-        due_before: datetime | None = None,
-        limit: int | None = None,
-    ) -> tuple[Loaded, ...]:
-        sql, params = self._listing(
-            status,
-            due_before,
-            limit,
-            "next_check_at IS NOT NULL AND next_check_at <= ?",
-            "next_check_at IS NULL, next_check_at, registration_id",
-        )
-        with self._read() as conn:
-            rows = conn.execute(sql, params).fetchall()
-        return tuple(self._loaded_rows(rows))
-
     def claim_due(self, limit: int, worker_id: str, lease: timedelta) -> tuple[Loaded, ...]:
         count, worker, span, now = self._lease_terms(limit, worker_id, lease)
         with self._write() as conn:
@@ -230,16 +206,7 @@ class SqliteStore(SqlStore):
 
     # -- intents ---------------------------------------------------------------------------
 
-    def claim_intent(
-        self,
-        registration_id: str,
-        version_number: int,
-        operation: str,
-        worker_id: str,
-        lease: timedelta,
-    ) -> Intent:
-        now = self._now()
-        intent = new_intent(registration_id, version_number, operation, worker_id, lease, now)
+    def _claim(self, intent: Intent, now: datetime) -> None:
         with self._write() as conn:
             held = self._stored_intent(conn, intent_key(intent))
             if held is not None:
@@ -248,7 +215,6 @@ class SqliteStore(SqlStore):
                 f"INSERT INTO rfsm_intents ({INTENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 self._intent_row(intent),
             )
-        return intent
 
 
 def _statements(script: str) -> list[str]:
