@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import enum
 import gc
-import json
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -329,6 +328,8 @@ class _Auditor:
         findings = self.findings
         known = group.versions
         approved = group.approved
+        codes = group.codes
+        code_of = _CODE
         rid = group.registration_id
         fromiso = datetime.fromisoformat
         low, high = EARLIEST, LATEST
@@ -350,13 +351,11 @@ class _Auditor:
                     and history.__class__ is dict
                 ):
                     pairs = []
-                    mix = 0
                     for key, value in history.items():
                         index = index_of(key)
                         if index is None:
                             break
                         if value is None:
-                            mix += hash((key, None))
                             continue
                         if value.__class__ is str:
                             if "\x00" in value:
@@ -382,12 +381,11 @@ class _Auditor:
                             stamp = value
                         else:
                             break
-                        mix += hash((key, value))
                         pairs.append((stamp, index))
                     else:
                         parsed = (number, status, pairs)
                         fingerprint = (
-                            hash((number, text, mix, len(history)))
+                            hash((number, text, sum(map(hash, history.items())), len(history)))
                             if len(item) == 3
                             else _fingerprint(item)
                         )
@@ -413,7 +411,9 @@ class _Auditor:
                     )
                 continue
             known[number] = fingerprint
-            group.record(number, status)
+            if number >= len(codes):
+                codes.extend(bytes(number + 1 - len(codes)))
+            codes[number] = code_of[status]
             if status is _APPROVED:
                 approved.append(number)
             checked += 1
@@ -674,7 +674,7 @@ def _fingerprint(item: object) -> int:
             and "RegistrationVersionStatus" in item
         ):
             try:
-                mix = sum(hash((k, v)) for k, v in history.items())
+                mix = sum(map(hash, history.items()))
                 return hash(
                     (item["VersionNumber"], item["RegistrationVersionStatus"], mix, len(history))
                 )
@@ -794,35 +794,22 @@ def _audit_loaded(documents: Sequence[tuple[str, object]]) -> AuditReport:
 def load_export(path: str | os.PathLike[str], *, max_bytes: int = MAX_EXPORT_BYTES) -> object:
     """Read and parse one export file; AuditInputError says why it cannot be read.
 
-    The file must be at most ``max_bytes`` long, UTF-8 (or UTF-16/32 with a byte order mark,
-    as some shells write) and JSON nested no deeper than Python's recursion limit allows.
+    The file must be a regular file (not a FIFO or a device) of at most ``max_bytes``,
+    UTF-8 (or UTF-16/32 with a byte order mark, as some shells write) and JSON nested at
+    most 100 levels deep with no integer longer than 4,300 digits.
     """
-    source = os.fspath(path)
-    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
-        raise InvalidValueError(f"max_bytes must be a positive number of bytes, got {max_bytes!r}")
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(max_bytes + 1)
-    except IsADirectoryError:
-        raise AuditInputError(source, "is a directory, not an export file") from None
-    except FileNotFoundError:
-        raise AuditInputError(source, "no such file") from None
-    except PermissionError:
-        raise AuditInputError(source, "permission denied") from None
-    except OSError as error:
-        raise AuditInputError(source, f"cannot be read: {error.strerror or error}") from None
-    if len(raw) > max_bytes:
-        raise AuditInputError(
-            source,
-            f"larger than the limit of {max_bytes} bytes; split the export (one file per page "
-            "of describe-registration-versions) or raise the limit",
-        )
-    return _parse_json(raw, source)
+    from ._input import load_json
+
+    return load_json(path, max_bytes=max_bytes)
 
 
 def _list_items(text: str, start: int, source: str) -> Iterator[object]:
-    """The items of the JSON list at ``text[start]``, parsed one by one, as json.loads would."""
-    decode = _DECODER.raw_decode
+    """The items of the JSON list at ``text[start]``, parsed one by one, as json.loads would
+    (within the same nesting and digit limits)."""
+    from ._input import check_depth, json_decoder
+
+    check_depth(text, source)
+    decode = json_decoder().raw_decode
     index = _WHITESPACE.match(text, start + 1).end()  # type: ignore[union-attr]
     if text.startswith("]", index):
         index += 1
@@ -846,45 +833,28 @@ def _list_items(text: str, start: int, source: str) -> Iterator[object]:
 
 
 def _decode(raw: bytes, source: str) -> str:
-    encoding = json.detect_encoding(raw)
-    try:
-        return raw.decode(encoding)
-    except UnicodeDecodeError as error:
-        raise AuditInputError(
-            source,
-            f"not {encoding.upper()} text: byte 0x{raw[error.start]:02x} at offset {error.start} "
-            "cannot be decoded",
-        ) from None
+    from ._input import decode_text
+
+    return decode_text(raw, source)
 
 
 def _parse_json(raw: bytes, source: str) -> object:
-    return _loads(_decode(raw, source), source)
+    from ._input import parse_json
+
+    return parse_json(raw, source)
 
 
 def _loads(text: str, source: str) -> object:
-    with _json_errors(source):
-        data = json.loads(text, parse_constant=_refuse_constant)
-    return data  # noqa: RET504  (a context manager that may swallow needs the return after it)
+    from ._input import parse_json_text
+
+    return parse_json_text(text, source)
 
 
-@contextlib.contextmanager
-def _json_errors(source: str) -> Iterator[None]:
+def _json_errors(source: str) -> contextlib.AbstractContextManager[None]:
     """JSON the audit cannot read, as the AuditInputError that says why."""
-    try:
-        yield
-    except RecursionError:
-        raise AuditInputError(source, "JSON nested too deeply to be an export") from None
-    except json.JSONDecodeError as error:
-        raise AuditInputError(
-            source, f"not JSON: {error.msg} at line {error.lineno} column {error.colno}"
-        ) from None
-    except ValueError as error:
-        raise AuditInputError(source, f"not valid JSON: {error}") from None
+    from ._input import json_errors
+
+    return json_errors(source)
 
 
-def _refuse_constant(name: str) -> object:
-    raise ValueError(f"{name} is not a JSON value")
-
-
-_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
 _WHITESPACE = re.compile(r"[ \t\n\r]*")

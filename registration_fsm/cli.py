@@ -86,11 +86,57 @@ def main(
         out.flush()
         return code
     except RegistrationFsmError as exc:
-        err.write(f"registration-fsm: error: {exc}\n")
+        err.write(f"registration-fsm: error: {_describe(exc)}\n")
         return 2
     except BrokenPipeError:
         _discard_stdout(out)
         return 1
+
+
+def _describe(error: RegistrationFsmError) -> str:
+    """One line for an error, with AWS's Reason where it carries one.
+
+    The Reason tells apart refusals whose messages read alike (REGISTRATION_ALREADY_SUBMITTED
+    against SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED), so it is never left out.
+    """
+    text = " ".join(str(error).split())
+    reason = getattr(error, "reason", None)
+    if isinstance(reason, str) and reason and reason not in text:
+        text = f"{text} (Reason: {reason})"
+    return text
+
+
+def _byte_count(text: str) -> int:
+    """An argparse type for a size limit: refused here, before any file is opened."""
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text[:40]!r}") from None
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive number of bytes, got {count}")
+    if count > _LARGEST_LIMIT:
+        raise argparse.ArgumentTypeError(f"must be at most {_LARGEST_LIMIT} bytes, got {text}")
+    return count
+
+
+_LARGEST_LIMIT = 2**63 - 1
+
+
+class _Renamed(argparse.Action):
+    """An option spelled as it used to be: a usage error that names the new spelling."""
+
+    def __init__(self, *args: Any, new: str, **kwargs: Any) -> None:
+        self.new = new
+        super().__init__(*args, **kwargs)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        parser.error(f"{option_string} is now {self.new}")
 
 
 def _discard_stdout(out: TextIO) -> None:
@@ -182,11 +228,13 @@ def _add_diagram(commands: Any) -> None:
     )
     command.add_argument("--output", "-o", metavar="PATH", help="write here instead of stdout")
     command.add_argument(
-        "--version",
+        "--version-number",
         type=int,
-        dest="version_number",
         metavar="N",
         help="with DescribeRegistrationVersions output, the version to draw (default: latest)",
+    )
+    command.add_argument(
+        "--version", action=_Renamed, new="--version-number", nargs="?", help=argparse.SUPPRESS
     )
     command.set_defaults(handler=_run_diagram)
 
@@ -196,7 +244,7 @@ def _run_diagram(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     if args.file is None:
         if args.version_number is not None:
-            raise _CommandError("--version chooses a version from FILE; give FILE too")
+            raise _CommandError("--version-number chooses a version from FILE; give FILE too")
         diagram = lifecycle_diagram()
     else:
         data = _read_json(args.file)
@@ -214,16 +262,10 @@ def _run_diagram(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _read_json(name: str) -> Any:
-    try:
-        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise _CommandError(f"cannot read {name}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise _CommandError(f"cannot read {name}: not UTF-8 text") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _CommandError(f"{name} is not valid JSON: {exc}") from None
+    """A JSON document from a regular file, or from standard input for ``-``."""
+    from ._input import load_json
+
+    return load_json(name, stdin=sys.stdin)
 
 
 def _version_from_document(data: object, version_number: int | None) -> RegistrationVersion:
@@ -417,7 +459,10 @@ def _add_audit(commands: Any) -> None:
         "Exit status: 0 clean, 1 findings, 2 unreadable input.",
     )
     command.add_argument(
-        "files", nargs="*", metavar="FILE", help="an export file (JSON); or a live source:"
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="an export file (JSON), '-' for standard input; or a live source:",
     )
     command.add_argument(
         "--from-aws",
@@ -451,7 +496,7 @@ def _add_audit(commands: Any) -> None:
     )
     command.add_argument(
         "--max-bytes",
-        type=int,
+        type=_byte_count,
         default=MAX_EXPORT_BYTES,
         metavar="N",
         help=f"refuse files larger than N bytes (default: {MAX_EXPORT_BYTES})",
@@ -461,10 +506,13 @@ def _add_audit(commands: Any) -> None:
 
 def _run_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Audit the files together: the report covers the readable ones, and each unreadable one
-    gets an error line (exit 2)."""
-    from .audit import _Auditor, load_export
+    gets an error line (exit 2, and a summary that says the audit is incomplete)."""
+    from ._input import STDIN, STDIN_SOURCE, load_json
+    from .audit import _Auditor
     from .errors import AuditInputError
 
+    if args.files.count(STDIN) > 1:
+        raise _CommandError("standard input can be read only once; give '-' once")
     form = _audit_format(args)
     live = bool(args.from_aws) + (args.store is not None)
     if live + bool(args.files) != 1:
@@ -480,17 +528,18 @@ def _run_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
         report = audit_live(args, err, documents if form in _MODEL_FORMATS else None)
     for path in args.files:
+        source = STDIN_SOURCE if path == STDIN else path
         try:
-            data = load_export(path, max_bytes=args.max_bytes)
-            auditor.add(data, path)
+            data = load_json(path, max_bytes=args.max_bytes, stdin=sys.stdin)
+            auditor.add(data, source)
             if form in _MODEL_FORMATS:
-                documents.append((path, data))
+                documents.append((source, data))
         except AuditInputError as unreadable:
             errors.append(unreadable)
-        except (RecursionError, MemoryError) as exhausted:
-            errors.append(
-                AuditInputError(path, f"too large or deep to audit ({type(exhausted).__name__})")
-            )
+        except RegistrationFsmError as refused:
+            errors.append(AuditInputError(source, _describe(refused)))
+        except MemoryError:
+            errors.append(AuditInputError(source, "too large to audit (MemoryError)"))
     if not live:
         report = auditor.report()
     if form in _MODEL_FORMATS:
@@ -507,11 +556,13 @@ def _run_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         text = renderers[form](model)
     elif form == "json":
         payload = report.to_json()
+        payload["ok"] = report.ok and not errors
         payload["errors"] = [{"source": e.source, "error": e.detail} for e in errors]
         text = json.dumps(payload, indent=2) + "\n"
     else:
         lines = [f"{finding}\n" for finding in report.findings]
-        text = "".join(lines) + report.summary() + "\n"
+        summary = _incomplete_summary(report, len(errors)) if errors else report.summary()
+        text = "".join(lines) + summary + "\n"
     if output is None:
         out.write(text)
     else:
@@ -521,6 +572,22 @@ def _run_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if errors:
         return 2
     return 0 if report.ok else 1
+
+
+def _incomplete_summary(report: Any, unread: int) -> str:
+    """The summary when some files could not be read: never "no findings", which would
+    read as a clean audit."""
+
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    found = f": {count(len(report.findings), 'finding')}" if report.findings else ""
+    return (
+        f"audited {count(report.versions_checked, 'version')} of "
+        f"{count(report.registrations_checked, 'registration')} in "
+        f"{count(len(report.sources), 'source')}{found}; {count(unread, 'file')} could not "
+        "be read, so the audit is incomplete"
+    )
 
 
 _AUDIT_FORMATS = ("text", "json", "html", "junit", "markdown")

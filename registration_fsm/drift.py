@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from .errors import MalformedDataError, MissingDependencyError
+from .errors import MalformedDataError, MissingDependencyError, UnreadableInputError
 from .statuses import RegistrationStatus, VersionStatus
 
 __all__ = ["DriftReport", "ShapeDrift", "check_drift", "load_service_model"]
@@ -101,20 +101,15 @@ def load_service_model(path: str | Path | None = None) -> tuple[dict[str, Any], 
     absent, MalformedDataError when the file is not a model.
     """
     if path is not None:
-        import gzip
-        import json
+        from ._input import load_json
 
         where = Path(path)
         try:
-            raw = where.read_bytes()
-            text = gzip.decompress(raw) if where.name.endswith(".gz") else raw
-            data = json.loads(text)
-        except OSError as exc:
+            data = load_json(where, gzipped=where.name.endswith(".gz"))
+        except UnreadableInputError as exc:
             raise MalformedDataError(
-                f"cannot read the model: {exc.strerror or exc}", path=str(where)
+                f"cannot read the model: {exc.detail}", path=str(where)
             ) from None
-        except ValueError as exc:
-            raise MalformedDataError(f"not a JSON model: {exc}", path=str(where)) from None
         if not isinstance(data, dict):
             raise MalformedDataError(
                 f"expected a JSON object, got {type(data).__name__}", path=str(where)

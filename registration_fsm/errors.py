@@ -51,6 +51,7 @@ __all__ = [
     "UnknownStatusError",
     "UnknownTriggerError",
     "UnknownVersionError",
+    "UnreadableInputError",
     "UnsafeHostError",
     "UnsupportedStoreUrl",
     "ValidationError",
@@ -631,3 +632,14 @@ class JournalDerivationError(InvalidValueError):
         self.detail = detail
         self.problems: tuple[object, ...] = tuple(problems)
         super().__init__(f"{registration_id} version {version_number}: {detail}")
+
+
+class UnreadableInputError(AuditInputError):
+    """A file or standard input that cannot be read as one JSON document: not a regular file,
+    larger than the limit, not UTF-8/16/32 text, not JSON, nested too deeply or holding a
+    number too long to convert.
+
+    Every command that reads a file raises it, not only the audit; it is an AuditInputError,
+    so callers of :func:`~registration_fsm.audit.load_export` catch it as before. ``source``
+    names the file (``<stdin>`` for standard input); ``detail`` says what is wrong.
+    """

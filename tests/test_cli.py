@@ -85,7 +85,7 @@ def test_no_command_prints_the_help_and_fails() -> None:
 def test_usage_errors_exit_2() -> None:
     failed(["frobnicate"], "invalid choice: 'frobnicate'")
     failed(["transitions", "--format", "yaml"], "invalid choice: 'yaml'")
-    failed(["diagram", "--version", "two", "x.json"], "invalid int value: 'two'")
+    failed(["diagram", "--version-number", "two", "x.json"], "invalid int value: 'two'")
 
 
 def test_python_dash_m_runs_the_same_command_line() -> None:
@@ -97,6 +97,42 @@ def test_python_dash_m_runs_the_same_command_line() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert len(json.loads(done.stdout)) == len(LIFECYCLE.edges)
+
+
+def test_the_version_to_draw_is_version_number_not_the_global_version(tmp_path: Path) -> None:
+    """``diagram --version N`` used to shadow the program's ``--version``; the old spelling
+    is a usage error that names the new one, and the global option still works."""
+    path = write(tmp_path, describe_output())
+    for argv in (["diagram", path, "--version", "1"], ["diagram", "--version"]):
+        err = failed(argv, "--version is now --version-number")
+        assert err.startswith("usage: registration-fsm diagram")
+    code, out, _ = run("--version", "diagram")
+    assert (code, out) == (0, f"registration-fsm {package_version('registration-fsm')}\n")
+
+
+def test_an_error_line_carries_awss_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two refusals whose messages read alike are told apart by the Reason AWS gives: the
+    simulator's real ConflictExceptions, raised where the demo would run."""
+    from registration_fsm import InMemoryBackend
+
+    backend = InMemoryBackend(SteppingClock(T0, timedelta(minutes=7)))
+    submitted = backend.create_registration("US_TEN_DLC_BRAND_REGISTRATION").registration_id
+    backend.submit(submitted)
+    discarded = backend.create_registration("US_TEN_DLC_BRAND_REGISTRATION").registration_id
+    backend.discard(discarded)
+    for rid, reason in (
+        (submitted, "REGISTRATION_ALREADY_SUBMITTED"),
+        (discarded, "SUBMIT_REGISTRATION_VERSION_NOT_ALLOWED"),
+    ):
+
+        def submit(out: object, rid: str = rid) -> int:
+            backend.submit(rid)
+            return 0
+
+        monkeypatch.setattr("registration_fsm._demo.run_demo", submit)
+        err = failed(["demo"], f"ConflictException: Registration {rid} version 1 ")
+        assert err.endswith(f" (Reason: {reason})\n")
+        assert err.count("\n") == 1
 
 
 # -- demo ------------------------------------------------------------------------------------
@@ -236,15 +272,18 @@ def test_the_path_of_a_described_version_defaults_to_the_latest(tmp_path: Path) 
     code, out, _ = run("diagram", path)
     assert code == 0
     assert f'title: "{RID} version 2: APPROVED"' in out
-    code, out, _ = run("diagram", path, "--version", "1")
+    code, out, _ = run("diagram", path, "--version-number", "1")
     assert code == 0
     assert f'title: "{RID} version 1: DENIED"' in out
-    failed(["diagram", path, "--version", "3"], "no version 3 in the file; it holds versions 1, 2")
+    failed(
+        ["diagram", path, "--version-number", "3"],
+        "no version 3 in the file; it holds versions 1, 2",
+    )
 
 
 def test_the_path_read_from_standard_input(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(describe_output())))
-    code, out, _ = run("diagram", "-", "--version", "1")
+    code, out, _ = run("diagram", "-", "--version-number", "1")
     assert code == 0
     assert "step 3: deny" in out
 
@@ -257,16 +296,16 @@ def test_the_path_as_svg(graphviz_dot: str, tmp_path: Path) -> None:
 
 
 def test_bad_diagram_inputs_are_errors_not_tracebacks(tmp_path: Path) -> None:
-    failed(["diagram", str(tmp_path / "nope.json")], "cannot read")
-    failed(["diagram", write(tmp_path, "{oops")], "is not valid JSON")
+    failed(["diagram", str(tmp_path / "nope.json")], "nope.json: no such file")
+    failed(["diagram", write(tmp_path, "{oops")], "not JSON: Expecting property name")
     failed(["diagram", write(tmp_path, "[1, 2]")], "expected a JSON object, got list")
     failed(["diagram", write(tmp_path, {"hello": 1})], "not a version snapshot")
     (tmp_path / "binary.json").write_bytes(b"\xff\xfe\x00")
-    failed(["diagram", str(tmp_path / "binary.json")], "not UTF-8 text")
-    failed(["diagram", "--version", "2"], "give FILE too")
+    failed(["diagram", str(tmp_path / "binary.json")], "not UTF-16 text")
+    failed(["diagram", "--version-number", "2"], "give FILE too")
 
     snapshot = version("submit").to_dict()
-    failed(["diagram", write(tmp_path, snapshot), "--version", "2"], "holds version 1")
+    failed(["diagram", write(tmp_path, snapshot), "--version-number", "2"], "holds version 1")
     unknown = {**snapshot, "status": "PENDING_CARRIER"}
     failed(["diagram", write(tmp_path, unknown)], "unknown RegistrationVersionStatus")
 

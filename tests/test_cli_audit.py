@@ -155,7 +155,7 @@ def test_usage_errors() -> None:
     assert "invalid int value" in err
     code, _, err = _run("audit", "--max-bytes", "0", str(EXAMPLE))
     assert code == 2
-    assert "max_bytes must be a positive number" in err
+    assert "argument --max-bytes: must be a positive number of bytes, got 0" in err
 
 
 def test_the_installed_command_runs_without_a_traceback(tmp_path: Path) -> None:

@@ -34,12 +34,16 @@ from registration_fsm.testing.paths import EdgeRecorder, PathCase, parametrize_p
 S = VersionStatus
 
 # Broken backends fail within a few steps: short runs find them fast and shrink them well.
+# report_multiple_bugs=False: after a first failure Hypothesis otherwise goes on generating
+# for up to ten seconds of wall-clock time, so on a loaded machine the example it shrinks
+# (and so the exact steps asserted below) would depend on timing, not only on the seed.
 _HUNT = settings(
     max_examples=300,
     stateful_step_count=10,
     deadline=None,
     database=None,
     phases=[Phase.generate, Phase.shrink],
+    report_multiple_bugs=False,
 )
 
 
@@ -126,7 +130,9 @@ def test_a_correct_backend_passes_and_the_run_is_counted(
 
 def test_the_in_memory_backend_conforms(capsys: pytest.CaptureFixture[str]) -> None:
     suite = conformance_suite(InMemoryBackend)
-    run_state_machine_as_test(suite, settings=settings(deadline=None, database=None))
+    run_state_machine_as_test(  # pinned: the edge count below depends on what is generated
+        suite, settings=settings(deadline=None, database=None, derandomize=True)
+    )
     assert suite.examples_run >= 10
     assert suite.steps_run > suite.examples_run
     assert len(suite.recorder.exercised) >= len(LIFECYCLE.edges) // 2
@@ -142,8 +148,15 @@ def test_aws_backend_on_the_emulator_conforms(
     suite = conformance_suite(lambda: AwsBackend(client), lambda backend: emulator.backend)
     # Every step is an HTTP round trip: a tenth of the profile's examples, at least 25.
     examples = max(25, settings.default.max_examples // 10)
-    run_state_machine_as_test(
-        suite, settings=settings(max_examples=examples, stateful_step_count=25, deadline=None)
+    run_state_machine_as_test(  # pinned: whether a submit is generated must not be luck
+        suite,
+        settings=settings(
+            max_examples=examples,
+            stateful_step_count=25,
+            deadline=None,
+            database=None,
+            derandomize=True,
+        ),
     )
     assert suite.examples_run >= examples
     assert suite.steps_run > suite.examples_run
@@ -188,7 +201,7 @@ class _CustomerOnly:
 def test_without_an_aws_side_only_customer_edges_are_taken() -> None:
     suite = conformance_suite(_CustomerOnly)  # type: ignore[arg-type]
     run_state_machine_as_test(
-        suite, settings=settings(max_examples=20, deadline=None, database=None)
+        suite, settings=settings(max_examples=20, deadline=None, database=None, derandomize=True)
     )
     assert suite.recorder.exercised
     assert all(e.initiator is Initiator.CUSTOMER for e in suite.recorder.exercised)
@@ -209,22 +222,36 @@ def test_the_suite_refuses_a_bad_registration_count() -> None:
 # -- broken backends are caught, with the shortest counterexample -------------------------
 
 
+def _assert_every_step_is_needed(
+    suite: type[BackendConformance], steps: list[str], check: str
+) -> None:
+    assert (failure := _replay(suite, steps)) is not None
+    assert failure.check == check
+    for index in range(1, len(steps)):
+        shorter = steps[:index] + steps[index + 1 :]
+        failure = _replay(suite, shorter)
+        assert failure is None or failure.check != check, shorter
+
+
+# What Hypothesis generates, and so where its shrinker stops, depends on more than the seed:
+# it also draws constants from the local modules loaded (every test module, in a full run),
+# so the exact steps change whenever a test file does. These tests assert what every
+# counterexample of the bug must show, and reduce it to a 1-minimal one themselves.
+
+
 def test_a_backend_that_allows_an_illegal_discard_is_caught() -> None:
-    # The seed pins the run; the 1-minimal check below does not depend on it.
     suite = seed(0)(conformance_suite(DiscardsAnything))
     error, steps = _counterexample(suite)
     assert error.check == "illegal-transition"
-    assert "discard from AWS_REVIEWING succeeded" in str(error)
-    minimal = [
-        "create_registrations()",
-        "submit(aws_review=False, registration=0)",
-        "aws_begin_aws_review(registration=0)",
-        "discard(registration=0)",
-    ]
-    # What any counterexample must show: its 1-minimal reduction. Hypothesis's own shrink can
-    # end one step longer depending on what ran before it in the process (it did so after
-    # tests/test_benchmarks.py), so the raw shrunk steps are not compared.
-    assert _one_minimal(suite, steps, "illegal-transition") == minimal
+    found = re.search(r"discard from (\w+) succeeded", str(error))
+    assert found is not None, str(error)
+    assert LIFECYCLE.next_status(VersionStatus(found.group(1)), "discard") is None
+    minimal = _one_minimal(suite, steps, "illegal-transition")
+    _assert_every_step_is_needed(suite, minimal, "illegal-transition")
+    assert minimal[0] == "create_registrations()"
+    assert re.fullmatch(r"discard\(registration=\d\)", minimal[-1])
+    assert len(minimal) >= 3  # created, moved on at least once, discarded
+    assert len(steps) >= len(minimal)
 
 
 def test_a_backend_that_applies_a_submit_twice_is_caught() -> None:
@@ -233,13 +260,14 @@ def test_a_backend_that_applies_a_submit_twice_is_caught() -> None:
     assert error.check == "duplicated-submit"
     assert error.version_number == 1
     assert "submit from SUBMITTED succeeded" in str(error)
-    minimal = [
-        "create_registrations()",
-        "submit(aws_review=False, registration=0)",
-        "submit(aws_review=False, registration=0)",
-    ]
-    assert _one_minimal(suite, steps, "duplicated-submit") == minimal
-    assert steps == minimal
+    minimal = _one_minimal(suite, steps, "duplicated-submit")
+    _assert_every_step_is_needed(suite, minimal, "duplicated-submit")
+    first, second = minimal[1:]
+    assert minimal[0] == "create_registrations()"
+    number = re.fullmatch(r"submit\(aws_review=False, registration=(\d)\)", first)
+    assert number is not None, first
+    assert re.fullmatch(rf"submit\(aws_review=(True|False), registration={number[1]}\)", second)
+    assert len(steps) >= len(minimal)
 
 
 # -- each check, driven step by step ------------------------------------------------------

@@ -127,7 +127,7 @@ def test_an_unreadable_model_file_is_a_library_error(tmp_path: Path) -> None:
         load_service_model(tmp_path / "missing.json")
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
-    with pytest.raises(MalformedDataError, match="not a JSON model"):
+    with pytest.raises(MalformedDataError, match="cannot read the model: not JSON"):
         load_service_model(bad)
     listed = tmp_path / "list.json"
     listed.write_text("[]")

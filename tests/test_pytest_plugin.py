@@ -128,6 +128,10 @@ def test_the_fixtures_as_a_user_sees_them(pytester: pytest.Pytester) -> None:
 def test_a_broken_backend_fails_the_users_test_with_the_shrunk_steps(
     pytester: pytest.Pytester,
 ) -> None:
+    """The run is pinned (derandomize, and report_multiple_bugs=False, without which
+    Hypothesis goes on generating for up to ten seconds of wall-clock time after the first
+    failure), and the assertions hold for any counterexample: the shrinker may end on either
+    registration, so the index is not asserted."""
     pytester.makepyfile(
         test_broken='''
         from hypothesis import Phase, settings
@@ -156,7 +160,8 @@ def test_a_broken_backend_fails_the_users_test_with_the_shrunk_steps(
                 DiscardsByDenying,
                 settings=settings(
                     max_examples=300, stateful_step_count=10, database=None, deadline=None,
-                    phases=[Phase.generate, Phase.shrink],
+                    phases=[Phase.generate, Phase.shrink], derandomize=True,
+                    report_multiple_bugs=False,
                 ),
             )
         '''
@@ -167,7 +172,7 @@ def test_a_broken_backend_fails_the_users_test_with_the_shrunk_steps(
         [
             "*NonConformance: [[]illegal-transition[]]*discard from * succeeded, answering DENIED*",  # noqa: E501
             "*state.create_registrations()",
-            "*state.discard(registration=0)",
+            "*state.discard(registration=[0-9])",
         ]
     )
 

@@ -514,15 +514,18 @@ def test_readers_never_see_two_approved_versions() -> None:
     registration = _registration()
     _approve_latest(registration)
     done = threading.Event()
+    reading = threading.Event()
     seen: list[int] = []
 
     def reader() -> None:
         while not done.is_set():
             statuses = [v.status for v in registration.versions]
             seen.append(statuses.count(S.APPROVED))
+            reading.set()
 
     thread = threading.Thread(target=reader)
     thread.start()
+    assert reading.wait(60)  # `seen` must not depend on when the scheduler runs the reader
     try:
         for _ in range(150):
             registration.create_version()

@@ -12,7 +12,7 @@ from botocore.config import Config
 from botocore.exceptions import ParamValidationError
 from botocore.model import Shape
 from botocore.stub import Stubber
-from hypothesis import assume, find, given
+from hypothesis import assume, find, given, settings
 from hypothesis import strategies as st
 
 from registration_fsm import (
@@ -167,7 +167,9 @@ def test_leaving_out_a_passed_stamp_usually_proves_nothing() -> None:
         del submitted["SubmittedTimestamp"]
         return not judge_new(status, StatusHistory.from_aws(submitted)).proven
 
-    status, _ = find(valid_histories(), unprovable)
+    # Pinned: whether `find` meets such a history in its budget must not be luck.
+    pinned = settings(database=None, derandomize=True, max_examples=2000)
+    status, _ = find(valid_histories(), unprovable, settings=pinned)
     assert status not in (S.DRAFT, S.SUBMITTED)
 
 
