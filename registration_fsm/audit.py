@@ -678,9 +678,12 @@ def _fingerprint(item: object) -> int:
                 return hash(
                     (item["VersionNumber"], item["RegistrationVersionStatus"], mix, len(history))
                 )
-            except TypeError:
+            except Exception:  # an odd value (a tzinfo that raises): fall through
                 pass
-    return hash(_frozen(item))
+    try:
+        return hash(_frozen(item))
+    except Exception:  # hashing a user's datetime asks its tzinfo, which may raise anything
+        return hash(("repr", repr(item)))
 
 
 def _frozen(value: object) -> object:
@@ -690,7 +693,7 @@ def _frozen(value: object) -> object:
         return ("list", tuple(_frozen(v) for v in value))
     try:
         hash(value)
-    except TypeError:
+    except Exception:  # unhashable, or a datetime whose tzinfo raises
         return ("repr", repr(value))
     return value
 

@@ -21,6 +21,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from .clock import Clock
 from .errors import (
     AwsReviewNotApplied,
@@ -983,17 +985,17 @@ class Registration:
                 f"versions {numbers}; pass every page of DescribeRegistrationVersions",
                 path="RegistrationVersions",
             )
-        versions = []
-        for item in remote:
-            version = RegistrationVersion.new(
-                info.registration_id,
-                item.version_number,
-                at=item.history.draft,
-                registration_arn=info.registration_arn,
+        versions = [
+            RegistrationVersion.from_info(
+                attrs.evolve(
+                    item,
+                    registration_id=info.registration_id,
+                    registration_arn=info.registration_arn,
+                ),
                 clock=clock,
             )
-            version._adopt_unlocked(item.status, item.history, strict=True)
-            versions.append(version)
+            for item in remote
+        ]
         return cls(
             info.registration_id,
             versions,

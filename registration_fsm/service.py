@@ -35,7 +35,12 @@ from ._service_core import (
     settle_flow,
 )
 from .backends.base import Backend
-from .errors import InvalidValueError, OperationInProgress, RegistrationFsmError
+from .errors import (
+    IntentLostError,
+    InvalidValueError,
+    OperationInProgress,
+    RegistrationFsmError,
+)
 from .registration import Registration
 from .statuses import VersionStatus
 from .store._journal import JournalEntry
@@ -156,8 +161,8 @@ class RegistrationService:
             try:
                 loaded = self._store.load(rid)
                 self._run(settle_flow(loaded, self._clock(), self._worker_id))
-            except OperationInProgress:
-                continue  # another worker took it over meanwhile
+            except (OperationInProgress, IntentLostError):
+                continue  # another worker resolved it, or holds it, meanwhile
             resolved.append(rid)
         return sorted(set(resolved))
 

@@ -114,7 +114,7 @@ def test_a_file_over_the_limit_is_refused_by_name(tmp_path: Path) -> None:
 
 def test_files_that_cannot_be_read_say_why(tmp_path: Path) -> None:
     cases = {
-        tmp_path: "is a directory, not an export file",
+        tmp_path: "is a directory, not a regular file",
         tmp_path / "missing.json": "no such file",
     }
     for path, detail in cases.items():
@@ -131,7 +131,10 @@ def test_files_that_cannot_be_read_say_why(tmp_path: Path) -> None:
         (b"[NaN]", "not valid JSON: NaN is not a JSON value"),
         (b"[Infinity]", "not valid JSON: Infinity is not a JSON value"),
         (b'["\xff"]', "not UTF-8 text: byte 0xff at offset 2 cannot be decoded"),
-        (b"[" * 100_000 + b"]" * 100_000, "JSON nested too deeply to be an export"),
+        (
+            b"[" * 100_000 + b"]" * 100_000,
+            "JSON nested too deeply to be read (more than 100 levels)",
+        ),
     ],
 )
 def test_unreadable_json_says_why(tmp_path: Path, raw: bytes, detail: str) -> None:

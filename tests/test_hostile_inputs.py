@@ -185,3 +185,16 @@ def test_any_json_as_a_snapshot_or_a_page_is_refused_with_a_typed_error(data: ob
     ):
         with contextlib.suppress(RegistrationFsmError):
             parse(data)
+
+
+@pytest.mark.parametrize("zone", _ZONES, ids=lambda z: type(z).__name__)
+def test_the_audit_fingerprints_any_record_without_asking_a_broken_tzinfo(zone: tzinfo) -> None:
+    # Found by tools/fuzz.py: hashing such a datetime asks its tzinfo, which may raise.
+    item = {
+        "VersionNumber": 3,
+        "RegistrationVersionStatus": "ESCALATED",
+        "RegistrationVersionStatusHistory": {"DraftTimestamp": datetime(2026, 1, 1, tzinfo=zone)},
+    }
+    twice = {"RegistrationId": RID, "RegistrationVersions": [item, dict(item, Extra=[1])]}
+    kinds = [f.kind for f in audit_data(twice).findings]
+    assert kinds == [FindingKind.UNKNOWN_STATUS, FindingKind.DUPLICATE_VERSION]

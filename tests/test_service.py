@@ -324,3 +324,24 @@ def test_eight_threads_on_one_store_send_each_submit_once(world: Any) -> None:
     assert sorted(sent) == sorted(rids)
     for rid in rids:
         assert _service(world).get(rid).latest.status is S.SUBMITTED
+
+
+def test_recover_leaves_an_intent_another_worker_took_over(world: Any) -> None:
+    clock, store, backend = world
+    rid = _service(world).create(BRAND).registration_id
+
+    def die(at: str) -> None:
+        if at == "answered":
+            raise Crash(at)
+
+    with pytest.raises(Crash):
+        _service(world, "dying", on_step=die).submit(rid)
+    clock.jump(LEASE * 2)
+    (stale,) = store.expired_intents(clock.now)
+    store.take_over_intent(stale, "quick", LEASE)  # another worker got there first
+    late = _service(world, "late")
+    assert late.recover() == []  # nothing expired now: the other worker holds a fresh lease
+    clock.jump(LEASE * 2)
+    assert late.recover() == [rid]
+    assert late.get(rid).latest.status is S.SUBMITTED
+    assert _applied(backend, "submit", rid) == [1]

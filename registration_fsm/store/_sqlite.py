@@ -5,41 +5,16 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 from ..clock import Clock, utc_now
-from ..errors import (
-    ConcurrentUpdateError,
-    IntentLostError,
-    InvalidValueError,
-    OperationInProgress,
-    RegistrationNotStored,
-    SchemaVersionError,
-    StoreError,
-)
-from ..registration import Registration
-from ..statuses import RegistrationStatus, VersionStatus
-from ..version import validate_registration_id
-from ._journal import GENESIS_HASH, JournalEntry, JournalMove, JournalSource, chain_from
-from ._protocol import (
-    SCHEMA_VERSION,
-    Intent,
-    Loaded,
-    body,
-    check_lease,
-    check_limit,
-    check_moves,
-    check_name,
-    check_registration,
-    check_release,
-    check_revision,
-    new_intent,
-    registration_from,
-    utc,
-)
+from ..errors import OperationInProgress, StoreError
+from ._base import INTENT_COLUMNS, JOURNAL_COLUMNS, SaveRequest, SqlStore, intent_key
+from ._journal import GENESIS_HASH, chain_from
+from ._protocol import Intent, Loaded, utc
 
 __all__ = ["SqliteStore"]
 
@@ -92,73 +67,13 @@ CREATE INDEX IF NOT EXISTS rfsm_intents_expiry ON rfsm_intents (expires_at);
 #: The statements that take a store from version n-1 to n, by n.
 _MIGRATIONS: dict[int, str] = {1: _SCHEMA_1}
 
-_JOURNAL_COLUMNS = (
-    "registration_id, sequence, version_number, trigger, from_status, to_status, stamp, "
-    "source, worker_id, recorded_at, previous_hash, hash"
-)
-_INTENT_COLUMNS = (
-    "registration_id, version_number, operation, worker_id, claimed_at, expires_at, token"
-)
-_LOADED_COLUMNS = "body, revision, next_check_at, journal_head"
-
 
 def _text(value: datetime | None) -> str | None:
     """A UTC time as fixed-width ISO-8601 text, so that text order is time order."""
     return None if value is None else utc(value, "time").isoformat(timespec="microseconds")
 
 
-def _time(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
-
-
-def _entry_row(entry: JournalEntry) -> tuple[Any, ...]:
-    return (
-        entry.registration_id,
-        entry.sequence,
-        entry.version_number,
-        entry.trigger,
-        None if entry.from_status is None else entry.from_status.value,
-        entry.to_status.value,
-        _text(entry.stamp),
-        entry.source.value,
-        entry.worker_id,
-        _text(entry.recorded_at),
-        entry.previous_hash,
-        entry.hash,
-    )
-
-
-def _entry(row: Sequence[Any]) -> JournalEntry:
-    recorded = _time(row[9])
-    assert recorded is not None
-    return JournalEntry(
-        row[0],
-        row[1],
-        row[2],
-        row[3],
-        None if row[4] is None else VersionStatus(row[4]),
-        VersionStatus(row[5]),
-        _time(row[6]),
-        JournalSource(row[7]),
-        row[8],
-        recorded,
-        row[10],
-        row[11],
-    )
-
-
-def _intent(row: Sequence[Any]) -> Intent:
-    claimed, expires = _time(row[4]), _time(row[5])
-    assert claimed is not None
-    assert expires is not None
-    return Intent(row[0], row[1], row[2], row[3], claimed, expires, row[6])
-
-
-def _loaded(row: Sequence[Any]) -> Loaded:
-    return Loaded(registration_from(row[0]), row[1], _time(row[2]), row[3])
-
-
-class SqliteStore:
+class SqliteStore(SqlStore):
     """Registrations in one SQLite file: WAL, ``BEGIN IMMEDIATE`` writes, a busy timeout.
 
     Several processes on one host may share the file: each write takes SQLite's write lock
@@ -167,6 +82,18 @@ class SqliteStore:
     ``SqliteStore(":memory:")`` is a private in-memory database, for tests. ``clock`` is
     where the store's idea of now comes from (leases, recorded times).
     """
+
+    _PARAM = "?"
+    _SCHEMA_EXISTS = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rfsm_schema'"
+    _SCHEMA_TABLE = (
+        "CREATE TABLE IF NOT EXISTS rfsm_schema "
+        "(id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)"
+    )
+    _LOADED_COLUMNS = "body, revision, next_check_at, journal_head"
+    _DUE_CLAUSE = "next_check_at IS NOT NULL AND next_check_at <= ?"
+    _LIST_ORDER = "next_check_at IS NULL, next_check_at, registration_id"
+    _INTENTS_ORDER = "version_number, operation"
+    _EXPIRED_ORDER = "expires_at, registration_id, version_number, operation"
 
     def __init__(
         self,
@@ -179,8 +106,9 @@ class SqliteStore:
         self._location = os.fspath(path)
         self._clock: Clock = clock if clock is not None else utc_now
         self._lock = threading.RLock()
+        self._errors = sqlite3.Error
         try:
-            self._conn = sqlite3.connect(
+            self._conn: sqlite3.Connection = sqlite3.connect(
                 self._location,
                 timeout=busy_timeout,
                 isolation_level=None,
@@ -191,28 +119,10 @@ class SqliteStore:
                 self._conn.execute("PRAGMA journal_mode = WAL")
         except sqlite3.Error as exc:
             raise StoreError(f"{self._location}: cannot open: {exc}", cause=exc) from exc
-        try:
-            found = self._recorded_version()
-            if found > SCHEMA_VERSION:
-                raise SchemaVersionError(self._location, found, SCHEMA_VERSION)
-            if migrate and found < SCHEMA_VERSION:
-                self.migrate()
-        except BaseException:
-            self._conn.close()
-            raise
+        self._check_schema(migrate)
 
     def __repr__(self) -> str:
         return f"SqliteStore({self._location!r})"
-
-    def __enter__(self) -> SqliteStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
 
     # -- plumbing --------------------------------------------------------------------------
 
@@ -235,161 +145,53 @@ class SqliteStore:
                     ) from exc
                 raise
 
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                yield self._conn
-            except sqlite3.Error as exc:
-                raise StoreError(f"{self._location}: read failed: {exc}", cause=exc) from exc
+    @staticmethod
+    def _from_db(value: Any) -> datetime | None:
+        return None if value is None else datetime.fromisoformat(value)
 
-    def _recorded_version(self) -> int:
-        with self._read() as conn:
-            exists = conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rfsm_schema'"
-            ).fetchone()
-            if exists is None:
-                return 0
-            row = conn.execute("SELECT version FROM rfsm_schema WHERE id = 1").fetchone()
-            return 0 if row is None else int(row[0])
+    @staticmethod
+    def _to_db(value: datetime | None) -> Any:
+        return _text(value)
 
-    def _now(self) -> datetime:
-        return utc(self._clock(), "the store's clock")
+    def _moment(self, value: datetime | None, field: str) -> Any:
+        return _text(value)
 
-    # -- schema ----------------------------------------------------------------------------
-
-    def migrate(self) -> int:
-        with self._write() as conn:
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS rfsm_schema "
-                "(id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)"
-            )
-            row = conn.execute("SELECT version FROM rfsm_schema WHERE id = 1").fetchone()
-            found = 0 if row is None else int(row[0])
-            if found > SCHEMA_VERSION:
-                raise SchemaVersionError(self._location, found, SCHEMA_VERSION)
-            for version in range(found + 1, SCHEMA_VERSION + 1):
-                for statement in _statements(_MIGRATIONS[version]):
-                    conn.execute(statement)
-            conn.execute(
-                "INSERT INTO rfsm_schema (id, version) VALUES (1, ?) "
-                "ON CONFLICT (id) DO UPDATE SET version = excluded.version",
-                (max(found, SCHEMA_VERSION),),
-            )
-        return SCHEMA_VERSION
-
-    @property
-    def schema_version(self) -> int:
-        return self._recorded_version()
+    def _apply_migration(self, conn: Any, version: int) -> None:
+        for statement in _statements(_MIGRATIONS[version]):
+            conn.execute(statement)
 
     # -- registrations ---------------------------------------------------------------------
 
-    def load(self, registration_id: str) -> Loaded:
-        rid = validate_registration_id(registration_id)
-        with self._read() as conn:
-            row = conn.execute(
-                f"SELECT {_LOADED_COLUMNS} FROM rfsm_registrations WHERE registration_id = ?",
-                (rid,),
-            ).fetchone()
-        if row is None:
-            raise RegistrationNotStored(rid)
-        return _loaded(row)
-
-    def save(
-        self,
-        registration: Registration,
-        *,
-        expected_revision: int | None,
-        journal_entries: Sequence[JournalMove] = (),
-        next_check_at: datetime | None = None,
-        release: Intent | None = None,
-    ) -> int:
-        reg = check_registration(registration)
-        expected = check_revision(expected_revision)
-        moves = check_moves(reg, journal_entries)
-        due = _text(next_check_at)
-        release = check_release(reg, release)
-        rid = reg.registration_id
-        text = body(reg)
-        status = reg.status.value
+    def _save(self, request: SaveRequest) -> int:
+        reg, expected, moves, due, release = request
         with self._write() as conn:
-            if expected is None:
-                row = conn.execute(
-                    "INSERT INTO rfsm_registrations (registration_id, revision, status, "
-                    "next_check_at, body) VALUES (?, 1, ?, ?, ?) "
-                    "ON CONFLICT (registration_id) DO NOTHING "
-                    "RETURNING journal_head, journal_sequence",
-                    (rid, status, due, text),
-                ).fetchone()
-            else:
-                row = conn.execute(
-                    "UPDATE rfsm_registrations SET revision = revision + 1, status = ?, "
-                    "next_check_at = ?, lease_owner = NULL, lease_expires_at = NULL, body = ? "
-                    "WHERE registration_id = ? AND revision = ? "
-                    "RETURNING journal_head, journal_sequence",
-                    (status, due, text, rid, expected),
-                ).fetchone()
-            if row is None:
-                found = conn.execute(
-                    "SELECT revision FROM rfsm_registrations WHERE registration_id = ?", (rid,)
-                ).fetchone()
-                raise ConcurrentUpdateError(rid, expected, None if found is None else found[0])
+            head, sequence = self._set_revision(conn, reg, expected, due, "?")
             if moves:
                 entries = chain_from(
                     moves,
                     recorded_at=self._now(),
-                    sequence=row[1],
-                    previous_hash=row[0] or GENESIS_HASH,
+                    sequence=sequence,
+                    previous_hash=head or GENESIS_HASH,
                 )
                 conn.executemany(
-                    f"INSERT INTO rfsm_journal ({_JOURNAL_COLUMNS}) "
+                    f"INSERT INTO rfsm_journal ({JOURNAL_COLUMNS}) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [_entry_row(e) for e in entries],
+                    [self._entry_row(e) for e in entries],
                 )
                 conn.execute(
                     "UPDATE rfsm_registrations SET journal_head = ?, journal_sequence = ? "
                     "WHERE registration_id = ?",
-                    (entries[-1].hash, entries[-1].sequence, rid),
+                    (entries[-1].hash, entries[-1].sequence, reg.registration_id),
                 )
             if release is not None:
                 self._delete_intent(conn, release)
         return 1 if expected is None else expected + 1
 
-    def list(
-        self,
-        *,
-        status: RegistrationStatus | None = None,
-        due_before: datetime | None = None,
-        limit: int | None = None,
-    ) -> tuple[Loaded, ...]:
-        where: list[str] = []
-        params: list[Any] = []
-        if status is not None:
-            where.append("status = ?")
-            params.append(RegistrationStatus.parse(status).value)
-        if due_before is not None:
-            where.append("next_check_at IS NOT NULL AND next_check_at <= ?")
-            params.append(_text(due_before))
-        count = check_limit(limit, optional=True)
-        sql = f"SELECT {_LOADED_COLUMNS} FROM rfsm_registrations"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY next_check_at IS NULL, next_check_at, registration_id"
-        if count is not None:
-            sql += " LIMIT ?"
-            params.append(count)
-        with self._read() as conn:
-            rows = conn.execute(sql, params).fetchall()
-        return tuple(_loaded(row) for row in rows)
-
     def claim_due(self, limit: int, worker_id: str, lease: timedelta) -> tuple[Loaded, ...]:
-        count = check_limit(limit)
-        worker = check_name(worker_id, "a worker id")
-        span = check_lease(lease)
-        now = self._now()
+        count, worker, span, now = self._lease_terms(limit, worker_id, lease)
         with self._write() as conn:
             rows = conn.execute(
-                f"SELECT {_LOADED_COLUMNS}, registration_id FROM rfsm_registrations "
+                f"SELECT {self._LOADED_COLUMNS}, registration_id FROM rfsm_registrations "
                 "WHERE next_check_at IS NOT NULL AND next_check_at <= ? "
                 "AND (lease_expires_at IS NULL OR lease_expires_at <= ?) "
                 "ORDER BY next_check_at, registration_id LIMIT ?",
@@ -400,122 +202,19 @@ class SqliteStore:
                 "WHERE registration_id = ?",
                 [(worker, _text(now + span), row[4]) for row in rows],
             )
-        return tuple(_loaded(row) for row in rows)
-
-    def journal(self, registration_id: str) -> tuple[JournalEntry, ...]:
-        rid = validate_registration_id(registration_id)
-        with self._read() as conn:
-            rows = conn.execute(
-                f"SELECT {_JOURNAL_COLUMNS} FROM rfsm_journal WHERE registration_id = ? "
-                "ORDER BY sequence",
-                (rid,),
-            ).fetchall()
-        return tuple(_entry(row) for row in rows)
+        return tuple(self._loaded_rows(rows))
 
     # -- intents ---------------------------------------------------------------------------
 
-    def _stored_intent(self, conn: sqlite3.Connection, key: tuple[str, int, str]) -> Intent | None:
-        row = conn.execute(
-            f"SELECT {_INTENT_COLUMNS} FROM rfsm_intents "
-            "WHERE registration_id = ? AND version_number = ? AND operation = ?",
-            key,
-        ).fetchone()
-        return None if row is None else _intent(row)
-
-    def _delete_intent(self, conn: sqlite3.Connection, intent: Intent) -> None:
-        cursor = conn.execute(
-            "DELETE FROM rfsm_intents WHERE registration_id = ? AND version_number = ? "
-            "AND operation = ? AND token = ?",
-            (intent.registration_id, intent.version_number, intent.operation, intent.token),
-        )
-        if cursor.rowcount != 1:
-            raise IntentLostError(intent)
-
-    def claim_intent(
-        self,
-        registration_id: str,
-        version_number: int,
-        operation: str,
-        worker_id: str,
-        lease: timedelta,
-    ) -> Intent:
-        now = self._now()
-        intent = new_intent(registration_id, version_number, operation, worker_id, lease, now)
-        key = (intent.registration_id, intent.version_number, intent.operation)
+    def _claim(self, intent: Intent, now: datetime) -> None:
         with self._write() as conn:
-            held = self._stored_intent(conn, key)
+            held = self._stored_intent(conn, intent_key(intent))
             if held is not None:
                 raise OperationInProgress(held, expired=held.expired(now))
             conn.execute(
-                f"INSERT INTO rfsm_intents ({_INTENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                _intent_row(intent),
+                f"INSERT INTO rfsm_intents ({INTENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                self._intent_row(intent),
             )
-        return intent
-
-    def take_over_intent(self, intent: Intent, worker_id: str, lease: timedelta) -> Intent:
-        if not isinstance(intent, Intent):
-            raise InvalidValueError(f"expected an Intent, got {type(intent).__name__}")
-        now = self._now()
-        fresh = new_intent(
-            intent.registration_id, intent.version_number, intent.operation, worker_id, lease, now
-        )
-        key = (intent.registration_id, intent.version_number, intent.operation)
-        with self._write() as conn:
-            held = self._stored_intent(conn, key)
-            if held is None or held.token != intent.token:
-                raise IntentLostError(intent)
-            if not held.expired(now):
-                raise OperationInProgress(held, expired=False)
-            conn.execute(
-                "UPDATE rfsm_intents SET worker_id = ?, claimed_at = ?, expires_at = ?, "
-                "token = ? WHERE registration_id = ? AND version_number = ? AND operation = ?",
-                (
-                    fresh.worker_id,
-                    _text(fresh.claimed_at),
-                    _text(fresh.expires_at),
-                    fresh.token,
-                    *key,
-                ),
-            )
-        return fresh
-
-    def release_intent(self, intent: Intent) -> None:
-        if not isinstance(intent, Intent):
-            raise InvalidValueError(f"expected an Intent, got {type(intent).__name__}")
-        with self._write() as conn:
-            self._delete_intent(conn, intent)
-
-    def intents(self, registration_id: str) -> tuple[Intent, ...]:
-        rid = validate_registration_id(registration_id)
-        with self._read() as conn:
-            rows = conn.execute(
-                f"SELECT {_INTENT_COLUMNS} FROM rfsm_intents WHERE registration_id = ? "
-                "ORDER BY version_number, operation",
-                (rid,),
-            ).fetchall()
-        return tuple(_intent(row) for row in rows)
-
-    def expired_intents(self, at: datetime | None = None) -> tuple[Intent, ...]:
-        when = self._now() if at is None else utc(at, "at")
-        with self._read() as conn:
-            rows = conn.execute(
-                f"SELECT {_INTENT_COLUMNS} FROM rfsm_intents WHERE expires_at <= ? "
-                "ORDER BY expires_at, registration_id, version_number, operation",
-                (_text(when),),
-            ).fetchall()
-        return tuple(_intent(row) for row in rows)
-
-
-def _intent_row(intent: Intent) -> tuple[Any, ...]:
-    return (
-        intent.registration_id,
-        intent.version_number,
-        intent.operation,
-        intent.worker_id,
-        _text(intent.claimed_at),
-        _text(intent.expires_at),
-        intent.token,
-    )
 
 
 def _statements(script: str) -> list[str]:
