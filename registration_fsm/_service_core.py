@@ -41,7 +41,6 @@ from .errors import (
     UnexpectedAnswerError,
 )
 from .registration import Registration
-from .statuses import VersionStatus
 from .store._journal import JournalMove, JournalSource, journal_moves
 from .store._protocol import Intent, Loaded
 from .values import RegistrationInfo, VersionInfo
@@ -246,11 +245,5 @@ def create_flow(registration_type: str, *, client_token: str | None, worker_id: 
 def reconcile_flow(rid: str, *, now: datetime, worker_id: str) -> Flow:
     """Bring the stored registration to the service's truth, journaled as reconciled."""
     loaded: Loaded = yield Load(rid)
-    loaded = yield from settle_flow(loaded, now, worker_id)
-    before = loaded
-    loaded = yield from _read_back(rid, worker_id, release=None)
-    return before, loaded
-
-
-def latest_status(loaded: Loaded) -> VersionStatus:
-    return loaded.registration.latest.status
+    yield from settle_flow(loaded, now, worker_id)
+    return (yield from _read_back(rid, worker_id, release=None))

@@ -27,14 +27,24 @@ import enum
 import functools
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 
 import attrs
 
+from .errors import AwsReviewNotApplied
 from .history import STAMPED_STATUSES, StatusHistory
 from .lifecycle import LIFECYCLE, Edge, _group
 from .statuses import VersionStatus
 
-__all__ = ["Problem", "ProblemKind", "Proof", "aws_review_refusal", "judge", "judge_new"]
+__all__ = [
+    "Problem",
+    "ProblemKind",
+    "Proof",
+    "aws_review_refusal",
+    "judge",
+    "judge_new",
+    "require_aws_review",
+]
 
 _DRAFT = VersionStatus.DRAFT
 _REACH = {s: LIFECYCLE.reachable_from(s) for s in VersionStatus}
@@ -319,3 +329,11 @@ def aws_review_refusal(
             "the pre-review (no AwsReviewingTimestamp)"
         )
     return None
+
+
+def require_aws_review(registration_id: str, answer: Any) -> None:
+    """Raise AwsReviewNotApplied when ``answer`` (a VersionInfo) shows the AwsReview asked
+    for was not applied (:func:`aws_review_refusal`)."""
+    refusal = aws_review_refusal(answer.status, answer.history, answer.aws_review)
+    if refusal is not None:
+        raise AwsReviewNotApplied(registration_id, answer, refusal)

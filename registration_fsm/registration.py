@@ -25,7 +25,6 @@ import attrs
 
 from .clock import Clock
 from .errors import (
-    AwsReviewNotApplied,
     InvalidHistory,
     InvalidTimestamp,
     InvalidValueError,
@@ -35,7 +34,7 @@ from .errors import (
     UnexpectedAnswerError,
     UnknownVersionError,
 )
-from .evidence import aws_review_refusal
+from .evidence import require_aws_review
 from .history import STAMP_INDEX, parse_timestamp
 from .lifecycle import LIFECYCLE
 from .reconcile import Anomaly, AnomalyKind, ReconcileReport, VersionChange, parse_pages
@@ -573,9 +572,7 @@ class Registration:
     ) -> VersionStatus:
         """Adopt ``answer`` for ``latest``, whose lock the caller holds, with its archives."""
         if aws_review:
-            refusal = aws_review_refusal(answer.status, answer.history, answer.aws_review)
-            if refusal is not None:
-                raise AwsReviewNotApplied(self._registration_id, answer, refusal)
+            require_aws_review(self._registration_id, answer)
         trial = copy.copy(latest)
         trial._adopt_unlocked(answer.status, answer.history, strict=True)
         staged = [*self._archives_for(latest, trial), (latest, trial)]

@@ -25,6 +25,7 @@ from ._service_core import (
     Flow,
     Intents,
     Load,
+    Operation,
     Release,
     Save,
     Step,
@@ -142,9 +143,10 @@ class RegistrationService:
     def reconcile(self, registration_id: str) -> Registration:
         """Bring the stored registration to the service's truth (journaled as reconcile)."""
         rid = validate_registration_id(registration_id)
-        _, after = self._run(reconcile_flow(rid, now=self._clock(), worker_id=self._worker_id))
-        registration: Registration = after.registration
-        return registration
+        after: Loaded = self._run(
+            reconcile_flow(rid, now=self._clock(), worker_id=self._worker_id)
+        )
+        return after.registration
 
     def journal(self, registration_id: str) -> tuple[JournalEntry, ...]:
         """The registration's journal, oldest entry first."""
@@ -166,12 +168,14 @@ class RegistrationService:
             resolved.append(rid)
         return sorted(set(resolved))
 
-    def _operation(self, registration_id: str, operation: str, aws_review: bool) -> VersionStatus:
+    def _operation(
+        self, registration_id: str, operation: Operation, aws_review: bool
+    ) -> VersionStatus:
         rid = validate_registration_id(registration_id)
         _, status = self._run(
             operation_flow(
                 rid,
-                operation,  # type: ignore[arg-type]
+                operation,
                 aws_review=aws_review,
                 now=self._clock(),
                 worker_id=self._worker_id,

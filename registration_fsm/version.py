@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .clock import DEFAULT_CLOCK, Clock
 from .errors import (
-    AwsReviewNotApplied,
     IllegalRemoteTransition,
     InvalidDefinition,
     InvalidHistory,
@@ -22,7 +21,7 @@ from .errors import (
     UnexpectedAnswerError,
     UnknownTriggerError,
 )
-from .evidence import Proof, aws_review_refusal, judge
+from .evidence import Proof, judge, require_aws_review
 from .history import (
     _AWS_KEYS,
     STAMP_INDEX,
@@ -497,9 +496,7 @@ class RegistrationVersion:
                 )
             self._check_answer(answer)
             if aws_review:
-                refusal = aws_review_refusal(answer.status, answer.history, answer.aws_review)
-                if refusal is not None:
-                    raise AwsReviewNotApplied(rid, answer, refusal)
+                require_aws_review(rid, answer)
             self._adopt_unlocked(answer.status, answer.history, strict=True)
             self._last_answer = answer
             return answer.status

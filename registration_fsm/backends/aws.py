@@ -37,7 +37,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import (
     AccessDeniedError,
-    AwsReviewNotApplied,
     BackendError,
     ConflictError,
     InternalServerError,
@@ -50,7 +49,7 @@ from ..errors import (
     ThrottlingError,
     ValidationError,
 )
-from ..evidence import aws_review_refusal
+from ..evidence import require_aws_review
 from ..statuses import VersionStatus
 from ..version import validate_registration_id, validate_version_number
 from .base import RegistrationInfo, VersionInfo, validate_registration_type
@@ -160,9 +159,7 @@ class AwsBackend:
             lambda latest: latest.history.submitted is not None,
         )
         if aws_review:
-            refusal = aws_review_refusal(answer.status, answer.history, answer.aws_review)
-            if refusal is not None:
-                raise AwsReviewNotApplied(rid, answer, refusal)
+            require_aws_review(rid, answer)
         return answer
 
     def discard(self, registration_id: str) -> VersionInfo:
