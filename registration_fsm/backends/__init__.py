@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._catalogue import SAMPLE_CATALOGUE, Catalogue
-from .aio import AsyncAwsBackend
+from .aio import AsyncAwsBackend, AsyncInMemoryBackend
 from .aws import AwsBackend
 from .base import (
     AsyncBackend,
@@ -26,6 +26,7 @@ from .memory import FaultKind, InMemoryBackend
 __all__ = [
     "AsyncAwsBackend",
     "AsyncBackend",
+    "AsyncInMemoryBackend",
     "AwsBackend",
     "Backend",
     "Catalogue",
@@ -44,5 +45,7 @@ if TYPE_CHECKING:
         """Lets mypy prove that both backends implement the protocol."""
         return memory, aws
 
-    def _conforms_async(aio: AsyncAwsBackend) -> AsyncBackend:
-        return aio
+    def _conforms_async(
+        aio: AsyncAwsBackend, memory: AsyncInMemoryBackend
+    ) -> tuple[AsyncBackend, AsyncBackend]:
+        return aio, memory

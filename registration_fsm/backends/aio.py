@@ -13,13 +13,15 @@ refusal to retry on top of botocore, because both drive the one set of decisions
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import _aws_core as core
 from .base import RegistrationInfo, VersionInfo
+from .memory import InMemoryBackend
 
-__all__ = ["AsyncAwsBackend"]
+__all__ = ["AsyncAwsBackend", "AsyncInMemoryBackend"]
 
 
 async def run(client: Any, flow: core.Flow) -> Any:
@@ -105,3 +107,56 @@ class AsyncAwsBackend:
 
     def __repr__(self) -> str:
         return f"<AsyncAwsBackend {self._client!r}>"
+
+
+class AsyncInMemoryBackend:
+    """The simulator as an :class:`~registration_fsm.backends.AsyncBackend`, for asyncio
+    services on the embedded default and for their tests.
+
+    Each call gives the loop one turn before it runs, as a call over the network would, so
+    concurrent tasks interleave; :attr:`simulator` plays the AWS side and injects faults.
+    """
+
+    def __init__(self, simulator: InMemoryBackend | None = None) -> None:
+        self._simulator = simulator if simulator is not None else InMemoryBackend()
+
+    @property
+    def simulator(self) -> InMemoryBackend:
+        return self._simulator
+
+    async def create_registration(
+        self,
+        registration_type: str,
+        *,
+        tags: Mapping[str, str] | None = None,
+        client_token: str | None = None,
+    ) -> RegistrationInfo:
+        await asyncio.sleep(0)
+        return self._simulator.create_registration(
+            registration_type, tags=tags, client_token=client_token
+        )
+
+    async def create_version(self, registration_id: str) -> VersionInfo:
+        await asyncio.sleep(0)
+        return self._simulator.create_version(registration_id)
+
+    async def submit(self, registration_id: str, *, aws_review: bool = False) -> VersionInfo:
+        await asyncio.sleep(0)
+        return self._simulator.submit(registration_id, aws_review=aws_review)
+
+    async def discard(self, registration_id: str) -> VersionInfo:
+        await asyncio.sleep(0)
+        return self._simulator.discard(registration_id)
+
+    async def describe_versions(
+        self, registration_id: str, version_numbers: Sequence[int] | None = None
+    ) -> tuple[VersionInfo, ...]:
+        await asyncio.sleep(0)
+        return self._simulator.describe_versions(registration_id, version_numbers)
+
+    async def describe_registration(self, registration_id: str) -> RegistrationInfo:
+        await asyncio.sleep(0)
+        return self._simulator.describe_registration(registration_id)
+
+    def __repr__(self) -> str:
+        return f"<AsyncInMemoryBackend {self._simulator!r}>"
