@@ -18,13 +18,14 @@ from .base import (
     VersionInfo,
     validate_registration_type,
 )
-from .memory import FaultKind, InMemoryBackend
+from .memory import EventKnobs, FaultKind, InMemoryBackend
 
 __all__ = [
     "AwsBackend",
     "Backend",
     "Catalogue",
     "DeniedReason",
+    "EventKnobs",
     "FaultKind",
     "InMemoryBackend",
     "RegistrationInfo",
