@@ -12,9 +12,14 @@ from typing import Any
 
 import pytest
 
-from registration_fsm.backends import EventKnobs, InMemoryBackend
+from registration_fsm.backends import EventKnobs, FaultKind, InMemoryBackend
 from registration_fsm.clock import SteppingClock
-from registration_fsm.errors import InvalidValueError
+from registration_fsm.errors import (
+    ConflictError,
+    InvalidTransition,
+    InvalidValueError,
+    ServiceUnavailableError,
+)
 from registration_fsm.events import parse_registration_event
 from registration_fsm.lifecycle import LIFECYCLE
 from registration_fsm.statuses import RegistrationStatus
@@ -341,6 +346,32 @@ def test_a_restored_state_announces_nothing_until_it_changes(tmp_path: Path) -> 
     fresh.play_aws(rid, "deny")
     (event,) = fresh.drain_events()
     assert parse_registration_event(event).current_status is R.REQUIRES_UPDATES
+
+
+def test_an_effect_whose_answer_is_lost_is_still_announced() -> None:
+    backend = InMemoryBackend()
+    rid = backend.create_registration(TYPE).registration_id
+    backend.inject(FaultKind.TIMEOUT, operation="submit")
+    with pytest.raises(ServiceUnavailableError):
+        backend.submit(rid)
+    assert len(backend.drain_events()) == 1  # the creation only: a timeout has no effect
+    backend.inject(FaultKind.LOST_ANSWER, operation="submit")
+    with pytest.raises(ServiceUnavailableError):
+        backend.submit(rid)
+    (event,) = backend.drain_events()
+    assert parse_registration_event(event).current_status is R.SUBMITTED
+
+
+def test_a_refused_call_announces_nothing() -> None:
+    backend = InMemoryBackend()
+    rid = backend.create_registration(TYPE).registration_id
+    backend.drain_events()
+    with pytest.raises(ConflictError):
+        backend.create_version(rid)
+    with pytest.raises(InvalidTransition):
+        backend.play_aws(rid, "approve")
+    assert backend.drain_events() == ()
+    assert backend.event_stats["produced"] == 1
 
 
 # -- over HTTP ---------------------------------------------------------------------------------
