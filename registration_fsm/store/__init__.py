@@ -5,7 +5,8 @@ names the revision it loaded and fails with :class:`~registration_fsm.Concurrent
 when somebody saved since, changing nothing. The journal keeps every committed move,
 hash-chained, so that :func:`verify_journal` detects an entry edited, removed or moved.
 :class:`SqliteStore` is the embedded default; :class:`PostgresStore` (the ``postgres``
-extra) serves many workers on many hosts.
+extra) serves many workers on many hosts; :class:`DynamoDbStore` (the ``aws`` extra) serves
+serverless ones.
 """
 
 from __future__ import annotations
@@ -28,11 +29,13 @@ from ._url import ACCEPTED_URLS, open_store
 from ._verify import JournalFinding, JournalFindingKind, JournalReport, verify_journal
 
 if TYPE_CHECKING:
+    from ._dynamodb import DynamoDbStore
     from ._postgres import PostgresStore
 
 __all__ = [
     "ACCEPTED_URLS",
     "CREATE_TRIGGER",
+    "DynamoDbStore",
     "GENESIS_HASH",
     "Intent",
     "JournalEntry",
@@ -55,9 +58,13 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    # psycopg is an extra: importing the package must not need it.
+    # psycopg and boto3 are extras: importing the package must not need them.
     if name == "PostgresStore":
         from ._postgres import PostgresStore
 
         return PostgresStore
+    if name == "DynamoDbStore":
+        from ._dynamodb import DynamoDbStore
+
+        return DynamoDbStore
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
