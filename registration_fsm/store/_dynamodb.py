@@ -247,6 +247,10 @@ class DynamoDbStore:
             )
         except _Refused:
             return 0  # no table yet
+        except StoreError as exc:
+            if "ValidationException" in str(exc):  # the meta item's key does not fit it
+                raise self._layout_error() from exc
+            raise
         item = answer.get("Item")
         return 0 if item is None else int(item["schema_version"]["N"])
 
@@ -304,11 +308,14 @@ class DynamoDbStore:
         expected = table_definition(self._table)
         indexes = {i.get("IndexName"): i for i in table.get("GlobalSecondaryIndexes", [])}
         if table.get("KeySchema") != expected["KeySchema"] or INDEX not in indexes:
-            raise StoreError(
-                f"{self._location} exists with another layout than a store's (keys pk HASH, "
-                f"sk RANGE, index {INDEX} on queue HASH, queue_sort RANGE); "
-                "see DynamoDbStore.table_definition"
-            )
+            raise self._layout_error()
+
+    def _layout_error(self) -> StoreError:
+        return StoreError(
+            f"{self._location} exists with another layout than a store's (keys pk HASH, "
+            f"sk RANGE, index {INDEX} on queue HASH, queue_sort RANGE); "
+            "see DynamoDbStore.table_definition"
+        )
 
     # -- registrations ---------------------------------------------------------------------
 
