@@ -86,7 +86,11 @@ class Kind:
         if isinstance(store, DynamoDbStore):
             store._client.put_item(
                 TableName=store._table,
-                Item={"pk": {"S": "#meta"}, "sk": {"S": "schema"}, "schema_version": {"N": str(version)}},
+                Item={
+                    "pk": {"S": "#meta"},
+                    "sk": {"S": "schema"},
+                    "schema_version": {"N": str(version)},
+                },
             )
             return
         self.raw(store, f"UPDATE rfsm_schema SET version = {int(version)}")

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from store_kinds import LEASE, RID, RID2, RID3, T0, Kind, clock, kind, new_registration, store
 
 from registration_fsm import (
     ConcurrentUpdateError,
@@ -37,9 +38,9 @@ from registration_fsm.store import (
     journal_moves,
     verify_journal,
 )
-from store_kinds import LEASE, RID, RID2, RID3, T0, Kind, clock, kind, new_registration, store
 
 __all__ = ["clock", "kind", "store"]  # the fixtures this module uses
+
 
 def _new(rid: str = RID, clock: SteppingClock | None = None) -> Registration:
     return new_registration(rid, clock)

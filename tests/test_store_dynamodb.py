@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from botocore.stub import ANY, Stubber
+from store_kinds import LEASE, RID, T0, new_registration
 
 from registration_fsm import (
     ConcurrentUpdateError,
@@ -36,7 +37,6 @@ from registration_fsm.store import (
     open_store,
     verify_journal,
 )
-from store_kinds import LEASE, RID, T0, new_registration
 
 TABLE = "rfsm-stubbed"
 META = {"pk": {"S": "#meta"}, "sk": {"S": "schema"}}
@@ -114,12 +114,16 @@ def test_a_store_object_saves_a_revision_it_never_loaded(
 ) -> None:
     first = DynamoDbStore(table, make_dynamodb_client(), clock=clock)
     reg = new_registration(clock=clock)
-    first.save(reg, expected_revision=None, journal_entries=journal_moves(None, reg, source="local"))
+    first.save(
+        reg, expected_revision=None, journal_entries=journal_moves(None, reg, source="local")
+    )
     before = reg.snapshot()
     reg.submit()
     # A second object knows no journal head: it reads it before its transaction.
     second = DynamoDbStore(table, make_dynamodb_client(), clock=clock)
-    second.save(reg, expected_revision=1, journal_entries=journal_moves(before, reg, source="local"))
+    second.save(
+        reg, expected_revision=1, journal_entries=journal_moves(before, reg, source="local")
+    )
     entries = first.journal(RID)
     assert [e.sequence for e in entries] == [1, 2]
     assert verify_journal(entries, first.load(RID)).ok
@@ -527,7 +531,11 @@ def test_every_request_shape_fits_the_dynamodb_model(
     stubber.add_response(
         "get_item",
         {"Item": {"pk": {"S": RID}, "sk": {"S": "event#evt-1"}, "token": {"S": "theirs"}}},
-        {"TableName": TABLE, "Key": {"pk": {"S": RID}, "sk": {"S": "event#evt-1"}}, "ConsistentRead": True},
+        {
+            "TableName": TABLE,
+            "Key": {"pk": {"S": RID}, "sk": {"S": "event#evt-1"}},
+            "ConsistentRead": True,
+        },
     )
     assert store.record_event("evt-1", RID, at=T0) is False
     stubber.add_response(

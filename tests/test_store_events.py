@@ -8,10 +8,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from store_kinds import RID, RID2, T0, Kind, clock, kind, new_registration, store
 
 from registration_fsm import InvalidValueError, SteppingClock, StoreError
 from registration_fsm.store import SCHEMA_VERSION, PostgresStore, SqliteStore, Store
-from store_kinds import RID, RID2, T0, Kind, clock, kind, new_registration, store
 
 __all__ = ["clock", "kind", "store"]  # the fixtures this module uses
 
@@ -54,14 +54,7 @@ def test_concurrent_records_of_one_event_make_exactly_one_new(
             barrier = threading.Barrier(THREADS)
             answers: list[bool] = []
             errors: list[BaseException] = []
-
-            def record(target: Store, event_id: str = f"evt-{round_}") -> None:
-                try:
-                    barrier.wait(timeout=30)
-                    answers.append(target.record_event(event_id, RID))
-                except BaseException as exc:  # pragma: no cover - reported below
-                    errors.append(exc)
-
+            record = _recorder(f"evt-{round_}", barrier, answers, errors)
             threads = [threading.Thread(target=record, args=(s,)) for s in stores]
             for thread in threads:
                 thread.start()
@@ -93,6 +86,24 @@ def test_bad_event_input_is_a_typed_error_and_records_nothing(
     with pytest.raises(InvalidValueError, match=message):
         call(store)
     assert store.events_seen(RID) == ()
+
+
+def _recorder(
+    event_id: str,
+    barrier: threading.Barrier,
+    answers: list[bool],
+    errors: list[BaseException],
+) -> Callable[[Store], None]:
+    """A thread's work: wait for the others, then record the event once."""
+
+    def record(target: Store) -> None:
+        try:
+            barrier.wait(timeout=30)
+            answers.append(target.record_event(event_id, RID))
+        except BaseException as exc:  # reported by the test
+            errors.append(exc)
+
+    return record
 
 
 # -- the schema migration to version 2 --------------------------------------------------------
@@ -132,9 +143,7 @@ def test_a_version_1_sqlite_store_opened_without_migrating_stays_version_1(
 ) -> None:
     path = tmp_path / "v1.db"
     with SqliteStore(path, clock=clock) as first:
-        first._conn.executescript(
-            "DROP TABLE rfsm_events; UPDATE rfsm_schema SET version = 1;"
-        )
+        first._conn.executescript("DROP TABLE rfsm_events; UPDATE rfsm_schema SET version = 1;")
     with SqliteStore(path, clock=clock, migrate=False) as old:
         assert old.schema_version == 1
         with pytest.raises(StoreError, match="rfsm_events"):

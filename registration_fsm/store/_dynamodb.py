@@ -554,7 +554,9 @@ class DynamoDbStore:
     # -- intents ---------------------------------------------------------------------------
 
     def _held(self, intent: Intent) -> Intent | None:
-        item = self._get(intent_key(intent.registration_id, intent.version_number, intent.operation))
+        item = self._get(
+            intent_key(intent.registration_id, intent.version_number, intent.operation)
+        )
         return None if item is None else intent_from(item)
 
     def claim_intent(
@@ -687,4 +689,3 @@ class DynamoDbStore:
 def _check_intent(intent: object) -> None:
     if not isinstance(intent, Intent):
         raise InvalidValueError(f"expected an Intent, got {type(intent).__name__}")
-

@@ -69,7 +69,6 @@ class PostgresStore(SqlStore):
     )
     _EVENTS_ORDER = 'event_id COLLATE "C"'
 
-
     def __init__(self, dsn: str, *, clock: Clock | None = None, migrate: bool = True) -> None:
         driver = _psycopg()
         self._errors: type[Exception] = driver.Error

@@ -71,7 +71,7 @@ def _dynamodb(url: str, clock: Clock | None) -> Store:
     ):
         raise UnsupportedStoreUrl(url, ACCEPTED_URLS)
     try:
-        import boto3
+        import boto3  # type: ignore[import-untyped]
     except ImportError as exc:
         raise MissingDependencyError(
             "boto3", "install the aws extra: pip install 'registration-fsm[aws]'"
