@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -25,7 +26,7 @@ from registration_fsm import (
     VersionStatus,
 )
 from registration_fsm.service import RegistrationService
-from registration_fsm.store import SqliteStore, verify_journal
+from registration_fsm.store import DynamoDbStore, SqliteStore, Store, verify_journal
 
 S = VersionStatus
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
@@ -51,16 +52,22 @@ class Crash(BaseException):
     """The worker stops dead here (not an Exception: nothing in the library catches it)."""
 
 
-@pytest.fixture
-def world() -> Iterator[tuple[Clock, SqliteStore, InMemoryBackend]]:
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def world(request: pytest.FixtureRequest) -> Iterator[tuple[Clock, Store, InMemoryBackend]]:
+    """A clock, a store and a simulator; the store is SQLite, then DynamoDB (moto's server)."""
     clock = Clock()
-    store = SqliteStore(":memory:", clock=clock)
+    store: Store
+    if request.param == "dynamodb":
+        client = request.getfixturevalue("make_dynamodb_client")()
+        store = DynamoDbStore(f"rfsm-{uuid.uuid4().hex}", client, clock=clock)
+    else:
+        store = SqliteStore(":memory:", clock=clock)
     yield clock, store, InMemoryBackend(clock=clock)
     store.close()
 
 
 def _service(
-    world: tuple[Clock, SqliteStore, InMemoryBackend], name: str = "w1", **kwargs: Any
+    world: tuple[Clock, Store, InMemoryBackend], name: str = "w1", **kwargs: Any
 ) -> RegistrationService:
     clock, store, backend = world
     return RegistrationService(store, backend, worker_id=name, clock=clock, lease=LEASE, **kwargs)
