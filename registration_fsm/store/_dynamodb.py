@@ -9,19 +9,17 @@ applies all of it or none. The item layout is in :mod:`._dynamodb_items`.
 
 from __future__ import annotations
 
-import re
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..clock import Clock, utc_now
+from ..clock import Clock
 from ..errors import (
     ConcurrentUpdateError,
     IntentLostError,
     InvalidValueError,
-    MissingDependencyError,
     OperationInProgress,
     RegistrationNotStored,
     SchemaVersionError,
@@ -34,7 +32,6 @@ from ._dynamodb_items import (
     DUE_QUEUE,
     INDEX,
     INTENT_QUEUE,
-    META_KEY,
     NEVER,
     bound,
     entry_from,
@@ -48,8 +45,8 @@ from ._dynamodb_items import (
     parse_iso,
     registration_key,
     s,
-    table_definition,
 )
+from ._dynamodb_table import CANCELLED, CONDITION_FAILED, DynamoTable, Refused
 from ._journal import GENESIS_HASH, JournalEntry, JournalMove, chain_from
 from ._protocol import (
     SCHEMA_VERSION,
@@ -71,35 +68,11 @@ from ._protocol import (
 
 __all__ = ["DynamoDbStore"]
 
-_TABLE_NAME = re.compile(r"[A-Za-z0-9_.\-]{3,255}")
 _TRANSACTION_ITEMS = 100
 _HEADS_KEPT = 10_000
-_CONDITION_FAILED = "ConditionalCheckFailedException"
-_CANCELLED = "TransactionCanceledException"
-_NOT_FOUND = "ResourceNotFoundException"
 
 
-def _botocore_errors() -> tuple[type[Exception], type[Exception]]:
-    try:
-        from botocore.exceptions import BotoCoreError, ClientError
-    except ImportError as exc:
-        raise MissingDependencyError(
-            "boto3", "install the aws extra: pip install 'registration-fsm[aws]'"
-        ) from exc
-    return ClientError, BotoCoreError
-
-
-class _Refused(Exception):
-    """A condition of the call did not hold (``code``); ``reasons`` per transaction item."""
-
-    def __init__(self, code: str, reasons: Sequence[str | None], cause: Exception) -> None:
-        self.code = code
-        self.reasons = tuple(reasons)
-        self.cause = cause
-        super().__init__(code)
-
-
-class DynamoDbStore:
+class DynamoDbStore(DynamoTable):
     """Registrations in one DynamoDB table, for Lambda functions and other serverless workers.
 
     ``client`` is a boto3 DynamoDB client (``boto3.client("dynamodb")``); boto3 clients are
@@ -120,17 +93,7 @@ class DynamoDbStore:
         migrate: bool = True,
         owns_client: bool = False,
     ) -> None:
-        if not isinstance(table, str) or _TABLE_NAME.fullmatch(table) is None:
-            raise InvalidValueError(
-                f"a DynamoDB table name is 3 to 255 letters, digits, '_', '-' or '.', "
-                f"got {table!r}"
-            )
-        self._client_error, self._botocore_error = _botocore_errors()
-        self._table = table
-        self._client = client
-        self._owns_client = owns_client
-        self._clock: Clock = clock if clock is not None else utc_now
-        self._location = f"DynamoDB table {table!r}"
+        super().__init__(table, client, clock=clock, owns_client=owns_client)
         self._lock = threading.Lock()
         # (registration id, revision) -> (journal head, its sequence): the head at a revision
         # never changes, and knowing it saves a read before a save.
@@ -150,75 +113,6 @@ class DynamoDbStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def close(self) -> None:
-        """Close the client when the store made it (``open_store``); a caller's is theirs."""
-        if self._owns_client:
-            self._client.close()
-
-    @staticmethod
-    def table_definition(table: str) -> dict[str, Any]:
-        """The ``CreateTable`` arguments :meth:`migrate` uses, for infrastructure as code."""
-        return table_definition(table)
-
-    # -- plumbing --------------------------------------------------------------------------
-
-    def _call(self, operation: str, **params: Any) -> dict[str, Any]:
-        """One client call; a failed condition is :class:`_Refused`, anything else a StoreError."""
-        try:
-            answer: dict[str, Any] = getattr(self._client, operation)(**params)
-        except self._client_error as exc:
-            response: dict[str, Any] = getattr(exc, "response", {})
-            code = str(response.get("Error", {}).get("Code", ""))
-            if code == _CONDITION_FAILED:
-                raise _Refused(code, (code,), exc) from exc
-            if code == _CANCELLED:
-                reasons = [r.get("Code") for r in response.get("CancellationReasons", [])]
-                raise _Refused(code, reasons, exc) from exc
-            if code == _NOT_FOUND:
-                raise _Refused(code, (), exc) from exc
-            raise StoreError(f"{self._location}: {operation} failed: {exc}", cause=exc) from exc
-        except self._botocore_error as exc:
-            raise StoreError(f"{self._location}: {operation} failed: {exc}", cause=exc) from exc
-        return answer
-
-    def _checked(self, operation: str, **params: Any) -> dict[str, Any]:
-        """A call with no condition of its own: a missing table is a StoreError too."""
-        try:
-            return self._call(operation, **params)
-        except _Refused as refused:
-            raise StoreError(
-                f"{self._location}: {operation} failed: {refused.cause} "
-                "(create the table with migrate())",
-                cause=refused.cause,
-            ) from refused.cause
-
-    def _get(self, key: dict[str, Any]) -> dict[str, Any] | None:
-        answer = self._checked("get_item", TableName=self._table, Key=key, ConsistentRead=True)
-        item: dict[str, Any] | None = answer.get("Item")
-        return item
-
-    def _query(self, **params: Any) -> Iterator[dict[str, Any]]:
-        """Every item a query matches, page after page."""
-        while True:
-            answer = self._checked("query", TableName=self._table, **params)
-            yield from answer.get("Items", [])
-            last = answer.get("LastEvaluatedKey")
-            if not last:
-                return
-            params["ExclusiveStartKey"] = last
-
-    def _partition(self, rid: str, prefix: str) -> Iterator[dict[str, Any]]:
-        """The items of one registration whose sort key starts with ``prefix``, in order."""
-        return self._query(
-            KeyConditionExpression="#pk = :pk AND begins_with(#sk, :prefix)",
-            ExpressionAttributeNames={"#pk": "pk", "#sk": "sk"},
-            ExpressionAttributeValues={":pk": s(rid), ":prefix": s(prefix)},
-            ConsistentRead=True,
-        )
-
-    def _now(self) -> datetime:
-        return utc(self._clock(), "the store's clock")
-
     def _remember(self, rid: str, revision: int, head: str | None, sequence: int) -> None:
         with self._lock:
             if len(self._heads) >= _HEADS_KEPT:
@@ -236,85 +130,6 @@ class DynamoDbStore:
             revision,
             None if due is None else parse_iso(due["S"]),
             head,
-        )
-
-    # -- schema ----------------------------------------------------------------------------
-
-    def _recorded_version(self) -> int:
-        try:
-            answer = self._call(
-                "get_item", TableName=self._table, Key=META_KEY, ConsistentRead=True
-            )
-        except _Refused:
-            return 0  # no table yet
-        except StoreError as exc:
-            if "ValidationException" in str(exc):  # the meta item's key does not fit it
-                raise self._layout_error() from exc
-            raise
-        item = answer.get("Item")
-        return 0 if item is None else int(item["schema_version"]["N"])
-
-    @property
-    def schema_version(self) -> int:
-        return self._recorded_version()
-
-    def migrate(self) -> int:
-        """Create the table when missing, check its keys, record :data:`SCHEMA_VERSION`.
-
-        Idempotent, and safe to run from several workers at once.
-        """
-        self._ensure_table()
-        found = self._recorded_version()
-        if found > SCHEMA_VERSION:
-            raise SchemaVersionError(self._location, found, SCHEMA_VERSION)
-        try:
-            self._call(
-                "put_item",
-                TableName=self._table,
-                Item={**META_KEY, "schema_version": n(SCHEMA_VERSION)},
-                ConditionExpression="attribute_not_exists(#pk) OR #v <= :v",
-                ExpressionAttributeNames={"#pk": "pk", "#v": "schema_version"},
-                ExpressionAttributeValues={":v": n(SCHEMA_VERSION)},
-            )
-        except _Refused as refused:
-            newer = self._recorded_version()
-            if newer > SCHEMA_VERSION:
-                raise SchemaVersionError(self._location, newer, SCHEMA_VERSION) from None
-            raise StoreError(
-                f"{self._location}: cannot record the schema version: {refused.cause}",
-                cause=refused.cause,
-            ) from refused.cause
-        return SCHEMA_VERSION
-
-    def _ensure_table(self) -> None:
-        try:
-            table = self._call("describe_table", TableName=self._table)["Table"]
-        except _Refused:
-            try:
-                self._call("create_table", **table_definition(self._table))
-            except StoreError as exc:
-                # Another worker is creating it at the same moment: wait for theirs.
-                if "ResourceInUseException" not in str(exc):
-                    raise
-            try:
-                self._client.get_waiter("table_exists").wait(
-                    TableName=self._table, WaiterConfig={"Delay": 1, "MaxAttempts": 120}
-                )
-            except Exception as exc:
-                raise StoreError(
-                    f"{self._location}: the table did not become ready: {exc}", cause=exc
-                ) from exc
-            table = self._checked("describe_table", TableName=self._table)["Table"]
-        expected = table_definition(self._table)
-        indexes = {i.get("IndexName"): i for i in table.get("GlobalSecondaryIndexes", [])}
-        if table.get("KeySchema") != expected["KeySchema"] or INDEX not in indexes:
-            raise self._layout_error()
-
-    def _layout_error(self) -> StoreError:
-        return StoreError(
-            f"{self._location} exists with another layout than a store's (keys pk HASH, "
-            f"sk RANGE, index {INDEX} on queue HASH, queue_sort RANGE); "
-            "see DynamoDbStore.table_definition"
         )
 
     # -- registrations ---------------------------------------------------------------------
@@ -382,7 +197,7 @@ class DynamoDbStore:
                 TransactItems=actions,
                 ClientRequestToken=uuid.uuid4().hex,
             )
-        except _Refused as refused:
+        except Refused as refused:
             self._save_refused(refused, rid, expected, freed, len(actions))
         self._remember(rid, revision, head, sequence)
         return revision
@@ -441,10 +256,10 @@ class DynamoDbStore:
         }
 
     def _save_refused(
-        self, refused: _Refused, rid: str, expected: int | None, freed: Intent | None, count: int
+        self, refused: Refused, rid: str, expected: int | None, freed: Intent | None, count: int
     ) -> None:
         """Raise what made a save's transaction refuse; nothing of it was written."""
-        reasons = refused.reasons if refused.code == _CANCELLED else ()
+        reasons = refused.reasons if refused.code == CANCELLED else ()
         failed = [i for i, code in enumerate(reasons) if code == "ConditionalCheckFailed"]
         entry_failed = any(0 < i < count - (freed is not None) for i in failed)
         if 0 in failed or entry_failed or not reasons:
@@ -535,8 +350,8 @@ class DynamoDbStore:
                     },
                     ReturnValues="ALL_NEW",
                 )
-            except _Refused as refused:
-                if refused.code != _CONDITION_FAILED:
+            except Refused as refused:
+                if refused.code != CONDITION_FAILED:
                     raise StoreError(
                         f"{self._location}: claim_due failed: {refused.cause}",
                         cause=refused.cause,
@@ -579,8 +394,8 @@ class DynamoDbStore:
                     ExpressionAttributeNames={"#pk": "pk"},
                 )
                 return intent
-            except _Refused as refused:
-                if refused.code != _CONDITION_FAILED:
+            except Refused as refused:
+                if refused.code != CONDITION_FAILED:
                     raise StoreError(
                         f"{self._location}: claim_intent failed: {refused.cause}",
                         cause=refused.cause,
@@ -605,7 +420,7 @@ class DynamoDbStore:
         put["ExpressionAttributeValues"][":now"] = s(iso_utc(now))
         try:
             self._call("put_item", Item=intent_item(fresh), **put)
-        except _Refused as refused:
+        except Refused as refused:
             held = self._held(intent)
             if held is not None and held.token == fresh.token:
                 return fresh
@@ -623,8 +438,8 @@ class DynamoDbStore:
         _check_intent(intent)
         try:
             self._call("delete_item", **self._holding(intent))
-        except _Refused as refused:
-            if refused.code != _CONDITION_FAILED:
+        except Refused as refused:
+            if refused.code != CONDITION_FAILED:
                 raise StoreError(
                     f"{self._location}: release_intent failed: {refused.cause}",
                     cause=refused.cause,
@@ -670,8 +485,8 @@ class DynamoDbStore:
                 ConditionExpression="attribute_not_exists(#pk)",
                 ExpressionAttributeNames={"#pk": "pk"},
             )
-        except _Refused as refused:
-            if refused.code != _CONDITION_FAILED:
+        except Refused as refused:
+            if refused.code != CONDITION_FAILED:
                 raise StoreError(
                     f"{self._location}: record_event failed: {refused.cause}",
                     cause=refused.cause,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from ..clock import Clock
 from ..errors import MissingDependencyError, UnsupportedStoreUrl
+from ._dynamodb_table import TABLE_NAME
 from ._protocol import Store
 
 __all__ = ["ACCEPTED_URLS", "open_store"]
@@ -19,7 +19,6 @@ ACCEPTED_URLS = (
     "dynamodb://table?region=us-east-1&endpoint_url=http://127.0.0.1:8000",
 )
 
-_TABLE = re.compile(r"[A-Za-z0-9_.\-]{3,255}")
 _DYNAMODB_OPTIONS = frozenset({"region", "endpoint_url"})
 
 
@@ -63,7 +62,7 @@ def _dynamodb(url: str, clock: Clock | None) -> Store:
     except ValueError:
         options = {"": ""}
     if (
-        _TABLE.fullmatch(parts.netloc) is None
+        TABLE_NAME.fullmatch(parts.netloc) is None
         or parts.path
         or parts.fragment
         or not set(options) <= _DYNAMODB_OPTIONS
