@@ -225,7 +225,7 @@ def _intent_item(token: str, expires: str = "2026-01-05T09:05:02.000000+00:00") 
     return {
         **INTENT_KEY,
         "queue": {"S": "intent"},
-        "queue_sort": {"S": f"{expires}#{RID}#000001#submit"},
+        "queue_sort": {"S": f"{expires}#{token}"},
         "version_number": {"N": "1"},
         "operation": {"S": "submit"},
         "worker_id": {"S": "w1"},
@@ -632,3 +632,30 @@ def test_migrate_request_shapes_fit_the_model(
         },
     )
     DynamoDbStore(TABLE, client, clock=clock)
+
+
+def test_an_unreachable_endpoint_is_a_store_error(boto3_session: Any) -> None:
+    from botocore.config import Config
+
+    # Port 9 (discard) is closed on loopback: the connection is refused at once.
+    client = boto3_session.client(
+        "dynamodb",
+        endpoint_url="http://127.0.0.1:9",
+        config=Config(retries={"total_max_attempts": 1}, connect_timeout=2),
+    )
+    with pytest.raises(StoreError) as caught:
+        DynamoDbStore(TABLE, client)
+    assert "get_item failed" in str(caught.value)
+    assert caught.value.cause is not None
+
+
+def test_a_long_operation_name_and_id_still_fit_the_index_key(
+    make_dynamodb_client: Callable[[], Any], table: str, clock: SteppingClock
+) -> None:
+    store = DynamoDbStore(table, make_dynamodb_client(), clock=clock)
+    rid = "registration-" + "a" * 243
+    intent = store.claim_intent(rid, 100000, "\N{SLIGHTLY SMILING FACE}" * 200, "w" * 200, LEASE)
+    clock.advance(LEASE * 2)
+    assert store.expired_intents() == (intent,)
+    store.release_intent(intent)
+    assert store.intents(rid) == ()

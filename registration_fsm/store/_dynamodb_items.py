@@ -17,9 +17,9 @@ and its journal entries, and the intent it releases) is one ``TransactWriteItems
 and a journal is one ``Query``. ``#meta`` cannot be a registration id (``#`` is not allowed in
 one). One global secondary index, ``rfsm_queue`` (``queue``, ``queue_sort``), is sparse: only
 registration items (``queue`` = ``registration``, sorted by next check time, then id; never
-due sorts last) and intent items (``queue`` = ``intent``, sorted by lease expiry) carry its
-keys, so the due list and the expired intents are each one ``Query`` that reads only what it
-returns.
+due sorts last) and intent items (``queue`` = ``intent``, sorted by lease expiry, then token)
+carry its keys, so the due list and the expired intents are each one ``Query`` that reads
+only what it returns.
 """
 
 from __future__ import annotations
@@ -155,9 +155,9 @@ def intent_item(intent: Intent) -> dict[str, Any]:
     return {
         **intent_key(intent.registration_id, intent.version_number, intent.operation),
         "queue": s(INTENT_QUEUE),
-        "queue_sort": s(
-            f"{expires}#{intent.registration_id}#{intent.version_number:06d}#{intent.operation}"
-        ),
+        # The token only tells apart intents expiring together (ties are sorted on reading),
+        # and keeps the index key well under DynamoDB's 1 KB for any id and operation.
+        "queue_sort": s(f"{expires}#{intent.token}"),
         "version_number": n(intent.version_number),
         "operation": s(intent.operation),
         "worker_id": s(intent.worker_id),
