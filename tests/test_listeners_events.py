@@ -328,3 +328,25 @@ def test_run_forever_stops_when_asked(world: Any) -> None:
         Syncer(service, batch=0)
     with pytest.raises(InvalidValueError):
         Syncer(object())  # type: ignore[arg-type]
+
+
+def test_each_backend_call_is_logged_at_debug_with_its_request_id(
+    make_client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from registration_fsm import AwsBackend, ConflictError
+
+    backend = AwsBackend(make_client(attempts=1))
+    with caplog.at_level(logging.DEBUG, logger="registration_fsm.backends"):
+        rid = backend.create_registration(BRAND).registration_id
+        backend.submit(rid)
+        with pytest.raises(ConflictError):
+            backend.submit(rid)
+    calls = [r for r in caplog.records if r.name == "registration_fsm.backends"]
+    assert [(r.operation, r.http_status, r.error) for r in calls] == [
+        ("CreateRegistration", 200, None),
+        ("SubmitRegistrationVersion", 200, None),
+        ("SubmitRegistrationVersion", 400, "ConflictException"),
+        ("DescribeRegistrationVersions", 200, None),  # the conflict's current version
+    ]
+    assert all(r.request_id for r in calls)
+    assert len({r.request_id for r in calls}) == 4
