@@ -17,7 +17,7 @@ from registration_fsm.store import SqliteStore
 BRAND = "US_TEN_DLC_BRAND_REGISTRATION"
 
 
-def _AT(emulator: Any) -> list[str]:  # noqa: N802
+def _at(emulator: Any) -> list[str]:
     return ["--region", "us-east-1", "--endpoint-url", emulator.endpoint_url]
 
 
@@ -46,14 +46,14 @@ def test_sync_once_checks_what_is_due(
             service.submit(rid)
     emulator.backend.play_aws(rids[0], "begin_review")
     emulator.backend.play_aws(rids[0], "deny")
-    code, out, err = _run("sync", "--store", f"sqlite:///{path}", *_AT(emulator), "--once")
+    code, out, err = _run("sync", "--store", f"sqlite:///{path}", *_at(emulator), "--once")
     assert (code, err) == (0, "")
     assert out.splitlines()[-1] == "done: checked 3, changed 1, deferred 0"
     with SqliteStore(path) as store:
         assert store.load(rids[0]).registration.latest.status is VersionStatus.DENIED
         assert store.load(rids[0]).next_check_at is None  # final: never polled again
         assert store.load(rids[1]).next_check_at is not None
-    code, out, _ = _run("sync", "--store", f"sqlite:///{path}", *_AT(emulator), "--once")
+    code, out, _ = _run("sync", "--store", f"sqlite:///{path}", *_at(emulator), "--once")
     assert (code, out) == (0, "done: checked 0, changed 0, deferred 0\n")
 
 
