@@ -6,13 +6,21 @@ when somebody saved since, changing nothing. The journal keeps every committed m
 hash-chained, so that :func:`verify_journal` detects an entry edited, removed or moved.
 :class:`SqliteStore` is the embedded default; :class:`PostgresStore` (the ``postgres``
 extra) serves many workers on many hosts; :class:`DynamoDbStore` (the ``aws`` extra) serves
-serverless ones.
+serverless ones. :class:`AsyncStore` is the protocol's async twin; :class:`AsyncSqliteStore`
+and :class:`AsyncPostgresStore` run those stores off the event loop.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ._async import (
+    AsyncPostgresStore,
+    AsyncSqliteStore,
+    AsyncStore,
+    ThreadedAsyncStore,
+    open_async_store,
+)
 from ._journal import (
     CREATE_TRIGGER,
     GENESIS_HASH,
@@ -34,6 +42,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACCEPTED_URLS",
+    "AsyncPostgresStore",
+    "AsyncSqliteStore",
+    "AsyncStore",
     "CREATE_TRIGGER",
     "DynamoDbStore",
     "GENESIS_HASH",
@@ -49,9 +60,11 @@ __all__ = [
     "SCHEMA_VERSION",
     "SqliteStore",
     "Store",
+    "ThreadedAsyncStore",
     "canonical_json",
     "chain",
     "journal_moves",
+    "open_async_store",
     "open_store",
     "verify_journal",
 ]
