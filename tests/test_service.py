@@ -106,20 +106,19 @@ def _make(kind: str, clock: Clock, store: Store, backend: InMemoryBackend, **kwa
     )
 
 
-@pytest.fixture(params=["sqlite-sync", "sqlite-async", "dynamodb-sync"])
+@pytest.fixture(params=["sync", "async", "sync-dynamodb", "async-dynamodb"])
 def world(request: pytest.FixtureRequest) -> Iterator[World]:
-    """A clock, a store and a simulator; the store is SQLite or DynamoDB (moto's server),
-    the service RegistrationService or AsyncRegistrationService."""
+    """The service over SQLite, or over DynamoDB (moto's server), sync or async."""
     clock = Clock()
-    kind, service = request.param.split("-")
+    kind, _, where = str(request.param).partition("-")
     store: Store
-    if kind == "dynamodb":
+    if where == "dynamodb":
         client = request.getfixturevalue("make_dynamodb_client")()
         store = DynamoDbStore(f"rfsm-{uuid.uuid4().hex}", client, clock=clock)
     else:
         store = SqliteStore(":memory:", clock=clock)
     made = World((clock, store, InMemoryBackend(clock=clock)))
-    made.kind = service
+    made.kind = kind
     yield made
     store.close()
 

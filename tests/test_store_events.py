@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
 from datetime import timedelta
@@ -11,7 +12,14 @@ import pytest
 from store_kinds import RID, RID2, T0, Kind, clock, kind, new_registration, store
 
 from registration_fsm import InvalidValueError, SteppingClock, StoreError
-from registration_fsm.store import SCHEMA_VERSION, PostgresStore, SqliteStore, Store
+from registration_fsm.store import (
+    SCHEMA_VERSION,
+    AsyncStore,
+    PostgresStore,
+    SqliteStore,
+    Store,
+    ThreadedAsyncStore,
+)
 
 __all__ = ["clock", "kind", "store"]  # the fixtures this module uses
 
@@ -67,6 +75,23 @@ def test_concurrent_records_of_one_event_make_exactly_one_new(
         for opened in stores:
             if opened is not store:
                 opened.close()
+
+
+def test_the_async_twin_records_an_event_once(store: Store) -> None:
+    async def run() -> tuple[list[bool], tuple[str, ...]]:
+        twin = ThreadedAsyncStore(store, threads=THREADS)
+        assert isinstance(twin, AsyncStore)
+        try:
+            answers = await asyncio.gather(
+                *(twin.record_event("evt-async", RID) for _ in range(THREADS))
+            )
+            return list(answers), await twin.events_seen(RID)
+        finally:
+            twin._thread.shutdown(wait=True)  # the fixture closes the store itself
+
+    answers, seen = asyncio.run(run())
+    assert sorted(answers) == [False] * (THREADS - 1) + [True]
+    assert seen == ("evt-async",)
 
 
 @pytest.mark.parametrize(
