@@ -9,15 +9,22 @@ anyway and each oddity is recorded as an :class:`Anomaly` the caller can read.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
-from typing import Any
+import operator
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .errors import MalformedDataError, UnknownHistoryKey, UnknownStatusError
+from .errors import MalformedDataError, RegistrationFsmError, UnknownHistoryKey, UnknownStatusError
+from .history import _KEY_TO_INDEX, _MAX_TEXT, StatusHistory, parse_timestamp
 from .lifecycle import Edge
 from .statuses import VersionStatus
 from .values import VersionInfo
+
+if TYPE_CHECKING:
+    from .version import RegistrationVersion
 
 __all__ = ["Anomaly", "AnomalyKind", "ReconcileReport", "VersionChange"]
 
@@ -127,16 +134,118 @@ def _pages(pages: object) -> list[Mapping[str, Any]]:
     return checked
 
 
+# -- the unchanged-version shortcut -------------------------------------------------------
+#
+# A syncer reads the same versions again and again, and most have not moved. Parsing a stamp
+# in full (a boto3 datetime in dateutil's tzutc is rebuilt in UTC, range-checked and
+# compared) is most of what reading a version costs, so a remote history that provably holds
+# exactly the local stamps is answered with those stamps instead. "Provably" is narrow: an
+# exact datetime in UTC (``timezone.utc`` or dateutil's ``tzutc``) with the same wall-clock
+# fields, or any other value that ``parse_timestamp`` itself reads as the same instant. Any
+# other key, value or count falls back to ``StatusHistory.from_aws``, so the result (and
+# every error) is the full parse's, and the rule of evidence still judges every change.
+
+_UTC = timezone.utc
+_WALL = operator.attrgetter("year", "month", "day", "hour", "minute", "second", "microsecond")
+_Stamps = tuple[datetime | None, ...]
+
+
+def _tzutc_class() -> type | None:
+    """dateutil's ``tzutc`` (botocore's zone) if dateutil is loaded; never imported here."""
+    module = sys.modules.get("dateutil.tz.tz")
+    found = getattr(module, "tzutc", None) if module is not None else None
+    return found if isinstance(found, type) else None
+
+
+def _repeats(raw: object, stamps: _Stamps, tzutc: type | None) -> bool:
+    """True when ``StatusHistory.from_aws(raw)`` would hold exactly ``stamps`` (model order)."""
+    if type(raw) is not dict or len(raw) != len(stamps) - stamps.count(None):
+        return False
+    for key, value in raw.items():
+        index = _KEY_TO_INDEX.get(key) if type(key) is str else None
+        stamp = None if index is None else stamps[index]
+        if stamp is None:
+            return False
+        if value.__class__ is datetime:
+            zone = value.tzinfo
+            if zone is _UTC:
+                if value != stamp:
+                    return False
+                continue
+            if tzutc is not None and type(zone) is tzutc:
+                # tzutc's offset is always zero: the same wall clock is the same instant.
+                if _WALL(value) != _WALL(stamp):
+                    return False
+                continue
+        elif type(value) is str and value.endswith("+00:00") and not value[0].isspace():
+            # What parse_timestamp does with such a string, less the checks it cannot fail.
+            if len(value) > _MAX_TEXT or "\x00" in value:
+                return False
+            try:
+                parsed = datetime.fromisoformat(value)
+            except ValueError:
+                return False
+            if parsed.tzinfo is not _UTC or parsed != stamp:
+                return False
+            continue
+        try:
+            if parse_timestamp(value, field=key) != stamp:
+                return False
+        except RegistrationFsmError:
+            return False
+    return True
+
+
+class _Local:
+    """The local versions' stamps, to read a remote history that repeats them for free."""
+
+    __slots__ = ("_known", "_tzutc")
+
+    def __init__(self, versions: Iterable[RegistrationVersion]) -> None:
+        self._known: dict[int, tuple[_Stamps, RegistrationVersion]] = {
+            v.version_number: (v._state[1], v) for v in versions
+        }
+        self._tzutc = _tzutc_class()
+
+    def reader(self, item: object) -> Callable[[object], StatusHistory]:
+        """How to read ``item``'s history: the local value when the item repeats it."""
+        number = item.get("VersionNumber") if type(item) is dict else None
+        found = self._known.get(number) if type(number) is int else None
+        if found is None:
+            return StatusHistory.from_aws
+        stamps, version = found
+        tzutc = self._tzutc
+
+        def read(raw: object) -> StatusHistory:
+            if not _repeats(raw, stamps, tzutc):
+                return StatusHistory.from_aws(raw)
+            history = version.history  # cached on the version, as the reconcile reads it
+            cache = version._history_cache
+            if cache is not None and cache[0] is stamps and cache[1] is history:
+                return history
+            return StatusHistory._from_stamps(stamps)
+
+        return read
+
+
 def parse_pages(
-    pages: object, registration_id: str, registration_arn: str | None, *, strict: bool
+    pages: object,
+    registration_id: str,
+    registration_arn: str | None,
+    *,
+    strict: bool,
+    local: Iterable[RegistrationVersion] = (),
 ) -> tuple[list[VersionInfo], list[Anomaly]]:
     """The versions in ``pages``, parsed; every page must belong to the registration.
 
     A status the library does not know raises UnknownStatusError in strict mode; in lenient
     mode the version is skipped and an anomaly says so. Any other malformed data raises.
+    ``local`` are the versions the model holds: a remote history that repeats one's stamps
+    exactly is not parsed again (the result is the same either way).
     """
     infos: list[VersionInfo] = []
     anomalies: list[Anomaly] = []
+    known = _Local(local)
     names = {registration_id} | ({registration_arn} if registration_arn else set())
     for number, page in enumerate(_pages(pages)):
         owner, owner_arn = page.get("RegistrationId"), page.get("RegistrationArn")
@@ -157,11 +266,8 @@ def parse_pages(
         arn = arn if isinstance(arn, str) else registration_arn
         for item in page["RegistrationVersions"]:
             try:
-                infos.append(
-                    VersionInfo.from_aws(
-                        item, registration_id=registration_id, registration_arn=arn
-                    )
-                )
+                reader = known.reader(item)
+                infos.append(VersionInfo._parse(item, registration_id, arn, reader))
             except (UnknownStatusError, UnknownHistoryKey) as error:
                 if strict:
                     raise

@@ -758,7 +758,11 @@ class Registration:
         pages do not mention are left as they are.
         """
         infos, anomalies = parse_pages(
-            pages, self._registration_id, self._registration_arn, strict=strict
+            pages,
+            self._registration_id,
+            self._registration_arn,
+            strict=strict,
+            local=self._versions,
         )
         with self._lock:
             return self._reconcile_locked(infos, anomalies, strict=strict, complete=False)

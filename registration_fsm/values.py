@@ -7,7 +7,7 @@ model, so that neither imports the other.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -110,7 +110,7 @@ def validate_version_number(value: object) -> int:
 
 
 def _mapping(data: object, path: str) -> Mapping[str, Any]:
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):
         raise MalformedDataError(
             f"expected an object, got {type(data).__name__}", path=path, value=data
         )
@@ -208,6 +208,18 @@ class VersionInfo:
         registration_arn: str | None = None,
     ) -> VersionInfo:
         """Parse an AWS response; unknown fields are ignored, malformed ones raise."""
+        return cls._parse(data, registration_id, registration_arn, StatusHistory.from_aws)
+
+    @classmethod
+    def _parse(
+        cls,
+        data: object,
+        registration_id: str | None,
+        registration_arn: str | None,
+        history: Callable[[object], StatusHistory],
+    ) -> VersionInfo:
+        """:meth:`from_aws` with the history read by ``history``, which must return what
+        ``StatusHistory.from_aws`` would (a reconcile passes one that reuses a local value)."""
         item = _mapping(data, "RegistrationVersion")
         rid = item.get("RegistrationId", registration_id)
         if rid is None:
@@ -218,7 +230,9 @@ class VersionInfo:
         if arn is not None:
             validate_registration_arn(arn)
         reasons = item.get("DeniedReasons") or ()
-        if not isinstance(reasons, Sequence) or isinstance(reasons, (str, bytes)):
+        if type(reasons) is not tuple and (
+            not isinstance(reasons, Sequence) or isinstance(reasons, (str, bytes))
+        ):
             raise MalformedDataError("expected a list", path="DeniedReasons", value=reasons)
         aws_review = item.get("AwsReview")
         if aws_review is not None and not isinstance(aws_review, bool):
@@ -227,9 +241,7 @@ class VersionInfo:
             registration_id=validate_registration_id(rid),
             version_number=validate_version_number(_required(item, "VersionNumber", "")),
             status=VersionStatus.parse(_required(item, "RegistrationVersionStatus", "")),
-            history=StatusHistory.from_aws(
-                _required(item, "RegistrationVersionStatusHistory", "")
-            ),
+            history=history(_required(item, "RegistrationVersionStatusHistory", "")),
             registration_arn=arn,
             denied_reasons=tuple(DeniedReason.from_aws(r) for r in reasons),
             feedback=_optional_str(item, "Feedback", "RegistrationVersion"),
