@@ -565,6 +565,10 @@ def measure(budget: Budget, progress: Callable[[str], None] | None = None) -> li
     from .aio_service import aio_rows
 
     rows += aio_rows(budget)
+    say("events handled, the syncer's checks and an unchanged reconcile, against the audit ...")
+    from .sync_events import sync_event_rows
+
+    rows += sync_event_rows(budget)
     say("the audit at a million versions, against its floor ...")
     from .audit_scale import scale_rows
 

@@ -30,6 +30,10 @@ RATIOS: tuple[tuple[str, str], ...] = (
     ("store_sqlite_floor", "store_sqlite_save"),
     ("store_postgres_floor", "store_postgres_save"),
     ("aio_service", "sync_service_threads"),
+    ("syncer_check", "direct_reconcile"),
+    ("reconcile_unchanged", "audit_per_version"),
+    ("reconcile_unchanged_cli", "audit_per_version"),
+    ("reconcile_unchanged_cli", "audit_data_per_version"),
     ("audit_scale", "audit_scale_floor"),
     ("audit_scale_peak", "audit_scale_text"),
     ("audit_scale_floor_peak", "audit_scale_text"),
@@ -158,6 +162,17 @@ TARGETS: tuple[Target, ...] = (
         "store_postgres_floor",
         "store_postgres_save",
         at_most=1.5,
+    ),
+    Target(
+        "reconcile_pages per unchanged version (boto3) <= 2x the audit's cost per version "
+        "(audit_json of the same versions, same run)",
+        "reconcile_unchanged",
+        "audit_per_version",
+        at_most=2,
+        beside=(
+            ("AWS CLI strings", "reconcile_unchanged_cli", "audit_per_version"),
+            ("CLI vs audit_data", "reconcile_unchanged_cli", "audit_data_per_version"),
+        ),
     ),
 )
 

@@ -245,7 +245,7 @@ def parse_pages(
     """
     infos: list[VersionInfo] = []
     anomalies: list[Anomaly] = []
-    known = _Local(local)
+    shortcut = _Local(local)
     names = {registration_id} | ({registration_arn} if registration_arn else set())
     for number, page in enumerate(_pages(pages)):
         owner, owner_arn = page.get("RegistrationId"), page.get("RegistrationArn")
@@ -266,7 +266,7 @@ def parse_pages(
         arn = arn if isinstance(arn, str) else registration_arn
         for item in page["RegistrationVersions"]:
             try:
-                reader = known.reader(item)
+                reader = shortcut.reader(item)
                 infos.append(VersionInfo._parse(item, registration_id, arn, reader))
             except (UnknownStatusError, UnknownHistoryKey) as error:
                 if strict:

@@ -58,6 +58,13 @@ EXPECTED = {
     "store_postgres_floor",
     "aio_service",
     "sync_service_threads",
+    "events_handled",
+    "syncer_check",
+    "direct_reconcile",
+    "reconcile_unchanged",
+    "reconcile_unchanged_cli",
+    "audit_per_version",
+    "audit_data_per_version",
 }
 _POSTGRES_ROWS = {"store_postgres_save", "store_postgres_floor"}
 
@@ -97,7 +104,7 @@ def test_the_report_shows_every_row_ratio_and_target(quick_rows: list[Row]) -> N
         assert row.label in text
     assert text.count("\n  ") >= len(quick_rows) + 2 * len(RATIOS)
     judged = verdicts(quick_rows)
-    assert len(judged) == 10
+    assert len(judged) == 11
     for verdict in judged:
         assert f"{verdict.status:4}  {verdict.target}: {verdict.detail}" in text
         assert verdict.status in {PASS, FAIL, NOT_MEASURED}
@@ -153,12 +160,14 @@ _PASSING = {
     "audit_scale_peak": 2_000.0,
     "audit_scale_floor_peak": 1_500.0,
     "audit_scale_text": 1_000.0,
+    "reconcile_unchanged": 2_000.0,
+    "audit_per_version": 1_000.0,
 }
 
 
 def test_targets_pass_at_their_limits() -> None:
     statuses = [v.status for v in verdicts(_rows(**_PASSING))]
-    assert statuses == [PASS, PASS, PASS, PASS, PASS, NOT_MEASURED, PASS, PASS, PASS, PASS]
+    assert statuses == [PASS] * 5 + [NOT_MEASURED] + [PASS] * 5
 
 
 @pytest.mark.parametrize(
@@ -173,6 +182,7 @@ def test_targets_pass_at_their_limits() -> None:
         ("report_html", 8_001.0, 7),
         ("store_sqlite_floor", 150.1, 8),
         ("store_postgres_save", 199.9, 9),
+        ("reconcile_unchanged", 2_001.0, 10),
     ],
 )
 def test_each_target_fails_just_past_its_limit(key: str, value: float, failing: int) -> None:
