@@ -17,13 +17,16 @@ parsed pages), timed interleaved in one run.
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TextIO
 
 from registration_fsm import InMemoryBackend, Registration
 from registration_fsm.audit import audit_data, audit_json
@@ -208,3 +211,36 @@ def sync_event_rows(budget: Budget) -> list[Row]:
     )
     rows += _unchanged_rows(budget)
     return rows
+
+
+def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
+    """Print these rows, their ratios and the reconcile target, from one run."""
+    from .harness import FULL, QUICK
+    from .report import TARGETS, _format, _times, ratio
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.sync_events")
+    parser.add_argument("--quick", action="store_true", help="a short run, to check it works")
+    args = parser.parse_args(argv)
+    out = stdout if stdout is not None else sys.stdout
+    rows = sync_event_rows(QUICK if args.quick else FULL)
+    width = max(len(row.label) for row in rows) + 2
+    for row in rows:
+        print(f"  {row.label:{width}}{_format(row):>12}", file=out)
+    for numerator, denominator in (
+        ("syncer_check", "direct_reconcile"),
+        ("reconcile_unchanged", "audit_per_version"),
+        ("reconcile_unchanged_cli", "audit_per_version"),
+        ("reconcile_unchanged_cli", "audit_data_per_version"),
+    ):
+        value = ratio(rows, numerator, denominator)
+        shown = "-" if value is None else _times(value)
+        print(f"  {shown:>10}  {numerator} / {denominator}", file=out)
+    for target in TARGETS:
+        if target.figure == "reconcile_unchanged":
+            verdict = target.judge(rows)
+            print(f"  {verdict.status:4}  {verdict.target}: {verdict.detail}", file=out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

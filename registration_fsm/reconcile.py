@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import operator
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,7 @@ from .errors import MalformedDataError, RegistrationFsmError, UnknownHistoryKey,
 from .history import _KEY_TO_INDEX, _MAX_TEXT, StatusHistory, parse_timestamp
 from .lifecycle import Edge
 from .statuses import VersionStatus
-from .values import VersionInfo
+from .values import VersionInfo, validate_registration_arn, validate_registration_id
 
 if TYPE_CHECKING:
     from .version import RegistrationVersion
@@ -196,28 +196,35 @@ def _repeats(raw: object, stamps: _Stamps, tzutc: type | None) -> bool:
     return True
 
 
-class _Local:
-    """The local versions' stamps, to read a remote history that repeats them for free."""
+_OPTIONAL_KEYS = frozenset(
+    {"RegistrationId", "RegistrationArn", "DeniedReasons", "AwsReview", "Feedback"}
+)
 
-    __slots__ = ("_known", "_tzutc")
+
+class _Local:
+    """The local versions' stamps, to read a remote version that repeats one for less."""
+
+    __slots__ = ("_arn", "_id", "_known", "_tzutc")
 
     def __init__(self, versions: Iterable[RegistrationVersion]) -> None:
         self._known: dict[int, tuple[_Stamps, RegistrationVersion]] = {
             v.version_number: (v._state[1], v) for v in versions
         }
         self._tzutc = _tzutc_class()
+        self._id: str | None = None
+        self._arn: str | None = None
 
-    def reader(self, item: object) -> Callable[[object], StatusHistory]:
-        """How to read ``item``'s history: the local value when the item repeats it."""
+    def parse(self, item: object, registration_id: str, arn: str | None) -> VersionInfo:
+        """``VersionInfo._parse(item, ...)`` with ``StatusHistory.from_aws``: the same value
+        or the same error, less the work a repeated version makes again."""
         number = item.get("VersionNumber") if type(item) is dict else None
         found = self._known.get(number) if type(number) is int else None
-        if found is None:
-            return StatusHistory.from_aws
+        if found is None or not isinstance(number, int):
+            return VersionInfo._parse(item, registration_id, arn, StatusHistory.from_aws)
         stamps, version = found
-        tzutc = self._tzutc
 
         def read(raw: object) -> StatusHistory:
-            if not _repeats(raw, stamps, tzutc):
+            if not _repeats(raw, stamps, self._tzutc):
                 return StatusHistory.from_aws(raw)
             history = version.history  # cached on the version, as the reconcile reads it
             cache = version._history_cache
@@ -225,7 +232,19 @@ class _Local:
                 return history
             return StatusHistory._from_stamps(stamps)
 
-        return read
+        assert type(item) is dict
+        status = item.get("RegistrationVersionStatus")
+        raw = item.get("RegistrationVersionStatusHistory")
+        if status is None or raw is None or not _OPTIONAL_KEYS.isdisjoint(item):
+            return VersionInfo._parse(item, registration_id, arn, read)
+        # An item of the three keys every item has: _parse's checks, in its order, each
+        # identifier checked once per call (a string that passed once passes again).
+        if arn is not None and arn is not self._arn:
+            self._arn = validate_registration_arn(arn)
+        if registration_id is not self._id:
+            self._id = validate_registration_id(registration_id)
+        # The version number is a local version's: valid. No reasons, feedback or review.
+        return VersionInfo(registration_id, number, VersionStatus.parse(status), read(raw), arn)
 
 
 def parse_pages(
@@ -266,8 +285,7 @@ def parse_pages(
         arn = arn if isinstance(arn, str) else registration_arn
         for item in page["RegistrationVersions"]:
             try:
-                reader = shortcut.reader(item)
-                infos.append(VersionInfo._parse(item, registration_id, arn, reader))
+                infos.append(shortcut.parse(item, registration_id, arn))
             except (UnknownStatusError, UnknownHistoryKey) as error:
                 if strict:
                     raise

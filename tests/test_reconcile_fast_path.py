@@ -10,6 +10,7 @@ the same error.
 from __future__ import annotations
 
 import copy
+import functools
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -46,6 +47,10 @@ def _near_miss(draw: st.DrawFn, item: dict[str, Any]) -> None:
         st.sampled_from(
             [
                 "microsecond",
+                "microsecond",
+                "microsecond",
+                "drop_key",
+                "drop_key",
                 "zone",
                 "tzutc",
                 "status",
@@ -58,14 +63,35 @@ def _near_miss(draw: st.DrawFn, item: dict[str, Any]) -> None:
                 "padded_string",
                 "epoch",
                 "offset_string",
+                "feedback",
+                "bad_feedback",
+                "denied_reasons",
+                "bad_denied_reasons",
+                "aws_review",
+                "bad_aws_review",
+                "item_registration_id",
+                "item_registration_arn",
+                "missing_status",
+                "missing_history",
+                "boolean_number",
+                "history_list",
             ]
         )
     )
+    original = history[key]
     if kind == "microsecond":
-        history[key] = stamp + timedelta(microseconds=draw(st.sampled_from([-1, 1])))
+        moved = stamp + timedelta(microseconds=draw(st.sampled_from([-1, 1])))
+        if isinstance(original, str):
+            history[key] = moved.isoformat()
+        else:
+            history[key] = moved.replace(tzinfo=original.tzinfo)  # tzutc stays tzutc
     elif kind == "zone":
         hours = draw(st.integers(min_value=-12, max_value=14).filter(bool))
-        history[key] = stamp.astimezone(timezone(timedelta(hours=hours)))
+        zoned = stamp.astimezone(timezone(timedelta(hours=hours)))
+        history[key] = zoned.isoformat() if isinstance(original, str) else zoned
+    elif kind == "drop_key":
+        if key != "DraftTimestamp":
+            del history[key]
     elif kind == "tzutc":
         history[key] = stamp.replace(tzinfo=tzutc())
     elif kind == "status":
@@ -90,8 +116,32 @@ def _near_miss(draw: st.DrawFn, item: dict[str, Any]) -> None:
         history[key] = " " + stamp.isoformat() + " "
     elif kind == "epoch":
         history[key] = stamp.timestamp()
-    else:
+    elif kind == "offset_string":
         history[key] = stamp.astimezone(timezone(timedelta(hours=2))).isoformat()
+    elif kind == "feedback":
+        item["Feedback"] = "Please fix the website link"
+    elif kind == "bad_feedback":
+        item["Feedback"] = 7
+    elif kind == "denied_reasons":
+        item["DeniedReasons"] = [{"Reason": "R", "ShortDescription": "S"}]
+    elif kind == "bad_denied_reasons":
+        item["DeniedReasons"] = draw(st.sampled_from(["R", [{"Reason": "R"}], [3]]))
+    elif kind == "aws_review":
+        item["AwsReview"] = draw(st.booleans())
+    elif kind == "bad_aws_review":
+        item["AwsReview"] = "yes"
+    elif kind == "item_registration_id":
+        item["RegistrationId"] = draw(st.sampled_from(["registration-other", "bad id!", 5]))
+    elif kind == "item_registration_arn":
+        item["RegistrationArn"] = draw(st.sampled_from(["arn:aws:s3:::bucket", 5]))
+    elif kind == "missing_status":
+        item.pop("RegistrationVersionStatus")
+    elif kind == "missing_history":
+        item["RegistrationVersionStatusHistory"] = None
+    elif kind == "boolean_number":
+        item["VersionNumber"] = True
+    else:
+        item["RegistrationVersionStatusHistory"] = list(history.items())
 
 
 @st.composite
@@ -110,15 +160,21 @@ def _cases(draw: st.DrawFn) -> tuple[Registration, list[dict[str, Any]], bool]:
             remote.fire(action, version_number=number, at=at)
     pages = copy.deepcopy(draw(describe_pages(remote)))
     for page in pages:
+        arn = draw(st.sampled_from(["keep"] * 8 + ["drop", "foreign", "bad"]))
+        if arn == "drop":
+            page.pop("RegistrationArn")
+        elif arn == "foreign":
+            page["RegistrationArn"] = "arn:aws:sms-voice:us-east-1:123456789012:registration/x"
+        elif arn == "bad":
+            page["RegistrationArn"] = "arn:aws:s3:::bucket"
         for item in page["RegistrationVersions"]:
-            if draw(st.integers(min_value=0, max_value=3)) == 0:
+            history = item["RegistrationVersionStatusHistory"]
+            if draw(st.booleans()):
+                for key, value in history.items():  # as botocore parses them
+                    if isinstance(value, datetime):
+                        history[key] = value.replace(tzinfo=tzutc())
+            if draw(st.booleans()):
                 _near_miss(draw, item)
-            elif draw(st.booleans()) and not isinstance(
-                next(iter(item["RegistrationVersionStatusHistory"].values())), str
-            ):
-                history = item["RegistrationVersionStatusHistory"]
-                for key, value in history.items():
-                    history[key] = value.replace(tzinfo=tzutc())  # as botocore parses them
     return local, pages, draw(st.booleans())
 
 
@@ -130,7 +186,7 @@ def _outcome(call: Any) -> tuple[str, Any]:
 
 
 @settings(
-    max_examples=300,
+    max_examples=500,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -176,3 +232,19 @@ def test_unchanged_pages_reuse_the_local_history_and_change_nothing() -> None:
         assert infos == full
         assert not any(i.history is v.history for i, v in zip(full, reg.versions))
         assert not reg.reconcile_pages(response).changed
+
+
+def test_the_shortcut_checks_the_identifiers_as_the_full_parse_does() -> None:
+    from benchmarks.cases import _walks, describe_versions_response
+
+    response = describe_versions_response(3, shape="boto3")
+    local = _walks(3)
+    for rid, arn in (("bad id!", None), (response["RegistrationId"], "arn:aws:s3:::bucket")):
+        page = {**response, "RegistrationId": None, "RegistrationArn": arn}
+        outcomes = {
+            _outcome(functools.partial(parse_pages, page, rid, None, strict=True, local=shortcut))
+            for shortcut in (local, ())
+        }
+        assert len(outcomes) == 1
+        ((kind, detail),) = outcomes
+        assert kind == "error", detail
