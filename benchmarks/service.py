@@ -30,12 +30,13 @@ throwaway server (``TemporaryPostgres``: unix socket, fsync off).
 
 from __future__ import annotations
 
+import argparse
 import gc
 import json
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,7 @@ from registration_fsm.store import SqliteStore, Store
 from .cases import LIBRARY, Row
 from .harness import Budget, Sample, Timed, per_call
 
-__all__ = ["service_rows"]
+__all__ = ["main", "service_rows"]
 
 _HASH = "ab" * 32
 _TOKEN = "cd" * 16
@@ -395,3 +396,43 @@ def _postgres_rows(count: int, rounds: int, budget: Budget) -> list[Row]:
             sql = _LOAD.replace("?", "%s")
             rows += _load_rows("postgres", store, raw, rids[0], sql, budget, text_body=False)
     return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m benchmarks.service``: these rows alone, their ratios and their targets."""
+    from .harness import FULL, QUICK
+    from .report import RATIOS, TARGETS, _format, _times, ratio
+    from .run import machine_lines
+
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.service",
+        description="Submits through RegistrationService and store loads against raw SQL.",
+    )
+    parser.add_argument("--quick", action="store_true", help="a few short runs")
+    args = parser.parse_args(argv)
+    budget = QUICK if args.quick else FULL
+    rows = service_rows(budget)
+    keys = {row.key for row in rows}
+    lines = machine_lines(f"{budget.name} (service and load rows only)")
+    width = max(len(row.label) for row in rows) + 2
+    for row in rows:
+        spread = "" if row.sample is None else f"{row.sample.spread:>7.0%}"
+        lines.append(f"  {row.label:{width}}{_format(row):>12}  {spread}  {row.note}".rstrip())
+    lines.append("ratios (medians of this run)")
+    for numerator, denominator in RATIOS:
+        if numerator in keys and denominator in keys:
+            value = ratio(rows, numerator, denominator)
+            lines.append(
+                f"  {'-' if value is None else _times(value):>8}  {numerator} / {denominator}"
+            )
+    lines.append("targets")
+    for target in TARGETS:
+        if target.figure in keys:
+            verdict = target.judge(rows)
+            lines.append(f"  {verdict.status:4}  {verdict.target}: {verdict.detail}")
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
