@@ -36,6 +36,7 @@ RATIOS: tuple[tuple[str, str], ...] = (
     ("select_json_sqlite", "select_sqlite"),
     ("load_postgres", "select_postgres"),
     ("get_postgres", "select_postgres"),
+    ("aio_service", "sync_service_threads"),
     ("audit_scale", "audit_scale_floor"),
     ("audit_scale_peak", "audit_scale_text"),
     ("audit_scale_floor_peak", "audit_scale_text"),

@@ -67,6 +67,8 @@ EXPECTED = {
     "load_postgres",
     "get_postgres",
     "select_postgres",
+    "aio_service",
+    "sync_service_threads",
 }
 _POSTGRES_ROWS = {
     "store_postgres_save",
