@@ -12,8 +12,8 @@ so every figure is of a 10-version body.
 The floor does the same with the same driver, in raw SQL, in the same number of
 transactions, and makes the same simulator call: the same three SELECTs; the claim as one
 INSERT of the intent in a transaction of its own; the save as one compare-and-set UPDATE of
-a body of the same size (journal head included), one journal INSERT and one DELETE of the
-intent in one transaction. It parses and serializes nothing (the body and the hash are
+a body of the same size (the next check and the journal head included), one journal INSERT
+and one DELETE of the intent in one transaction. It parses and serializes nothing (the body and the hash are
 computed once beforehand), checks nothing and makes no journal hash, so the ratio is all the
 library costs over the database and the simulator. The two are timed in alternating rounds
 on fresh databases, so load on the machine falls on both.
@@ -55,6 +55,7 @@ _HASH = "ab" * 32
 _TOKEN = "cd" * 16
 _CLAIMED = datetime(2026, 6, 1, tzinfo=timezone.utc)
 _EXPIRES = _CLAIMED + timedelta(minutes=5)
+_DUE = _CLAIMED + timedelta(hours=1)
 _COUNTS = {"full": (200, 5)}
 """Submits per run and rounds, by budget name (the quick budget: 10 and 2)."""
 
@@ -114,7 +115,7 @@ _RELEASE = (
     "AND operation = 'submit' AND token = ?"
 )
 _CAS = (
-    "UPDATE rfsm_registrations SET revision = revision + 1, status = ?, next_check_at = NULL, "
+    "UPDATE rfsm_registrations SET revision = revision + 1, status = ?, next_check_at = ?, "
     "lease_owner = NULL, lease_expires_at = NULL, body = {body}, journal_head = ?, "
     "journal_sequence = journal_sequence + 1 WHERE registration_id = ? AND revision = ?"
 )
@@ -128,7 +129,8 @@ _APPEND = (
 class _Floor:
     """The raw submit's SQL for one driver: reads, the claim, and the save with the release."""
 
-    def __init__(self, conn: Any, times: tuple[Any, Any]) -> None:
+    def __init__(self, conn: Any, times: tuple[Any, Any, Any]) -> None:
+        """``times``: the claim's time, its lease's end, the next check saved."""
         self.conn = conn
         self.times = times
 
@@ -147,14 +149,15 @@ class _SqliteFloor(_Floor):
     def claim(self, rid: str) -> None:
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
-        assert conn.execute(_CLAIM, (rid, *self.times, _TOKEN)).rowcount == 1
+        assert conn.execute(_CLAIM, (rid, self.times[0], self.times[1], _TOKEN)).rowcount == 1
         conn.execute("COMMIT")
 
     def save(self, rid: str, body: tuple[str, str], revision: int, sequence: int) -> None:
         conn, stamp = self.conn, self.times[0]
         conn.execute("BEGIN IMMEDIATE")
         assert conn.execute(_RELEASE, (rid, _TOKEN)).rowcount == 1
-        cas = conn.execute(_CAS.format(body="?"), (body[1], body[0], _HASH, rid, revision))
+        due = self.times[2]
+        cas = conn.execute(_CAS.format(body="?"), (body[1], due, body[0], _HASH, rid, revision))
         assert cas.rowcount == 1
         conn.execute(
             _APPEND.format(select="VALUES (") + ")",
@@ -184,11 +187,14 @@ class _PostgresFloor(_Floor):
     _claim = _CLAIM.replace("?", "%s")
 
     def claim(self, rid: str) -> None:
-        assert self.conn.execute(self._claim, (rid, *self.times, _TOKEN)).rowcount == 1
+        assert (
+            self.conn.execute(self._claim, (rid, self.times[0], self.times[1], _TOKEN)).rowcount
+            == 1
+        )
 
     def save(self, rid: str, body: tuple[str, str], revision: int, sequence: int) -> None:
         stamp = self.times[0]
-        params = (rid, _TOKEN, body[1], body[0], _HASH, rid, revision)
+        params = (rid, _TOKEN, body[1], self.times[2], body[0], _HASH, rid, revision)
         entry = (rid, sequence + 1, stamp, stamp, _HASH, _HASH)
         self.conn.execute(_PG_SAVE, (*params, *entry)).fetchone()
 
@@ -228,6 +234,7 @@ def _sqlite_floor(path: Path, count: int, seed: int) -> float:
         stamps = (
             _CLAIMED.isoformat(timespec="microseconds"),
             _EXPIRES.isoformat(timespec="microseconds"),
+            _DUE.isoformat(timespec="microseconds"),
         )
         return _floor_submits(_SqliteFloor(conn, stamps), backend, rids, body)
     finally:
@@ -243,7 +250,9 @@ def _postgres_floor(dsn: str, count: int, seed: int) -> float:
         backend, rids = _populate(store, count, seed)
     body = _submit_body(backend, rids[0])
     with psycopg.connect(dsn, autocommit=True) as conn:
-        return _floor_submits(_PostgresFloor(conn, (_CLAIMED, _EXPIRES)), backend, rids, body)
+        return _floor_submits(
+            _PostgresFloor(conn, (_CLAIMED, _EXPIRES, _DUE)), backend, rids, body
+        )
 
 
 def _rates(

@@ -20,7 +20,7 @@ def _sqlite_state(path: Path) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ..
     conn = sqlite3.connect(path)
     try:
         registrations = conn.execute(
-            "SELECT revision, status, journal_sequence, lease_owner, next_check_at "
+            "SELECT revision, status, journal_sequence, lease_owner, next_check_at IS NULL "
             "FROM rfsm_registrations"
         ).fetchall()
         journal = conn.execute(
@@ -41,7 +41,7 @@ def test_the_sqlite_floor_commits_the_same_rows_as_the_service(tmp_path: Path) -
     floor = _sqlite_state(tmp_path / "floor.db")
     assert service == floor
     registrations, journal, intents = service
-    assert registrations == [(2, "SUBMITTED", 1, None, None)] * _COUNT
+    assert registrations == [(2, "SUBMITTED", 1, None, 0)] * _COUNT
     assert journal == [(1, 10, "submit", "DRAFT", "SUBMITTED", "answer", "bench")] * _COUNT
     assert intents == 0
 
@@ -56,8 +56,8 @@ def test_the_postgres_floor_commits_the_same_rows_as_the_service(postgres_server
             return (
                 _committed(
                     conn.execute(
-                        "SELECT revision, status, journal_sequence, lease_owner, next_check_at "
-                        "FROM rfsm_registrations"
+                        "SELECT revision, status, journal_sequence, lease_owner, "
+                        "next_check_at IS NULL FROM rfsm_registrations"
                     ).fetchall()
                 ),
                 _committed(
