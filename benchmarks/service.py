@@ -13,10 +13,10 @@ The floor does the same with the same driver, in raw SQL, in the same number of
 transactions, and makes the same simulator call: the same three SELECTs; the claim as one
 INSERT of the intent in a transaction of its own; the save as one compare-and-set UPDATE of
 a body of the same size (the next check and the journal head included), one journal INSERT
-and one DELETE of the intent in one transaction. It parses and serializes nothing (the body and the hash are
-computed once beforehand), checks nothing and makes no journal hash, so the ratio is all the
-library costs over the database and the simulator. The two are timed in alternating rounds
-on fresh databases, so load on the machine falls on both.
+and one DELETE of the intent in one transaction. It parses and serializes nothing (the body
+and the hash are computed once beforehand), checks nothing and makes no journal hash, so the
+ratio is all the library costs over the database and the simulator. The two are timed in
+alternating rounds on fresh databases, so load on the machine falls on both.
 
 **Loads.** ``Store.load(rid)`` and ``RegistrationService.get(rid)`` of a 10-version
 registration against a raw SELECT of the same columns of the same row, with the same driver
