@@ -96,7 +96,8 @@ def test_a_thousand_concurrent_submits_on_one_event_loop(
 
 _WORKER = r"""
 import asyncio, json, sys
-from aio_clients import aio_client
+from aiobotocore.session import AioSession
+from botocore.config import Config
 from registration_fsm import AsyncAwsBackend, ConflictError, InvalidTransition, OperationInProgress
 from registration_fsm.service import AsyncRegistrationService
 from registration_fsm.store import open_async_store
