@@ -13,7 +13,6 @@ can be held back by a number of later events or by simulated time.
 
 from __future__ import annotations
 
-import copy
 import logging
 import math
 import random
@@ -26,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..errors import InvalidValueError
-from ..events import status_change_event
+from ..events import RegistrationStatusEvent
 from ..rules import derive_registration_status
 from ..statuses import RegistrationStatus
 
@@ -99,7 +98,7 @@ class _Held:
     due_sequence: int
     due_time: datetime
     late: bool
-    event: dict[str, Any]
+    event: RegistrationStatusEvent
 
 
 class EventsMixin:
@@ -119,7 +118,7 @@ class EventsMixin:
         self._event_status: dict[str, RegistrationStatus] = {}
         self._event_count = 0
         self._event_held: list[_Held] = []
-        self._event_outbox: deque[dict[str, Any]] = deque(maxlen=log_limit)
+        self._event_outbox: deque[RegistrationStatusEvent] = deque(maxlen=log_limit)
         self._event_subscribers: list[EventCallback] = []
         self._event_stats = {"produced": 0, "dropped": 0, "duplicated": 0, "released": 0}
 
@@ -189,7 +188,7 @@ class EventsMixin:
         """
         with self._lock:
             self._event_release(self._event_now(), flush=flush)
-            out = tuple(self._event_outbox)
+            out = tuple(e.to_eventbridge() for e in self._event_outbox)
             self._event_outbox.clear()
             return out
 
@@ -212,8 +211,12 @@ class EventsMixin:
         self._event_status[registration.id] = status
         when = at if at is not None else self._event_now()
         self._event_count += 1
-        event = status_change_event(
+        knobs = self._event_knobs
+        # A frozen value: the held copies and the outbox share it, and each delivery gets
+        # its own dict from it.
+        event = RegistrationStatusEvent(
             event_id=str(uuid.UUID(int=self._event_ids.getrandbits(128), version=4)),
+            time=when,
             account=self._account_id,
             region=self._region,
             registration_id=registration.id,
@@ -222,10 +225,9 @@ class EventsMixin:
             version_number=registration.versions[-1].fsm.version_number,
             changed_at=when,
             current_status=status,
+            previous_status=previous if knobs.previous_status else None,
+            resources=(registration.arn,),
         )
-        knobs = self._event_knobs
-        if knobs.previous_status and previous is not None:
-            event["detail"]["registrationDetails"]["previousStatus"] = previous.value
         self._event_stats["produced"] += 1
         choices = self._event_choices
         dropped = choices.random() < knobs.drop_rate
@@ -259,14 +261,14 @@ class EventsMixin:
         self._event_held = [h for h in held if id(h) not in taken]
         for item in sorted(ready, key=lambda h: (h.due_sequence, h.late, h.sequence)):
             self._event_stats["released"] += 1
-            self._event_outbox.append(copy.deepcopy(item.event))
+            self._event_outbox.append(item.event)
             for callback in tuple(self._event_subscribers):
                 try:
-                    callback(copy.deepcopy(item.event))
+                    callback(item.event.to_eventbridge())
                 except Exception:
                     _log.exception(
                         "an event subscriber raised",
-                        extra={"event_id": item.event["id"]},
+                        extra={"event_id": item.event.event_id},
                     )
 
 
