@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import math
 import random
-import uuid
+import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
@@ -30,12 +30,12 @@ from ..rules import derive_registration_status
 from ..statuses import RegistrationStatus
 
 if TYPE_CHECKING:
-    import threading
+    from types import TracebackType
 
     from ..clock import Clock
     from ._memory_model import _Registration
 
-__all__ = ["EventKnobs", "EventsMixin"]
+__all__ = ["EventKnobs", "EventsMixin", "SimulatorLock"]
 
 EventCallback = Callable[[dict[str, Any]], object]
 _log = logging.getLogger("registration_fsm.backends.memory")
@@ -101,10 +101,64 @@ class _Held:
     event: RegistrationStatusEvent
 
 
+class SimulatorLock:
+    """The simulator's re-entrant lock, which delivers events once nobody holds it.
+
+    Events released under the lock are queued; when the outermost holder lets go, they are
+    handed to the subscribers in the order they were released, outside the lock, so that a
+    subscriber may call the simulator from any thread. One thread delivers at a time; a
+    thread that finds another delivering leaves its events to it (which also covers a
+    subscriber whose own calls release events: they follow the event being delivered).
+    """
+
+    __slots__ = ("_deliver", "_delivering", "_depth", "_lock", "_queue")
+
+    def __init__(self, deliver: Callable[[RegistrationStatusEvent], None]) -> None:
+        self._lock = threading.RLock()
+        self._delivering = threading.Lock()
+        self._depth = 0
+        self._queue: deque[RegistrationStatusEvent] = deque()
+        self._deliver = deliver
+
+    def __enter__(self) -> None:
+        self._lock.acquire()
+        self._depth += 1
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._depth -= 1
+        outermost = self._depth == 0
+        self._lock.release()
+        if outermost and self._queue:
+            self._flush()
+
+    def queue(self, event: RegistrationStatusEvent) -> None:
+        """Deliver ``event`` once the lock is let go (call with the lock held)."""
+        self._queue.append(event)
+
+    def _flush(self) -> None:
+        while self._queue:
+            if not self._delivering.acquire(blocking=False):
+                return  # another thread (or this one, further up) is delivering: it takes ours
+            try:
+                while True:
+                    with self._lock:
+                        if not self._queue:
+                            break
+                        event = self._queue.popleft()
+                    self._deliver(event)
+            finally:
+                self._delivering.release()
+
+
 class EventsMixin:
     """:meth:`subscribe_events`, :meth:`configure_events`, :meth:`drain_events`."""
 
-    _lock: threading.RLock
+    _lock: SimulatorLock
     _clock: Clock
     _account_id: str
     _region: str
@@ -112,7 +166,8 @@ class EventsMixin:
     _registrations: dict[str, _Registration]
 
     def _init_events(self, log_limit: int | None) -> None:
-        self._event_knobs = EventKnobs()
+        self._event_knobs = _RELIABLE
+        self._event_plain = True  # delivered once, in order, at once: no need to hold any
         self._event_choices = random.Random(0)
         self._event_ids = random.Random(self._seed ^ 0xE7E27B1D)
         self._event_status: dict[str, RegistrationStatus] = {}
@@ -143,15 +198,18 @@ class EventsMixin:
             raise InvalidValueError(f"unknown event knob: {exc}") from None
         with self._lock:
             self._event_knobs = new
+            self._event_plain = new in (_RELIABLE, _PREVIOUS)
             self._event_choices = random.Random(new.seed)
         return new
 
     def subscribe_events(self, callback: EventCallback) -> Callable[[], None]:
         """Call ``callback(event)`` with each event delivered; returns the unsubscriber.
 
-        The callback runs in the thread of the change, while the simulator holds its
-        (re-entrant) lock, so it sees the state the event reports and may call the simulator
-        again. One that raises is logged and skipped: the change stands.
+        Callbacks run after the call that made the change has let go of the simulator's
+        lock, in the order the events were released, in the thread of the change (or in one
+        already delivering), so they may call the simulator from any thread; by then the state
+        may have moved on, as it may have when AWS's event arrives. One that raises is logged
+        and skipped: the change stands.
         """
         if not callable(callback):
             raise InvalidValueError(f"callback must be callable, got {type(callback).__name__}")
@@ -215,7 +273,7 @@ class EventsMixin:
         # A frozen value: the held copies and the outbox share it, and each delivery gets
         # its own dict from it.
         event = RegistrationStatusEvent(
-            event_id=str(uuid.UUID(int=self._event_ids.getrandbits(128), version=4)),
+            event_id=_uuid4(self._event_ids.getrandbits(128)),
             time=when,
             account=self._account_id,
             region=self._region,
@@ -229,6 +287,12 @@ class EventsMixin:
             resources=(registration.arn,),
         )
         self._event_stats["produced"] += 1
+        if self._event_plain and not self._event_held:
+            self._event_stats["released"] += 1
+            self._event_outbox.append(event)
+            if self._event_subscribers:
+                self._lock.queue(event)
+            return
         choices = self._event_choices
         dropped = choices.random() < knobs.drop_rate
         copies = 2 if choices.random() < knobs.duplicate_rate else 1
@@ -262,14 +326,28 @@ class EventsMixin:
         for item in sorted(ready, key=lambda h: (h.due_sequence, h.late, h.sequence)):
             self._event_stats["released"] += 1
             self._event_outbox.append(item.event)
-            for callback in tuple(self._event_subscribers):
-                try:
-                    callback(item.event.to_eventbridge())
-                except Exception:
-                    _log.exception(
-                        "an event subscriber raised",
-                        extra={"event_id": item.event.event_id},
-                    )
+            if self._event_subscribers:
+                self._lock.queue(item.event)
+
+    def _deliver_event(self, event: RegistrationStatusEvent) -> None:
+        with self._lock:
+            callbacks = tuple(self._event_subscribers)
+        for callback in callbacks:
+            try:
+                callback(event.to_eventbridge())
+            except Exception:
+                _log.exception("an event subscriber raised", extra={"event_id": event.event_id})
+
+
+_RELIABLE = EventKnobs()
+_PREVIOUS = attrs.evolve(_RELIABLE, previous_status=True)
+_V4 = (0xFFFFFFFFFFFF0FFF3FFFFFFFFFFFFFFF, 0x00000000000040008000000000000000)
+
+
+def _uuid4(bits: int) -> str:
+    """``bits`` as a version 4 UUID's text (what uuid.UUID(int=..., version=4) gives)."""
+    text = f"{(bits & _V4[0]) | _V4[1]:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def _status_of(registration: _Registration) -> RegistrationStatus:
