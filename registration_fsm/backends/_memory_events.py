@@ -18,7 +18,7 @@ import math
 import random
 import threading
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -354,31 +354,3 @@ def _status_of(registration: _Registration) -> RegistrationStatus:
     if registration.deleted:
         return RegistrationStatus.DELETED
     return derive_registration_status([v.fsm.status for v in registration.versions])
-
-
-def knobs_from_wire(body: Mapping[str, Any]) -> dict[str, Any]:
-    """The knob changes an emulator request asks for (its keys as the control API names them)."""
-    names = {
-        "DropRate": "drop_rate",
-        "DuplicateRate": "duplicate_rate",
-        "ReorderRate": "reorder_rate",
-        "HoldBack": "hold_back",
-        "Seed": "seed",
-        "PreviousStatus": "previous_status",
-    }
-    unknown = sorted(set(body) - set(names) - {"DelaySeconds"})
-    if unknown:
-        raise InvalidValueError(
-            f"unknown event knob {unknown[0]!r}; known: {', '.join(sorted(names))}, DelaySeconds"
-        )
-    changes = {names[k]: v for k, v in body.items() if k in names}
-    if "DelaySeconds" in body:
-        seconds = body["DelaySeconds"]
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
-            raise InvalidValueError(f"invalid DelaySeconds {seconds!r}: a number >= 0")
-        if not (math.isfinite(seconds) and 0 <= seconds <= 10**9):
-            raise InvalidValueError(f"invalid DelaySeconds {seconds!r}: a number >= 0")
-        changes["delay"] = timedelta(seconds=seconds)
-    if "previous_status" in changes and not isinstance(changes["previous_status"], bool):
-        raise InvalidValueError("PreviousStatus must be a boolean")
-    return changes
