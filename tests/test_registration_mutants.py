@@ -3,6 +3,7 @@ it holds while versions change, and every field of its AWS shapes and snapshots.
 
 from __future__ import annotations
 
+import copy
 import threading
 import weakref
 from datetime import datetime, timedelta, timezone
@@ -456,3 +457,55 @@ def test_a_page_may_name_the_registration_by_its_arn() -> None:
     with pytest.raises(MalformedDataError) as info:
         Registration.new(RID, at=T0, clock=_clock()).reconcile_pages(page)
     assert (info.value.path, info.value.value) == ("page 0.RegistrationId", ARN)
+
+
+def test_rule_violations_name_the_registration() -> None:
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    registration.discard(at=T0 + timedelta(hours=2))
+    early = {
+        "VersionNumber": 2,
+        "RegistrationVersionStatus": "DRAFT",
+        "RegistrationVersionStatusHistory": {"DraftTimestamp": T0 + timedelta(hours=1)},
+    }
+    registration.reconcile_pages(
+        {"RegistrationId": RID, "RegistrationVersions": [early]}, strict=False
+    )
+    (violation,) = registration.rule_violations
+    assert violation.registration_id == RID
+    assert violation.reason == RegistrationRuleError.DRAFTED_TOO_EARLY
+    assert (violation.version_number, violation.status) == (2, S.DRAFT)
+
+
+@pytest.mark.parametrize("schema", [None, "registration_fsm/version"])
+def test_from_dict_names_the_wrong_schema(schema: object) -> None:
+    data = {**_snapshot(), "schema": schema}
+    with pytest.raises(MalformedDataError) as info:
+        Registration.from_dict(data)
+    assert (info.value.path, info.value.value) == ("schema", schema)
+    assert str(info.value) == (
+        f"malformed data at schema: not a registration_fsm registration snapshot (schema "
+        f"{schema!r}, expected 'registration_fsm/registration')"
+    )
+
+
+def test_a_copy_keeps_the_clock() -> None:
+    clock = _clock()
+    registration = Registration.new(RID, at=T0, clock=clock)
+    for clone in (copy.copy(registration), copy.deepcopy(registration), registration.snapshot()):
+        assert clone == registration
+        assert clone.clock is clock
+        assert clone.submit() is S.SUBMITTED
+    assert registration.latest.status is S.DRAFT
+    # Each of the three copies took one stamp from the shared clock.
+    assert clock() == T0 + timedelta(minutes=3)
+
+
+@pytest.mark.parametrize("declared", ["DRAFTED_TOO_EARLY", {"reason": "DRAFTED_TOO_EARLY"}])
+def test_from_dict_refuses_rule_violations_that_are_not_a_list(declared: object) -> None:
+    data = {**_snapshot(), "rule_violations": declared}
+    with pytest.raises(MalformedDataError) as info:
+        Registration.from_dict(data)
+    assert (info.value.path, info.value.value) == ("rule_violations", declared)
+    assert str(info.value) == (
+        f"malformed data at rule_violations: expected a list, got {type(declared).__name__}"
+    )
