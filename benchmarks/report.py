@@ -29,6 +29,7 @@ RATIOS: tuple[tuple[str, str], ...] = (
     ("report_html", "audit_large"),
     ("store_sqlite_floor", "store_sqlite_save"),
     ("store_postgres_floor", "store_postgres_save"),
+    ("aio_service", "sync_service_threads"),
     ("audit_scale", "audit_scale_floor"),
     ("audit_scale_peak", "audit_scale_text"),
     ("audit_scale_floor_peak", "audit_scale_text"),

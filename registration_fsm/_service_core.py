@@ -35,7 +35,9 @@ import attrs
 from .errors import (
     AwsReviewNotApplied,
     ConcurrentUpdateError,
+    IntentLostError,
     InternalServerError,
+    InvalidValueError,
     OperationInProgress,
     ServiceUnavailableError,
     UnexpectedAnswerError,
@@ -43,13 +45,19 @@ from .errors import (
 from .registration import Registration
 from .store._journal import JournalMove, JournalSource, journal_moves
 from .store._protocol import Intent, Loaded
-from .values import RegistrationInfo, VersionInfo
+from .values import (
+    RegistrationInfo,
+    VersionInfo,
+    validate_registration_id,
+    validate_registration_type,
+)
 
 __all__ = [
     "Call",
     "Claim",
     "Describe",
     "Effect",
+    "Expired",
     "Intents",
     "Load",
     "Release",
@@ -59,6 +67,7 @@ __all__ = [
     "create_flow",
     "operation_flow",
     "reconcile_flow",
+    "recover_flow",
     "settle_flow",
 ]
 
@@ -74,6 +83,13 @@ class Load:
 @attrs.frozen
 class Intents:
     registration_id: str
+
+
+@attrs.frozen
+class Expired:
+    """The intents whose lease ran out at ``at``, of every registration."""
+
+    at: datetime
 
 
 @attrs.frozen
@@ -121,7 +137,7 @@ class Step:
     name: str
 
 
-Effect = Load | Intents | Claim | TakeOver | Release | Call | Describe | Save | Step
+Effect = Load | Intents | Expired | Claim | TakeOver | Release | Call | Describe | Save | Step
 Flow = Generator[Effect, Any, Any]
 
 
@@ -166,9 +182,23 @@ def _read_back(rid: str, worker_id: str, *, release: Intent | None) -> Flow:
 
 
 def operation_flow(
-    rid: str, operation: Operation, *, aws_review: bool, now: datetime, worker_id: str
+    registration_id: str,
+    operation: Operation,
+    *,
+    aws_review: bool,
+    now: datetime,
+    worker_id: str,
 ) -> Flow:
-    """Submit, discard or create a version, exactly once across workers and crashes."""
+    """Submit, discard or create a version, exactly once across workers and crashes; returns
+    the stored registration and the status of the version it acted on.
+
+    Only exceptions (``RegistrationFsmError`` thrown in by the driver) release a claimed
+    intent: a ``BaseException`` (a cancelled task, an interrupt) leaves it, like a worker that
+    died, to be resolved by a read-back once its lease runs out.
+    """
+    rid = validate_registration_id(registration_id)
+    if not isinstance(aws_review, bool):
+        raise InvalidValueError(f"aws_review must be a bool, got {aws_review!r}")
     loaded: Loaded = yield Load(rid)
     loaded = yield from settle_flow(loaded, now, worker_id)
     number = loaded.registration.check(operation)
@@ -179,7 +209,7 @@ def operation_flow(
     try:
         if loaded.registration.check(operation) != number:
             raise ConcurrentUpdateError(rid, loaded.revision, loaded.revision)
-    except BaseException:
+    except Exception:
         yield Release(intent)
         raise
     yield Step("claimed")
@@ -188,7 +218,7 @@ def operation_flow(
         arguments += (("aws_review", True),)
     try:
         answer: VersionInfo = yield Call(operation, arguments)
-    except BaseException as error:
+    except Exception as error:
         if not _may_hide_effect(error):
             yield Release(intent)
         raise
@@ -224,6 +254,7 @@ def operation_flow(
 
 def create_flow(registration_type: str, *, client_token: str | None, worker_id: str) -> Flow:
     """CreateRegistration, then the registration as the service holds it, stored."""
+    validate_registration_type(registration_type)
     arguments: tuple[tuple[str, Any], ...] = (("registration_type", registration_type),)
     if client_token is not None:
         arguments += (("client_token", client_token),)
@@ -242,8 +273,28 @@ def create_flow(registration_type: str, *, client_token: str | None, worker_id: 
     return Loaded(registration, revision)
 
 
-def reconcile_flow(rid: str, *, now: datetime, worker_id: str) -> Flow:
+def reconcile_flow(registration_id: str, *, now: datetime, worker_id: str) -> Flow:
     """Bring the stored registration to the service's truth, journaled as reconciled."""
+    rid = validate_registration_id(registration_id)
     loaded: Loaded = yield Load(rid)
     yield from settle_flow(loaded, now, worker_id)
     return (yield from _read_back(rid, worker_id, release=None))
+
+
+def recover_flow(*, now: datetime, worker_id: str) -> Flow:
+    """Resolve every intent expired at ``now`` by reading the versions back; the ids resolved.
+
+    An intent a live worker still holds is left alone, and so is one another worker resolves
+    or takes meanwhile.
+    """
+    expired: Sequence[Intent] = yield Expired(now)
+    resolved: set[str] = set()
+    for intent in expired:
+        rid = intent.registration_id
+        try:
+            loaded: Loaded = yield Load(rid)
+            yield from settle_flow(loaded, now, worker_id)
+        except (OperationInProgress, IntentLostError):
+            continue
+        resolved.add(rid)
+    return sorted(resolved)

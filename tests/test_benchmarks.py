@@ -56,6 +56,8 @@ EXPECTED = {
     "store_sqlite_floor",
     "store_postgres_save",
     "store_postgres_floor",
+    "aio_service",
+    "sync_service_threads",
 }
 _POSTGRES_ROWS = {"store_postgres_save", "store_postgres_floor"}
 

@@ -5,13 +5,21 @@ names the revision it loaded and fails with :class:`~registration_fsm.Concurrent
 when somebody saved since, changing nothing. The journal keeps every committed move,
 hash-chained, so that :func:`verify_journal` detects an entry edited, removed or moved.
 :class:`SqliteStore` is the embedded default; :class:`PostgresStore` (the ``postgres``
-extra) serves many workers on many hosts.
+extra) serves many workers on many hosts. :class:`AsyncStore` is the protocol's async twin;
+:class:`AsyncSqliteStore` and :class:`AsyncPostgresStore` run those stores off the event loop.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ._async import (
+    AsyncPostgresStore,
+    AsyncSqliteStore,
+    AsyncStore,
+    ThreadedAsyncStore,
+    open_async_store,
+)
 from ._journal import (
     CREATE_TRIGGER,
     GENESIS_HASH,
@@ -32,6 +40,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACCEPTED_URLS",
+    "AsyncPostgresStore",
+    "AsyncSqliteStore",
+    "AsyncStore",
     "CREATE_TRIGGER",
     "GENESIS_HASH",
     "Intent",
@@ -46,9 +57,11 @@ __all__ = [
     "SCHEMA_VERSION",
     "SqliteStore",
     "Store",
+    "ThreadedAsyncStore",
     "canonical_json",
     "chain",
     "journal_moves",
+    "open_async_store",
     "open_store",
     "verify_journal",
 ]
