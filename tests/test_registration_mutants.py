@@ -509,3 +509,23 @@ def test_from_dict_refuses_rule_violations_that_are_not_a_list(declared: object)
     assert str(info.value) == (
         f"malformed data at rule_violations: expected a list, got {type(declared).__name__}"
     )
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"reason": "FROBNICATED", "version_number": 1},
+        {"reason": "DRAFTED_TOO_EARLY", "version_number": True},
+        {"reason": "DRAFTED_TOO_EARLY"},
+        "DRAFTED_TOO_EARLY",
+    ],
+)
+def test_from_dict_names_a_rule_violation_it_cannot_accept(item: object) -> None:
+    data = {**_snapshot(), "rule_violations": [item]}
+    with pytest.raises(MalformedDataError) as info:
+        Registration.from_dict(data)
+    assert (info.value.path, info.value.value) == ("rule_violations", item)
+    assert str(info.value) == (
+        "malformed data at rule_violations: expected {'reason': MULTIPLE_APPROVED, "
+        "OLDER_VERSION_IN_FLIGHT or DRAFTED_TOO_EARLY, 'version_number': int}"
+    )
