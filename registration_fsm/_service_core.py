@@ -39,9 +39,11 @@ from .errors import (
     InternalServerError,
     InvalidValueError,
     OperationInProgress,
+    RegistrationNotStored,
     ServiceUnavailableError,
     UnexpectedAnswerError,
 )
+from .events import RegistrationStatusEvent, parse_registration_event
 from .registration import Registration
 from .store._journal import JournalMove, JournalSource, journal_moves
 from .store._protocol import Intent, Loaded
@@ -57,14 +59,18 @@ __all__ = [
     "Claim",
     "Describe",
     "Effect",
+    "EventOutcome",
+    "EventsSeen",
     "Expired",
     "Intents",
     "Load",
+    "RecordEvent",
     "Release",
     "Save",
     "Step",
     "TakeOver",
     "create_flow",
+    "event_flow",
     "operation_flow",
     "reconcile_flow",
     "recover_flow",
@@ -131,13 +137,39 @@ class Save:
 
 
 @attrs.frozen
+class EventsSeen:
+    """The ids of the events recorded as handled for a registration."""
+
+    registration_id: str
+
+
+@attrs.frozen
+class RecordEvent:
+    event_id: str
+    registration_id: str
+
+
+@attrs.frozen
 class Step:
     """A step boundary, for tests that stop a worker dead there; performs nothing."""
 
     name: str
 
 
-Effect = Load | Intents | Expired | Claim | TakeOver | Release | Call | Describe | Save | Step
+Effect = (
+    Load
+    | Intents
+    | Expired
+    | Claim
+    | TakeOver
+    | Release
+    | Call
+    | Describe
+    | Save
+    | EventsSeen
+    | RecordEvent
+    | Step
+)
 Flow = Generator[Effect, Any, Any]
 
 
@@ -163,16 +195,20 @@ def settle_flow(loaded: Loaded, now: datetime, worker_id: str) -> Flow:
     return loaded
 
 
-def _read_back(rid: str, worker_id: str, *, release: Intent | None) -> Flow:
+def _read_back(
+    rid: str,
+    worker_id: str,
+    *,
+    release: Intent | None,
+    source: JournalSource = JournalSource.RECONCILE,
+) -> Flow:
     """Reconcile the stored registration with the service's versions and save it."""
     for _ in range(_SAVE_ATTEMPTS):
         loaded: Loaded = yield Load(rid)
         infos: Sequence[VersionInfo] = yield Describe(rid)
         trial = copy.copy(loaded.registration)
         trial.reconcile_versions(infos)
-        moves = journal_moves(
-            loaded.registration, trial, source=JournalSource.RECONCILE, worker_id=worker_id
-        )
+        moves = journal_moves(loaded.registration, trial, source=source, worker_id=worker_id)
         try:
             revision = yield Save(trial, loaded.revision, moves, release)
         except ConcurrentUpdateError:
@@ -298,3 +334,42 @@ def recover_flow(*, now: datetime, worker_id: str) -> Flow:
             continue
         resolved.add(rid)
     return sorted(resolved)
+
+
+@attrs.frozen
+class EventOutcome:
+    """What :func:`event_flow` did with one event."""
+
+    event: RegistrationStatusEvent
+    handled: bool
+    """False when nothing was done: the event was handled before, or its registration is not
+    in the store (``registration`` is None then)."""
+    registration: Registration | None = attrs.field(default=None, eq=False)
+
+    @property
+    def duplicate(self) -> bool:
+        return not self.handled and self.registration is not None
+
+
+def event_flow(event: object, *, now: datetime, worker_id: str) -> Flow:
+    """Handle an EventBridge ``Registration Status Change`` event: a hint, never the truth.
+
+    The registration is reconciled from the service (moves journaled with source ``event``),
+    then the event id is recorded, so a repeated event changes nothing and costs one store
+    read, and a late one cannot rewind anything (the service's truth decides). The id is
+    recorded only after the reconcile is saved: an event whose handling failed is not marked
+    handled, and its redelivery tries again.
+    """
+    parsed = parse_registration_event(event)
+    rid = parsed.registration_id
+    try:
+        loaded: Loaded = yield Load(rid)
+    except RegistrationNotStored:
+        return EventOutcome(parsed, handled=False)
+    seen: Sequence[str] = yield EventsSeen(rid)
+    if parsed.event_id in seen:
+        return EventOutcome(parsed, handled=False, registration=loaded.registration)
+    yield from settle_flow(loaded, now, worker_id)
+    after: Loaded = yield from _read_back(rid, worker_id, release=None, source=JournalSource.EVENT)
+    yield RecordEvent(parsed.event_id, rid)
+    return EventOutcome(parsed, handled=True, registration=after.registration)

@@ -14,42 +14,57 @@ and an :class:`~registration_fsm.backends.AsyncBackend`.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import os
 import socket
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from ._listeners import Listener, Listeners, Subscription, logger
 from ._service_core import (
     Call,
     Claim,
     Describe,
     Effect,
+    EventOutcome,
+    EventsSeen,
     Expired,
     Flow,
     Intents,
     Load,
     Operation,
+    RecordEvent,
     Release,
     Save,
     Step,
     TakeOver,
     create_flow,
+    event_flow,
     operation_flow,
     reconcile_flow,
     recover_flow,
 )
 from .backends.base import AsyncBackend, Backend
-from .errors import InvalidValueError, RegistrationFsmError
+from .errors import IllegalRemoteTransition, InvalidValueError, RegistrationFsmError
+from .events import TransitionEvent
 from .registration import Registration
+from .schedule import DEFAULT_SCHEDULE, Schedule
 from .statuses import VersionStatus
 from .store._async import AsyncStore
 from .store._journal import JournalEntry
 from .store._protocol import Intent, Loaded, Store
 from .values import validate_registration_id
 
-__all__ = ["DEFAULT_LEASE", "AsyncRegistrationService", "RegistrationService"]
+__all__ = [
+    "DEFAULT_LEASE",
+    "AsyncRegistrationService",
+    "EventOutcome",
+    "RegistrationService",
+    "Subscription",
+]
 
 DEFAULT_LEASE = timedelta(minutes=5)
 """How long a claimed intent keeps other workers off an operation; longer than botocore's
@@ -57,6 +72,7 @@ retries of one call take, so a live call is not mistaken for a dead worker's."""
 
 _OPERATIONS = frozenset({"submit", "discard", "create_version", "create_registration"})
 _STORE_METHODS = ("load", "save", "claim_intent", "intents", "journal", "expired_intents")
+_STRIPES = 64
 _BACKEND_METHODS = ("submit", "discard", "create_version", "describe_versions")
 
 
@@ -97,9 +113,12 @@ class _Driver:
         lease: timedelta,
         clock: Callable[[], datetime] | None,
         on_step: Callable[[str], None] | None,
+        schedule: Schedule | None,
         asynchronous: bool,
     ) -> None:
         _check_parts(store, backend, asynchronous=asynchronous)
+        if schedule is not None and not isinstance(schedule, Schedule):
+            raise InvalidValueError(f"schedule must be a Schedule, got {schedule!r}")
         if not isinstance(lease, timedelta) or lease <= timedelta(0):
             raise InvalidValueError(f"lease must be a positive timedelta, got {lease!r}")
         if worker_id is not None and (not isinstance(worker_id, str) or not worker_id):
@@ -110,11 +129,44 @@ class _Driver:
         self._lease = lease
         self._clock = clock or (lambda: datetime.now(timezone.utc))
         self._on_step = on_step
+        self._schedule = schedule if schedule is not None else DEFAULT_SCHEDULE
+        self._listeners = Listeners()
 
     @property
     def worker_id(self) -> str:
         """The name this worker gives itself in the journal and on its intents."""
         return self._worker_id
+
+    @property
+    def schedule(self) -> Schedule:
+        """When a saved registration is next due for a check (:mod:`~registration_fsm.sync`)."""
+        return self._schedule
+
+    def subscribe(
+        self,
+        callback: Listener,
+        *,
+        statuses: Any = None,
+        triggers: Any = None,
+    ) -> Subscription:
+        """Call ``callback`` with a :class:`~registration_fsm.events.TransitionEvent` once per
+        move this service commits, into one of ``statuses`` and along one of ``triggers`` (None:
+        any), after the store's transaction, outside every lock, in commit order per
+        registration. A listener that raises is logged; the move stays, the others still run.
+        Moves other workers commit reach their own listeners, not these."""
+        return self._listeners.subscribe(callback, statuses=statuses, triggers=triggers)
+
+    def _committed(self, effect: Save) -> None:
+        events = [TransitionEvent.from_journal(move) for move in effect.moves]
+        self._listeners.committed(events, self._worker_id)
+
+    def _refused(self, error: RegistrationFsmError) -> None:
+        if isinstance(error, IllegalRemoteTransition):
+            logger.warning(
+                "a remote state was refused: %s",
+                error,
+                extra={"registration_id": getattr(error, "registration_id", None)},
+            )
 
     def _call_for(
         self, effect: Effect
@@ -141,13 +193,24 @@ class _Driver:
         if isinstance(effect, Describe):
             return backend.describe_versions, (effect.registration_id,), {}
         if isinstance(effect, Save):
-            keywords = {
+            keywords: dict[str, Any] = {
                 "expected_revision": effect.expected_revision,
                 "journal_entries": effect.moves,
                 "release": effect.release,
             }
+            keywords["next_check_at"] = self._schedule.next_check(effect.registration, self._now())
             return store.save, (effect.registration,), keywords
+        if isinstance(effect, EventsSeen):
+            return store.events_seen, (effect.registration_id,), {}
+        if isinstance(effect, RecordEvent):
+            return store.record_event, (effect.event_id, effect.registration_id), {}
         raise AssertionError(f"unknown effect {effect!r}")  # pragma: no cover
+
+    def _now(self) -> datetime:
+        """The time, read without moving a stepping clock (scheduling is not an event)."""
+        peek = getattr(self._clock, "peek", None)
+        now: datetime = peek() if callable(peek) else self._clock()
+        return now
 
     def _step(self, effect: Step) -> None:
         if self._on_step is not None:
@@ -186,6 +249,7 @@ class RegistrationService(_Driver):
         lease: timedelta = DEFAULT_LEASE,
         clock: Callable[[], datetime] | None = None,
         on_step: Callable[[str], None] | None = None,
+        schedule: Schedule | None = None,
     ) -> None:
         super().__init__(
             store,
@@ -194,8 +258,10 @@ class RegistrationService(_Driver):
             lease=lease,
             clock=clock,
             on_step=on_step,
+            schedule=schedule,
             asynchronous=False,
         )
+        self._stripes = [threading.Lock() for _ in range(_STRIPES)]
 
     @property
     def store(self) -> Store:
@@ -266,15 +332,36 @@ class RegistrationService(_Driver):
                 effect = flow.throw(error) if error is not None else flow.send(send)
             except StopIteration as done:
                 return done.value
+            except RegistrationFsmError as refused:
+                self._refused(refused)
+                raise
             send, error = None, None
             if isinstance(effect, Step):
                 self._step(effect)
                 continue
             try:
                 method, args, kwargs = self._call_for(effect)
-                send = method(*args, **kwargs)
+                if isinstance(effect, Save):
+                    # Commits of one registration are told in the order they were made.
+                    stripe = self._stripes[hash(effect.registration.registration_id) % _STRIPES]
+                    with stripe:
+                        send = method(*args, **kwargs)
+                        self._committed(effect)
+                    self._listeners.deliver()
+                else:
+                    send = method(*args, **kwargs)
             except RegistrationFsmError as raised:
                 error = raised
+
+    def handle_event(self, event: object) -> EventOutcome:
+        """Handle an EventBridge ``Registration Status Change`` event (see
+        :func:`~registration_fsm._service_core.event_flow`): the registration is reconciled
+        from the service's truth, once per event id. ``MalformedEventError`` for anything that
+        is not such an event; an event for a registration not in the store is not handled."""
+        outcome: EventOutcome = self._run(
+            event_flow(event, now=self._clock(), worker_id=self._worker_id)
+        )
+        return outcome
 
 
 class AsyncRegistrationService(_Driver):
@@ -297,6 +384,7 @@ class AsyncRegistrationService(_Driver):
         lease: timedelta = DEFAULT_LEASE,
         clock: Callable[[], datetime] | None = None,
         on_step: Callable[[str], None] | None = None,
+        schedule: Schedule | None = None,
     ) -> None:
         super().__init__(
             store,
@@ -305,8 +393,10 @@ class AsyncRegistrationService(_Driver):
             lease=lease,
             clock=clock,
             on_step=on_step,
+            schedule=schedule,
             asynchronous=True,
         )
+        self._stripes: dict[tuple[int, int], asyncio.Lock] = {}
 
     @property
     def store(self) -> AsyncStore:
@@ -376,12 +466,36 @@ class AsyncRegistrationService(_Driver):
                 effect = flow.throw(error) if error is not None else flow.send(send)
             except StopIteration as done:
                 return done.value
+            except RegistrationFsmError as refused:
+                self._refused(refused)
+                raise
             send, error = None, None
             if isinstance(effect, Step):
                 self._step(effect)
                 continue
             try:
                 method, args, kwargs = self._call_for(effect)
-                send = await method(*args, **kwargs)
+                if isinstance(effect, Save):
+                    async with self._stripe(effect.registration.registration_id):
+                        send = await method(*args, **kwargs)
+                        self._committed(effect)
+                    self._listeners.deliver()
+                else:
+                    send = await method(*args, **kwargs)
             except RegistrationFsmError as raised:
                 error = raised
+
+    def _stripe(self, registration_id: str) -> asyncio.Lock:
+        """The lock that orders this loop's commits of one registration (one set per loop)."""
+        key = (id(asyncio.get_running_loop()), hash(registration_id) % _STRIPES)
+        lock = self._stripes.get(key)
+        if lock is None:
+            lock = self._stripes[key] = asyncio.Lock()
+        return lock
+
+    async def handle_event(self, event: object) -> EventOutcome:
+        """:meth:`RegistrationService.handle_event`, awaited."""
+        outcome: EventOutcome = await self._run(
+            event_flow(event, now=self._clock(), worker_id=self._worker_id)
+        )
+        return outcome

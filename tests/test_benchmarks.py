@@ -221,3 +221,17 @@ def test_the_describe_response_is_one_legal_registration(shape: str) -> None:
     assert {VersionStatus.DISCARDED, VersionStatus.DENIED, VersionStatus.ARCHIVED} <= set(statuses)
     latest = [v.history.latest for v in versions]
     assert latest == sorted(latest)
+
+
+def test_the_moto_comparison_measures_both_servers(boto3_session: object) -> None:
+    from benchmarks import emulator_vs_moto
+
+    rates = emulator_vs_moto.measure(requests=5, rounds=2, warmup=1)
+    assert set(rates) == {"emulator", "moto"}
+    assert all(len(values) == 2 and min(values) > 0 for values in rates.values())
+    out = io.StringIO()
+    assert emulator_vs_moto.main(["--requests", "5", "--rounds", "2"], stdout=out) == 0
+    text = out.getvalue()
+    assert "emulator DescribeRegistrations" in text
+    assert "moto server DynamoDB ListTables" in text
+    assert "emulator / moto (medians): " in text

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
@@ -33,7 +34,13 @@ from registration_fsm import (
 )
 from registration_fsm.backends import AsyncInMemoryBackend
 from registration_fsm.service import AsyncRegistrationService, RegistrationService
-from registration_fsm.store import SqliteStore, ThreadedAsyncStore, verify_journal
+from registration_fsm.store import (
+    DynamoDbStore,
+    SqliteStore,
+    Store,
+    ThreadedAsyncStore,
+    verify_journal,
+)
 
 S = VersionStatus
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
@@ -85,9 +92,7 @@ class World(tuple):  # type: ignore[type-arg]
     aio_store: ThreadedAsyncStore | None = None
 
 
-def _make(
-    kind: str, clock: Clock, store: SqliteStore, backend: InMemoryBackend, **kwargs: Any
-) -> Any:
+def _make(kind: str, clock: Clock, store: Store, backend: InMemoryBackend, **kwargs: Any) -> Any:
     if kind == "sync":
         return RegistrationService(store, backend, clock=clock, lease=LEASE, **kwargs)
     return Blocking(
@@ -101,12 +106,19 @@ def _make(
     )
 
 
-@pytest.fixture(params=["sync", "async"])
+@pytest.fixture(params=["sync", "async", "sync-dynamodb", "async-dynamodb"])
 def world(request: pytest.FixtureRequest) -> Iterator[World]:
+    """The service over SQLite, or over DynamoDB (moto's server), sync or async."""
     clock = Clock()
-    store = SqliteStore(":memory:", clock=clock)
+    kind, _, where = str(request.param).partition("-")
+    store: Store
+    if where == "dynamodb":
+        client = request.getfixturevalue("make_dynamodb_client")()
+        store = DynamoDbStore(f"rfsm-{uuid.uuid4().hex}", client, clock=clock)
+    else:
+        store = SqliteStore(":memory:", clock=clock)
     made = World((clock, store, InMemoryBackend(clock=clock)))
-    made.kind = request.param
+    made.kind = kind
     yield made
     store.close()
 

@@ -21,7 +21,7 @@ from .base import (
     VersionInfo,
     validate_registration_type,
 )
-from .memory import FaultKind, InMemoryBackend
+from .memory import EventKnobs, FaultKind, InMemoryBackend
 
 __all__ = [
     "AsyncAwsBackend",
@@ -31,6 +31,7 @@ __all__ = [
     "Backend",
     "Catalogue",
     "DeniedReason",
+    "EventKnobs",
     "FaultKind",
     "InMemoryBackend",
     "RegistrationInfo",

@@ -11,6 +11,7 @@ written once, here.
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any
 
@@ -45,8 +46,11 @@ __all__ = [
     "describe_registration_flow",
     "describe_versions_flow",
     "discard_flow",
+    "log_call",
     "submit_flow",
 ]
+
+_log = logging.getLogger("registration_fsm.backends")
 
 CLIENT_METHODS = (
     "create_registration",
@@ -79,6 +83,33 @@ class Request:
 
 
 Flow = Generator[Request, Any, Any]
+
+
+def log_call(request: Request, outcome: object) -> None:
+    """One DEBUG record per call: the operation, AWS's request id, the HTTP status and the
+    retries botocore made (never a parameter: they may hold a registration's field values)."""
+    if not _log.isEnabledFor(logging.DEBUG):
+        return
+    if isinstance(outcome, BaseException):
+        response = getattr(outcome, "response", None)
+        error = type(outcome).__name__
+    else:
+        response, error = outcome, None
+    meta = response.get("ResponseMetadata", {}) if isinstance(response, Mapping) else {}
+    meta = meta if isinstance(meta, Mapping) else {}
+    _log.debug(
+        "%s: %s (request id %s)",
+        request.operation,
+        error or meta.get("HTTPStatusCode"),
+        meta.get("RequestId"),
+        extra={
+            "operation": request.operation,
+            "request_id": meta.get("RequestId"),
+            "http_status": meta.get("HTTPStatusCode"),
+            "retry_attempts": meta.get("RetryAttempts"),
+            "error": error,
+        },
+    )
 
 
 def check_client(client: object, *, asynchronous: bool) -> None:

@@ -38,6 +38,9 @@ async def run(client: Any, flow: core.Flow) -> Any:
             send = await getattr(client, request.method)(**request.params)
         except Exception as exc:
             error = exc
+            core.log_call(request, exc)
+        else:
+            core.log_call(request, send)
 
 
 class AsyncAwsBackend:

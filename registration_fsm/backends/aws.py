@@ -58,6 +58,9 @@ def run(client: Any, flow: core.Flow) -> Any:
             send = getattr(client, request.method)(**request.params)
         except Exception as exc:
             error = exc
+            core.log_call(request, exc)
+        else:
+            core.log_call(request, send)
 
 
 class AwsBackend:

@@ -5,8 +5,9 @@ names the revision it loaded and fails with :class:`~registration_fsm.Concurrent
 when somebody saved since, changing nothing. The journal keeps every committed move,
 hash-chained, so that :func:`verify_journal` detects an entry edited, removed or moved.
 :class:`SqliteStore` is the embedded default; :class:`PostgresStore` (the ``postgres``
-extra) serves many workers on many hosts. :class:`AsyncStore` is the protocol's async twin;
-:class:`AsyncSqliteStore` and :class:`AsyncPostgresStore` run those stores off the event loop.
+extra) serves many workers on many hosts; :class:`DynamoDbStore` (the ``aws`` extra) serves
+serverless ones. :class:`AsyncStore` is the protocol's async twin; :class:`AsyncSqliteStore`
+and :class:`AsyncPostgresStore` run those stores off the event loop.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from ._url import ACCEPTED_URLS, open_store
 from ._verify import JournalFinding, JournalFindingKind, JournalReport, verify_journal
 
 if TYPE_CHECKING:
+    from ._dynamodb import DynamoDbStore
     from ._postgres import PostgresStore
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "AsyncSqliteStore",
     "AsyncStore",
     "CREATE_TRIGGER",
+    "DynamoDbStore",
     "GENESIS_HASH",
     "Intent",
     "JournalEntry",
@@ -68,9 +71,13 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    # psycopg is an extra: importing the package must not need it.
+    # psycopg and boto3 are extras: importing the package must not need them.
     if name == "PostgresStore":
         from ._postgres import PostgresStore
 
         return PostgresStore
+    if name == "DynamoDbStore":
+        from ._dynamodb import DynamoDbStore
+
+        return DynamoDbStore
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

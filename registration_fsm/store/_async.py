@@ -101,6 +101,12 @@ class AsyncStore(Protocol):
 
     async def expired_intents(self, at: datetime | None = None) -> tuple[Intent, ...]: ...
 
+    async def record_event(
+        self, event_id: str, registration_id: str, *, at: datetime | None = None
+    ) -> bool: ...
+
+    async def events_seen(self, registration_id: str) -> tuple[str, ...]: ...
+
     async def close(self) -> None: ...
 
 
@@ -196,6 +202,14 @@ class ThreadedAsyncStore:
 
     async def expired_intents(self, at: datetime | None = None) -> tuple[Intent, ...]:
         return await self._run(self._store.expired_intents, at)
+
+    async def record_event(
+        self, event_id: str, registration_id: str, *, at: datetime | None = None
+    ) -> bool:
+        return await self._run(self._store.record_event, event_id, registration_id, at=at)
+
+    async def events_seen(self, registration_id: str) -> tuple[str, ...]:
+        return await self._run(self._store.events_seen, registration_id)
 
     async def close(self) -> None:
         try:

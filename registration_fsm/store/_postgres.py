@@ -67,6 +67,7 @@ class PostgresStore(SqlStore):
     _EXPIRED_ORDER = (
         'expires_at, registration_id COLLATE "C", version_number, operation COLLATE "C"'
     )
+    _EVENTS_ORDER = 'event_id COLLATE "C"'
 
     def __init__(self, dsn: str, *, clock: Clock | None = None, migrate: bool = True) -> None:
         driver = _psycopg()
