@@ -561,6 +561,10 @@ def measure(budget: Budget, progress: Callable[[str], None] | None = None) -> li
     from .stores import store_rows
 
     rows += store_rows(budget)
+    say("committed submits through the service and loads, against raw SQL ...")
+    from .service import service_rows
+
+    rows += service_rows(budget)
     say("submits through the async service on one loop, against the sync one on 8 threads ...")
     from .aio_service import aio_rows
 

@@ -6,7 +6,8 @@ import argparse
 import threading
 from typing import Any, TextIO
 
-from .errors import InvalidValueError, MissingDependencyError
+from ._cli_live import client
+from .errors import InvalidValueError
 
 __all__ = ["add_sync"]
 
@@ -56,7 +57,9 @@ def run_sync(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     store = open_store(args.store)
     try:
-        service = RegistrationService(store, AwsBackend(_client(args)), worker_id=None)
+        service = RegistrationService(
+            store, AwsBackend(client(args, "to sync with AWS")), worker_id=None
+        )
         syncer = Syncer(service, max_calls_per_second=args.max_calls_per_second)
         tty = bool(getattr(err, "isatty", lambda: False)())
         totals = {"checked": 0, "changed": 0, "deferred": 0}
@@ -99,19 +102,3 @@ def run_sync(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return 1 if totals["deferred"] else 0
     finally:
         store.close()
-
-
-def _client(args: argparse.Namespace) -> Any:
-    try:
-        import boto3  # type: ignore[import-untyped]
-    except ImportError:
-        raise MissingDependencyError(
-            "boto3", "pip install 'registration-fsm[aws]' to sync with AWS"
-        ) from None
-    from botocore.exceptions import BotoCoreError
-
-    session = boto3.Session(region_name=args.region) if args.region else boto3.Session()
-    try:
-        return session.client("pinpoint-sms-voice-v2", endpoint_url=args.endpoint_url)
-    except (BotoCoreError, ValueError) as exc:  # no region, a malformed endpoint URL
-        raise InvalidValueError(f"cannot make a pinpoint-sms-voice-v2 client: {exc}") from None

@@ -21,7 +21,7 @@ import socket
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, ClassVar, Generic, TypeVar
 
 from ._listeners import Listener, Listeners, Subscription, logger
 from ._service_core import (
@@ -101,22 +101,27 @@ def _check_parts(store: object, backend: object, *, asynchronous: bool) -> None:
                 )
 
 
-class _Driver:
+_StoreT = TypeVar("_StoreT")
+_BackendT = TypeVar("_BackendT")
+
+
+class _Driver(Generic[_StoreT, _BackendT]):
     """What both services share: their settings, and which call performs which effect."""
+
+    _ASYNCHRONOUS: ClassVar[bool]
 
     def __init__(
         self,
-        store: Any,
-        backend: Any,
+        store: _StoreT,
+        backend: _BackendT,
         *,
-        worker_id: str | None,
-        lease: timedelta,
-        clock: Callable[[], datetime] | None,
-        on_step: Callable[[str], None] | None,
-        schedule: Schedule | None,
-        asynchronous: bool,
+        worker_id: str | None = None,
+        lease: timedelta = DEFAULT_LEASE,
+        clock: Callable[[], datetime] | None = None,
+        on_step: Callable[[str], None] | None = None,
+        schedule: Schedule | None = None,
     ) -> None:
-        _check_parts(store, backend, asynchronous=asynchronous)
+        _check_parts(store, backend, asynchronous=self._ASYNCHRONOUS)
         if schedule is not None and not isinstance(schedule, Schedule):
             raise InvalidValueError(f"schedule must be a Schedule, got {schedule!r}")
         if not isinstance(lease, timedelta) or lease <= timedelta(0):
@@ -131,11 +136,22 @@ class _Driver:
         self._on_step = on_step
         self._schedule = schedule if schedule is not None else DEFAULT_SCHEDULE
         self._listeners = Listeners()
+        # What orders the commits of one registration: threads' locks, or each loop's.
+        self._thread_stripes = [threading.Lock() for _ in range(_STRIPES)]
+        self._loop_stripes: dict[tuple[int, int], asyncio.Lock] = {}
 
     @property
     def worker_id(self) -> str:
         """The name this worker gives itself in the journal and on its intents."""
         return self._worker_id
+
+    @property
+    def store(self) -> _StoreT:
+        return self._store
+
+    @property
+    def backend(self) -> _BackendT:
+        return self._backend
 
     @property
     def schedule(self) -> Schedule:
@@ -172,7 +188,8 @@ class _Driver:
         self, effect: Effect
     ) -> tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]:
         """The store or backend call that performs ``effect``."""
-        store, backend = self._store, self._backend
+        store: Any = self._store
+        backend: Any = self._backend
         if isinstance(effect, Load):
             return store.load, (effect.registration_id,), {}
         if isinstance(effect, Intents):
@@ -231,47 +248,17 @@ class _Driver:
         return f"<{type(self).__name__} worker {self._worker_id} on {type(self._store).__name__}>"
 
 
-class RegistrationService(_Driver):
+class RegistrationService(_Driver[Store, Backend]):
     """Registrations in ``store``, moved through ``backend``; one per worker, or shared.
 
     ``worker_id`` names this worker in the journal and on its intents (default: host and
     process). ``lease`` is how long an intent holds. ``clock`` tells the time for leases;
     ``on_step`` is called at each step boundary ("claimed", "answered", "before_save",
-    "saved"), for tests that stop a worker dead there.
+    "saved"), for tests that stop a worker dead there; ``schedule`` sets when a saved
+    registration is next due for a check.
     """
 
-    def __init__(
-        self,
-        store: Store,
-        backend: Backend,
-        *,
-        worker_id: str | None = None,
-        lease: timedelta = DEFAULT_LEASE,
-        clock: Callable[[], datetime] | None = None,
-        on_step: Callable[[str], None] | None = None,
-        schedule: Schedule | None = None,
-    ) -> None:
-        super().__init__(
-            store,
-            backend,
-            worker_id=worker_id,
-            lease=lease,
-            clock=clock,
-            on_step=on_step,
-            schedule=schedule,
-            asynchronous=False,
-        )
-        self._stripes = [threading.Lock() for _ in range(_STRIPES)]
-
-    @property
-    def store(self) -> Store:
-        store: Store = self._store
-        return store
-
-    @property
-    def backend(self) -> Backend:
-        backend: Backend = self._backend
-        return backend
+    _ASYNCHRONOUS = False
 
     def create(self, registration_type: str, *, client_token: str | None = None) -> Registration:
         """CreateRegistration, stored with its journal. The same ``client_token`` again
@@ -343,7 +330,8 @@ class RegistrationService(_Driver):
                 method, args, kwargs = self._call_for(effect)
                 if isinstance(effect, Save):
                     # Commits of one registration are told in the order they were made.
-                    stripe = self._stripes[hash(effect.registration.registration_id) % _STRIPES]
+                    rid = effect.registration.registration_id
+                    stripe = self._thread_stripes[hash(rid) % _STRIPES]
                     with stripe:
                         send = method(*args, **kwargs)
                         self._committed(effect)
@@ -364,7 +352,7 @@ class RegistrationService(_Driver):
         return outcome
 
 
-class AsyncRegistrationService(_Driver):
+class AsyncRegistrationService(_Driver[AsyncStore, AsyncBackend]):
     """The async twin of :class:`RegistrationService`, on one event loop.
 
     It takes an :class:`~registration_fsm.store.AsyncStore` (``AsyncSqliteStore``,
@@ -373,40 +361,10 @@ class AsyncRegistrationService(_Driver):
     services drive the one core in :mod:`registration_fsm._service_core`. A task cancelled
     after its claim leaves the intent behind, like a worker that died: it is resolved by a
     read-back (``recover()``, or the next call once the lease ran out), never by sending again.
+    The settings are :class:`RegistrationService`'s.
     """
 
-    def __init__(
-        self,
-        store: AsyncStore,
-        backend: AsyncBackend,
-        *,
-        worker_id: str | None = None,
-        lease: timedelta = DEFAULT_LEASE,
-        clock: Callable[[], datetime] | None = None,
-        on_step: Callable[[str], None] | None = None,
-        schedule: Schedule | None = None,
-    ) -> None:
-        super().__init__(
-            store,
-            backend,
-            worker_id=worker_id,
-            lease=lease,
-            clock=clock,
-            on_step=on_step,
-            schedule=schedule,
-            asynchronous=True,
-        )
-        self._stripes: dict[tuple[int, int], asyncio.Lock] = {}
-
-    @property
-    def store(self) -> AsyncStore:
-        store: AsyncStore = self._store
-        return store
-
-    @property
-    def backend(self) -> AsyncBackend:
-        backend: AsyncBackend = self._backend
-        return backend
+    _ASYNCHRONOUS = True
 
     async def create(
         self, registration_type: str, *, client_token: str | None = None
@@ -488,9 +446,9 @@ class AsyncRegistrationService(_Driver):
     def _stripe(self, registration_id: str) -> asyncio.Lock:
         """The lock that orders this loop's commits of one registration (one set per loop)."""
         key = (id(asyncio.get_running_loop()), hash(registration_id) % _STRIPES)
-        lock = self._stripes.get(key)
+        lock = self._loop_stripes.get(key)
         if lock is None:
-            lock = self._stripes[key] = asyncio.Lock()
+            lock = self._loop_stripes[key] = asyncio.Lock()
         return lock
 
     async def handle_event(self, event: object) -> EventOutcome:

@@ -6,13 +6,12 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Iterator
+from contextlib import suppress
 from typing import Any
 
 import pytest
-from aiobotocore.session import AioSession
-from botocore.config import Config
+from aio_clients import aio_client, config
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import run_state_machine_as_test
@@ -41,28 +40,6 @@ from registration_fsm.testing import (
 TYPE = "US_TEN_DLC_BRAND_REGISTRATION"
 CAMPAIGN = "US_TEN_DLC_CAMPAIGN_REGISTRATION"
 PHONE = "phone-0123456789abcdef0123456789abcdef"
-
-
-def _config(attempts: int) -> Config:
-    return Config(
-        retries={"mode": "standard", "total_max_attempts": attempts},
-        connect_timeout=5,
-        read_timeout=10,
-    )
-
-
-@asynccontextmanager
-async def aio_client(endpoint_url: str | None, attempts: int = 3) -> AsyncIterator[Any]:
-    """A stock aiobotocore client with dummy credentials, on 127.0.0.1 or in-process."""
-    session = AioSession()
-    session.set_credentials("testing", "testing")
-    async with session.create_client(
-        "pinpoint-sms-voice-v2",
-        region_name="us-east-1",
-        endpoint_url=endpoint_url,
-        config=_config(attempts),
-    ) as client:
-        yield client
 
 
 @pytest.fixture(scope="module")
@@ -252,7 +229,7 @@ def test_the_async_backend_answers_exactly_as_the_sync_one(
     ):
         sync = AwsBackend(
             boto3_session.client(
-                "pinpoint-sms-voice-v2", endpoint_url=left.endpoint_url, config=_config(1)
+                "pinpoint-sms-voice-v2", endpoint_url=left.endpoint_url, config=config(1)
             )
         )
         context = aio_client(right.endpoint_url, attempts=1)

@@ -10,15 +10,13 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiobotocore.session import AioSession
-from botocore.config import Config
+from aio_clients import aio_client
 
 from registration_fsm import (
     AsyncAwsBackend,
@@ -43,24 +41,6 @@ TYPE = "US_TEN_DLC_BRAND_REGISTRATION"
 ROOT = Path(__file__).resolve().parent.parent
 CONCURRENT = 1000
 REFUSED = (OperationInProgress, InvalidTransition, ConflictError)
-
-
-@asynccontextmanager
-async def aio_client(endpoint_url: str, pool: int = 50) -> AsyncIterator[Any]:
-    session = AioSession()
-    session.set_credentials("testing", "testing")
-    async with session.create_client(
-        "pinpoint-sms-voice-v2",
-        region_name="us-east-1",
-        endpoint_url=endpoint_url,
-        config=Config(
-            retries={"mode": "standard", "total_max_attempts": 3},
-            max_pool_connections=pool,
-            connect_timeout=5,
-            read_timeout=30,
-        ),
-    ) as client:
-        yield client
 
 
 def _outcome(result: object) -> str:
@@ -98,7 +78,7 @@ def test_a_thousand_concurrent_submits_on_one_event_loop(
     async def main() -> Counter[str]:
         async with (
             AsyncSqliteStore(tmp_path / "registrations.db") as store,
-            aio_client(emulator.endpoint_url) as client,
+            aio_client(emulator.endpoint_url, pool=50) as client,
         ):
             service = AsyncRegistrationService(store, AsyncAwsBackend(client), worker_id="loop")
             created = await asyncio.gather(*(service.create(TYPE) for _ in range(CONCURRENT)))
@@ -155,7 +135,10 @@ def test_two_event_loops_in_two_processes_on_one_store(tmp_path: Path, emulator:
     count = 300
 
     async def setup() -> list[str]:
-        async with open_async_store(url) as store, aio_client(emulator.endpoint_url) as client:
+        async with (
+            open_async_store(url) as store,
+            aio_client(emulator.endpoint_url, pool=50) as client,
+        ):
             service = AsyncRegistrationService(store, AsyncAwsBackend(client), worker_id="setup")
             created = await asyncio.gather(*(service.create(TYPE) for _ in range(count)))
             return [registration.registration_id for registration in created]
@@ -190,7 +173,10 @@ def test_two_event_loops_in_two_processes_on_one_store(tmp_path: Path, emulator:
         results.append(json.loads(out))
 
     async def check() -> None:
-        async with open_async_store(url) as store, aio_client(emulator.endpoint_url) as client:
+        async with (
+            open_async_store(url) as store,
+            aio_client(emulator.endpoint_url, pool=50) as client,
+        ):
             service = AsyncRegistrationService(store, AsyncAwsBackend(client), worker_id="check")
             await _check_exactly_once(service, emulator, rids)
 
