@@ -3,6 +3,7 @@ it holds while versions change, and every field of its AWS shapes and snapshots.
 
 from __future__ import annotations
 
+import copy
 import threading
 import weakref
 from datetime import datetime, timedelta, timezone
@@ -351,3 +352,180 @@ def test_from_dict_refuses_another_schema_version_and_unknown_keys() -> None:
     with pytest.raises(MalformedDataError) as info:
         Registration.from_dict(data)
     assert str(info.value) == "malformed data: unknown keys ['extra', 'more']"
+
+
+class _Answers:
+    """A backend that answers every customer call and every read with ``answer``."""
+
+    def __init__(self, answer: object) -> None:
+        self.answer = answer
+        self.calls: list[str] = []
+
+    def submit(self, registration_id: str, *, aws_review: bool = False) -> object:
+        self.calls.append("submit")
+        return self.answer
+
+    def discard(self, registration_id: str) -> object:
+        self.calls.append("discard")
+        return self.answer
+
+    def create_version(self, registration_id: str) -> object:
+        self.calls.append("create_version")
+        return self.answer
+
+    def describe_versions(self, registration_id: str, version_numbers: object = None) -> object:
+        self.calls.append("describe_versions")
+        return self.answer
+
+
+@pytest.mark.parametrize("operation", ["submit", "discard"])
+def test_at_with_a_backend_names_the_operation(operation: str) -> None:
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    backend = _Answers(None)
+    with pytest.raises(InvalidValueError) as info:
+        getattr(registration, operation)(backend, at=T0 + timedelta(hours=1))
+    assert str(info.value) == (
+        f"at= applies to local moves only; with a backend, the service stamps the {operation}"
+    )
+    assert backend.calls == []
+    assert registration.latest.status is S.DRAFT
+
+
+@pytest.mark.parametrize("operation", ["submit", "discard"])
+def test_a_backend_answering_nonsense_is_named(operation: str) -> None:
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    answer = {"RegistrationVersionStatus": "SUBMITTED"}
+    with pytest.raises(MalformedDataError) as info:
+        getattr(registration, operation)(_Answers(answer))
+    assert str(info.value) == (
+        f"malformed data: _Answers.{operation}() returned dict, not a VersionInfo"
+    )
+    assert info.value.value is answer
+    assert registration.latest.status is S.DRAFT
+
+
+def test_a_backend_creating_nonsense_is_named() -> None:
+    registration = Registration(RID, [_version_in(S.DISCARDED, 1, T0)], clock=_clock())
+    with pytest.raises(MalformedDataError) as info:
+        registration.create_version(_Answers(None))  # type: ignore[arg-type]
+    assert str(info.value) == (
+        "malformed data: _Answers.create_version() returned NoneType, not a VersionInfo"
+    )
+    assert [v.version_number for v in registration.versions] == [1]
+
+
+@pytest.mark.parametrize(
+    ("answer", "value", "detail"),
+    [
+        (None, None, "returned NoneType, not a sequence of VersionInfo"),
+        (["version 1"], "version 1", "returned str items, not VersionInfo"),
+    ],
+)
+def test_a_backend_describing_nonsense_is_named(
+    answer: object, value: object, detail: str
+) -> None:
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    before = registration.to_dict()
+    with pytest.raises(MalformedDataError) as info:
+        registration.reconcile(_Answers(answer))  # type: ignore[arg-type]
+    assert str(info.value) == f"malformed data: _Answers.describe_versions() {detail}"
+    assert info.value.value == value
+    assert registration.to_dict() == before
+
+
+def test_a_page_may_name_the_registration_by_its_arn() -> None:
+    registration = Registration.new(RID, at=T0, registration_arn=ARN, clock=_clock())
+    submitted = {"DraftTimestamp": T0, "SubmittedTimestamp": T0 + timedelta(hours=1)}
+    page = {
+        "RegistrationId": ARN,
+        "RegistrationVersions": [
+            {
+                "VersionNumber": 1,
+                "RegistrationVersionStatus": "SUBMITTED",
+                "RegistrationVersionStatusHistory": submitted,
+            }
+        ],
+    }
+    report = registration.reconcile_pages(page)
+    (change,) = report.changes
+    assert (change.version_number, change.from_status, change.to_status) == (
+        1,
+        S.DRAFT,
+        S.SUBMITTED,
+    )
+    assert registration.latest.history.submitted == T0 + timedelta(hours=1)
+    with pytest.raises(MalformedDataError) as info:
+        Registration.new(RID, at=T0, clock=_clock()).reconcile_pages(page)
+    assert (info.value.path, info.value.value) == ("page 0.RegistrationId", ARN)
+
+
+def test_rule_violations_name_the_registration() -> None:
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    registration.discard(at=T0 + timedelta(hours=2))
+    early = {
+        "VersionNumber": 2,
+        "RegistrationVersionStatus": "DRAFT",
+        "RegistrationVersionStatusHistory": {"DraftTimestamp": T0 + timedelta(hours=1)},
+    }
+    registration.reconcile_pages(
+        {"RegistrationId": RID, "RegistrationVersions": [early]}, strict=False
+    )
+    (violation,) = registration.rule_violations
+    assert violation.registration_id == RID
+    assert violation.reason == RegistrationRuleError.DRAFTED_TOO_EARLY
+    assert (violation.version_number, violation.status) == (2, S.DRAFT)
+
+
+@pytest.mark.parametrize("schema", [None, "registration_fsm/version"])
+def test_from_dict_names_the_wrong_schema(schema: object) -> None:
+    data = {**_snapshot(), "schema": schema}
+    with pytest.raises(MalformedDataError) as info:
+        Registration.from_dict(data)
+    assert (info.value.path, info.value.value) == ("schema", schema)
+    assert str(info.value) == (
+        f"malformed data at schema: not a registration_fsm registration snapshot (schema "
+        f"{schema!r}, expected 'registration_fsm/registration')"
+    )
+
+
+def test_a_copy_keeps_the_clock() -> None:
+    clock = _clock()
+    registration = Registration.new(RID, at=T0, clock=clock)
+    for clone in (copy.copy(registration), copy.deepcopy(registration), registration.snapshot()):
+        assert clone == registration
+        assert clone.clock is clock
+        assert clone.submit() is S.SUBMITTED
+    assert registration.latest.status is S.DRAFT
+    # Each of the three copies took one stamp from the shared clock.
+    assert clock() == T0 + timedelta(minutes=3)
+
+
+@pytest.mark.parametrize("declared", ["DRAFTED_TOO_EARLY", {"reason": "DRAFTED_TOO_EARLY"}])
+def test_from_dict_refuses_rule_violations_that_are_not_a_list(declared: object) -> None:
+    data = {**_snapshot(), "rule_violations": declared}
+    with pytest.raises(MalformedDataError) as info:
+        Registration.from_dict(data)
+    assert (info.value.path, info.value.value) == ("rule_violations", declared)
+    assert str(info.value) == (
+        f"malformed data at rule_violations: expected a list, got {type(declared).__name__}"
+    )
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"reason": "FROBNICATED", "version_number": 1},
+        {"reason": "DRAFTED_TOO_EARLY", "version_number": True},
+        {"reason": "DRAFTED_TOO_EARLY"},
+        "DRAFTED_TOO_EARLY",
+    ],
+)
+def test_from_dict_names_a_rule_violation_it_cannot_accept(item: object) -> None:
+    data = {**_snapshot(), "rule_violations": [item]}
+    with pytest.raises(MalformedDataError) as info:
+        Registration.from_dict(data)
+    assert (info.value.path, info.value.value) == ("rule_violations", item)
+    assert str(info.value) == (
+        "malformed data at rule_violations: expected {'reason': MULTIPLE_APPROVED, "
+        "OLDER_VERSION_IN_FLIGHT or DRAFTED_TOO_EARLY, 'version_number': int}"
+    )

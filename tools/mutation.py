@@ -45,7 +45,7 @@ from queue import Queue
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "mutants"
 EQUIVALENTS = ROOT / "tools" / "equivalent_mutants.txt"
-DEFAULT_MODULES = ("statuses", "lifecycle", "history")
+DEFAULT_MODULES = ("statuses", "lifecycle", "history", "version", "registration", "audit")
 
 # The test files run against a mutant of each module, the most telling first (pytest stops at
 # the first failure). Running fewer files than the whole suite can only lower a score; the
