@@ -529,3 +529,16 @@ def test_from_dict_names_a_rule_violation_it_cannot_accept(item: object) -> None
         "malformed data at rule_violations: expected {'reason': MULTIPLE_APPROVED, "
         "OLDER_VERSION_IN_FLIGHT or DRAFTED_TOO_EARLY, 'version_number': int}"
     )
+
+
+def test_holding_takes_the_lock_of_every_version_and_gives_them_all_back() -> None:
+    """A move across versions (approving archives the older APPROVED one) holds every
+    version's lock at once; a survivor held only the last one."""
+    from registration_fsm import RegistrationVersion
+    from registration_fsm.registration import _holding
+
+    rid = "registration-0123456789abcdef0123456789abcdef"
+    versions = [RegistrationVersion.new(rid, number) for number in (3, 1, 2)]
+    with _holding(versions + versions[:1]):
+        assert [v._lock.locked() for v in versions] == [True, True, True]
+    assert [v._lock.locked() for v in versions] == [False, False, False]
