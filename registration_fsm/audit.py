@@ -327,7 +327,7 @@ class _Group:
     def record(self, number: int, status: VersionStatus | None) -> None:
         codes = self.codes
         if number >= len(codes):
-            codes.extend(bytes(number + 1 - len(codes)))
+            _grow(codes, number)
         codes[number] = _CODE[status] if status is not None else 0
 
     def status(self, number: int) -> VersionStatus | None:
@@ -450,7 +450,7 @@ class _Auditor:
                             continue
                         known[number] = mark
                         if number >= len(codes):
-                            codes.extend(bytes(number + 1 - len(codes)))
+                            _grow(codes, number)
                         codes[number] = shape.code
                         if shape.status is _APPROVED:
                             approved.append(number)
@@ -529,7 +529,7 @@ class _Auditor:
                 continue
             known[number] = fingerprint
             if number >= len(codes):
-                codes.extend(bytes(number + 1 - len(codes)))
+                _grow(codes, number)
             codes[number] = code_of[status]
             if status is _APPROVED:
                 approved.append(number)
@@ -776,6 +776,11 @@ _NEVER_APPROVED = frozenset(VersionStatus) - {
     VersionStatus.ARCHIVED,
     VersionStatus.REVOKED,
 }
+
+
+def _grow(codes: bytearray, number: int) -> None:
+    """Make room for version ``number``, doubling: a run of rising numbers rarely extends."""
+    codes.extend(bytes(min(max(number + 1, 2 * len(codes)), _MAX_VERSION + 1) - len(codes)))
 
 
 def _duplicate(number: int, position: int, source: str, rid: str | None) -> Finding:
