@@ -156,3 +156,66 @@ def test_audit_json_takes_only_text() -> None:
     assert info.value.source == "five"
     assert info.value.detail == "expected JSON text, got int"
     assert audit_json(bytearray(json.dumps(EXPORT).encode())).versions_checked == 1
+
+
+def test_every_finding_kind_has_its_own_name() -> None:
+    assert [k.value for k in FindingKind] == [
+        "stamps_out_of_order",
+        "impossible_predecessor",
+        "missing_stamp",
+        "illegal_path",
+        "multiple_approved",
+        "unknown_status",
+        "unknown_stamp",
+        "duplicate_version",
+        "registration_mismatch",
+        "malformed",
+        "journal",
+    ]
+    assert FindingKind("stamps_out_of_order") is FindingKind.STAMPS_OUT_OF_ORDER
+
+
+def test_the_caches_of_verdicts_and_shapes_stay_within_their_bound() -> None:
+    # Hostile exports can hold any number of stamp orders and key sequences; each cache is
+    # emptied when it reaches _CACHE_SIZE entries, so neither grows with the export.
+    from itertools import permutations
+
+    from registration_fsm import audit as module
+    from registration_fsm.statuses import VersionStatus
+
+    size = module._CACHE_SIZE
+    assert size == 4096
+    module._VERDICTS.clear()
+    module._SHAPES.clear()
+    orders = permutations(range(len(module._KEYS)), 5)
+    largest = 0
+    for _ in range(size + 1):
+        module._verdict(VersionStatus.DRAFT, next(orders))
+        largest = max(largest, len(module._VERDICTS))
+    assert largest == size
+    assert len(module._VERDICTS) == 1
+    largest = 0
+    for names in list(permutations(module._KEYS, 5))[: size + 1]:
+        module._shape(("DRAFT", *names))
+        largest = max(largest, len(module._SHAPES))
+    assert largest == size
+    assert len(module._SHAPES) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        (
+            '[{"RegistrationVersions": 5}]',
+            "RegistrationVersions in item 0 of the top-level list is a number, not a list",
+        ),
+        (
+            '[{"Registrations": 5}]',
+            "Registrations in item 0 of the top-level list is a number, not a list",
+        ),
+    ],
+)
+def test_a_page_whose_list_is_not_a_list_is_named(text: str, detail: str) -> None:
+    with pytest.raises(AuditInputError) as info:
+        audit_json(text)
+    assert info.value.detail == detail
