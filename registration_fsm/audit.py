@@ -324,12 +324,6 @@ class _Group:
     know). With ``versions`` holding only fingerprints, an audit keeps a few bytes per
     version rather than the version itself, so pages can be dropped once read."""
 
-    def record(self, number: int, status: VersionStatus | None) -> None:
-        codes = self.codes
-        if number >= len(codes):
-            _grow(codes, number)
-        codes[number] = _CODE[status] if status is not None else 0
-
     def status(self, number: int) -> VersionStatus | None:
         """The status of version ``number``, if it was read and is one the library knows."""
         code = self.codes[number] if number < len(self.codes) else 0
@@ -438,7 +432,7 @@ class _Auditor:
                             shape = _shape(key)
                         if shape is not None:
                             mark = shape.check(text, history)
-                            if mark is not None and shape is not None:
+                            if mark is not None:
                                 guesses[text] = shape
                     if mark is not None and shape is not None:
                         if len(item) != 3:
@@ -600,8 +594,7 @@ class _Auditor:
                         )
                     )
                 return None
-            group.versions[number] = fingerprint
-            group.record(number, None)
+            group.versions[number] = fingerprint  # its code stays 0, as for a number not read
             self.findings.append(
                 Finding(
                     FindingKind.UNKNOWN_STATUS,

@@ -219,3 +219,98 @@ def test_a_page_whose_list_is_not_a_list_is_named(text: str, detail: str) -> Non
     with pytest.raises(AuditInputError) as info:
         audit_json(text)
     assert info.value.detail == detail
+
+
+def test_version_zero_is_malformed_even_with_a_well_formed_history() -> None:
+    history = {"DraftTimestamp": "2026-01-05T09:00:00Z", "DiscardedTimestamp": "2026-01-05T09:01Z"}
+    items = [
+        {
+            "VersionNumber": number,
+            "RegistrationVersionStatus": "DISCARDED",
+            "RegistrationVersionStatusHistory": dict(history),
+        }
+        for number in (1, 0)
+    ]
+    report = audit_data({"RegistrationId": "registration-1", "RegistrationVersions": items})
+    assert report.versions_checked == 1
+    assert [(f.kind, f.registration_id, f.version_number, f.reason) for f in report.findings] == [
+        (
+            FindingKind.MALFORMED,
+            "registration-1",
+            None,
+            "item 1 of RegistrationVersions: VersionNumber 0 is outside 1 to 100000",
+        )
+    ]
+
+
+_T0, _T1, _T2 = "2026-01-05T09:00:00Z", "2026-01-05T09:01:00Z", "2026-01-05T09:02:00Z"
+
+
+def _versions(*records: tuple[int, str, dict[str, object]]) -> dict[str, object]:
+    return {
+        "RegistrationId": "registration-1",
+        "RegistrationVersions": [
+            {
+                "VersionNumber": number,
+                "RegistrationVersionStatus": status,
+                "RegistrationVersionStatusHistory": dict(history),
+            }
+            for number, status, history in records
+        ],
+    }
+
+
+def test_a_tie_is_judged_as_a_tie() -> None:
+    # REVIEWING and REQUIRES_AUTHENTICATION stamped at the same instant: only SUBMITTED's
+    # stamp is missing. Taken in the order of their keys instead, REQUIRES_AUTHENTICATION
+    # would come after the version's own status.
+    tie = {
+        "DraftTimestamp": _T0,
+        "ReviewingTimestamp": _T1,
+        "RequiresAuthenticationTimestamp": _T1,
+    }
+    report = audit_data(_versions((1, "REVIEWING", tie)))
+    assert [(f.kind, f.reason) for f in report.findings] == [
+        (
+            FindingKind.MISSING_STAMP,
+            "the path from DRAFT to REVIEWING enters SUBMITTED, but there is no "
+            "SubmittedTimestamp: AWS stamps every status a version enters",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        {"DraftTimestamp": _T0, "SubmittedTimestamp": _T0},  # a tie: the general path
+        {"DraftTimestamp": _T0, "SubmittedTimestamp": _T1},  # the fast path
+    ],
+)
+def test_a_duplicate_differing_only_in_status_is_found(history: dict[str, object]) -> None:
+    report = audit_data(_versions((1, "SUBMITTED", history), (1, "DRAFT", history)))
+    assert report.versions_checked == 1
+    assert [(f.kind, f.version_number, f.reason) for f in report.findings] == [
+        (
+            FindingKind.DUPLICATE_VERSION,
+            1,
+            "version 1 appears twice with different contents (item 1 of "
+            "RegistrationVersions differs from the first)",
+        )
+    ]
+
+
+def test_duplicates_read_by_the_slow_path_are_told_apart() -> None:
+    # Epoch seconds are read by the slow path, which fingerprints the whole record.
+    first = {"DraftTimestamp": 1767603600, "SubmittedTimestamp": 1767603660}
+    other = {"DraftTimestamp": 1767603600, "SubmittedTimestamp": 1767603720}
+    report = audit_data(
+        _versions((1, "SUBMITTED", first), (1, "SUBMITTED", first), (1, "SUBMITTED", other))
+    )
+    assert report.versions_checked == 1
+    assert [(f.kind, f.reason) for f in report.findings] == [
+        (
+            FindingKind.DUPLICATE_VERSION,
+            "version 1 appears twice with different contents (item 2 of "
+            "RegistrationVersions differs from the first)",
+        )
+    ]
