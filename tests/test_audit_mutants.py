@@ -314,3 +314,19 @@ def test_duplicates_read_by_the_slow_path_are_told_apart() -> None:
             "RegistrationVersions differs from the first)",
         )
     ]
+
+
+def test_the_slow_path_reads_past_an_unknown_key_and_a_null() -> None:
+    # Epoch seconds send a record to the slow path, which must read every key after an
+    # unknown one or a null, and then judge the record like any other.
+    unknown_first = {"LaterTimestamp": _T0, "DraftTimestamp": 1767603600}
+    null_first = {
+        "ApprovedTimestamp": None,
+        "DraftTimestamp": 1767603600,
+        "SubmittedTimestamp": 1767603660,
+    }
+    report = audit_data(_versions((1, "DRAFT", unknown_first), (2, "SUBMITTED", null_first)))
+    assert report.versions_checked == 2
+    assert [(f.kind, f.version_number) for f in report.findings] == [
+        (FindingKind.UNKNOWN_STAMP, 1)
+    ]
