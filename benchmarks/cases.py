@@ -561,6 +561,14 @@ def measure(budget: Budget, progress: Callable[[str], None] | None = None) -> li
     from .stores import store_rows
 
     rows += store_rows(budget)
+    say("committed submits through the service and loads, against raw SQL ...")
+    from .service import service_rows
+
+    rows += service_rows(budget)
+    say("submits through the async service on one loop, against the sync one on 8 threads ...")
+    from .aio_service import aio_rows
+
+    rows += aio_rows(budget)
     say("the audit at a million versions, against its floor ...")
     from .audit_scale import scale_rows
 

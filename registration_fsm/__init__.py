@@ -30,6 +30,7 @@ from .errors import (
     InvalidVersionNumber,
     JournalDerivationError,
     MalformedDataError,
+    MalformedEventError,
     MissingDependencyError,
     OperationInProgress,
     RegistrationFsmError,
@@ -66,7 +67,7 @@ from .version import (
 
 if TYPE_CHECKING:
     from .audit import AuditReport, Finding, FindingKind, audit_data, audit_files, audit_json
-    from .backends import AwsBackend, FaultKind, InMemoryBackend
+    from .backends import AsyncAwsBackend, AwsBackend, FaultKind, InMemoryBackend
     from .diagrams import (
         Diagram,
         DiagramEdge,
@@ -90,6 +91,7 @@ __all__ = [
     "AccessDeniedError",
     "Anomaly",
     "AnomalyKind",
+    "AsyncAwsBackend",
     "AuditInputError",
     "AuditReport",
     "AwsBackend",
@@ -124,6 +126,7 @@ __all__ = [
     "LIFECYCLE",
     "Lifecycle",
     "MalformedDataError",
+    "MalformedEventError",
     "MissingDependencyError",
     "OperationInProgress",
     "PathStep",
@@ -186,7 +189,7 @@ __all__ = [
 # Everything beyond the lifecycle core is loaded on first use: most users of the lifecycle never
 # touch the backends, the diagrams, the drift check or the audit, and import time is benchmarked.
 _LAZY = {
-    **dict.fromkeys(("AwsBackend", "FaultKind", "InMemoryBackend"), "backends"),
+    **dict.fromkeys(("AsyncAwsBackend", "AwsBackend", "FaultKind", "InMemoryBackend"), "backends"),
     **dict.fromkeys(
         (
             "Diagram",

@@ -6,9 +6,9 @@ import argparse
 from typing import Any, TextIO
 
 from .audit import AuditReport
-from .errors import MissingDependencyError
+from .errors import InvalidValueError, MissingDependencyError
 
-__all__ = ["audit_live"]
+__all__ = ["audit_live", "client"]
 
 
 def audit_live(
@@ -32,7 +32,7 @@ def audit_live(
     try:
         if args.from_aws:
             source = "aws"
-            report = audit_aws(_client(args), progress=progress, on_page=keep)
+            report = audit_aws(client(args), progress=progress, on_page=keep)
         else:
             from .store import open_store
 
@@ -50,12 +50,17 @@ def audit_live(
     return report
 
 
-def _client(args: argparse.Namespace) -> Any:
+def client(args: argparse.Namespace, purpose: str = "to audit an account live") -> Any:
+    """A client from the default boto3 session, with ``--region`` and ``--endpoint-url``."""
     try:
         import boto3  # type: ignore[import-untyped]
+        from botocore.exceptions import BotoCoreError
     except ImportError:
         raise MissingDependencyError(
-            "boto3", "pip install 'registration-fsm[aws]' to audit an account live"
+            "boto3", f"pip install 'registration-fsm[aws]' {purpose}"
         ) from None
     session = boto3.Session(region_name=args.region) if args.region else boto3.Session()
-    return session.client("pinpoint-sms-voice-v2", endpoint_url=args.endpoint_url)
+    try:
+        return session.client("pinpoint-sms-voice-v2", endpoint_url=args.endpoint_url)
+    except (BotoCoreError, ValueError) as exc:  # no region, a malformed endpoint URL
+        raise InvalidValueError(f"cannot make a pinpoint-sms-voice-v2 client: {exc}") from None

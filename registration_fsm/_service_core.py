@@ -35,30 +35,45 @@ import attrs
 from .errors import (
     AwsReviewNotApplied,
     ConcurrentUpdateError,
+    IntentLostError,
     InternalServerError,
+    InvalidValueError,
     OperationInProgress,
+    RegistrationNotStored,
     ServiceUnavailableError,
     UnexpectedAnswerError,
 )
+from .events import RegistrationStatusEvent, parse_registration_event
 from .registration import Registration
 from .store._journal import JournalMove, JournalSource, journal_moves
 from .store._protocol import Intent, Loaded
-from .values import RegistrationInfo, VersionInfo
+from .values import (
+    RegistrationInfo,
+    VersionInfo,
+    validate_registration_id,
+    validate_registration_type,
+)
 
 __all__ = [
     "Call",
     "Claim",
     "Describe",
     "Effect",
+    "EventOutcome",
+    "EventsSeen",
+    "Expired",
     "Intents",
     "Load",
+    "RecordEvent",
     "Release",
     "Save",
     "Step",
     "TakeOver",
     "create_flow",
+    "event_flow",
     "operation_flow",
     "reconcile_flow",
+    "recover_flow",
     "settle_flow",
 ]
 
@@ -74,6 +89,13 @@ class Load:
 @attrs.frozen
 class Intents:
     registration_id: str
+
+
+@attrs.frozen
+class Expired:
+    """The intents whose lease ran out at ``at``, of every registration."""
+
+    at: datetime
 
 
 @attrs.frozen
@@ -115,13 +137,39 @@ class Save:
 
 
 @attrs.frozen
+class EventsSeen:
+    """The ids of the events recorded as handled for a registration."""
+
+    registration_id: str
+
+
+@attrs.frozen
+class RecordEvent:
+    event_id: str
+    registration_id: str
+
+
+@attrs.frozen
 class Step:
     """A step boundary, for tests that stop a worker dead there; performs nothing."""
 
     name: str
 
 
-Effect = Load | Intents | Claim | TakeOver | Release | Call | Describe | Save | Step
+Effect = (
+    Load
+    | Intents
+    | Expired
+    | Claim
+    | TakeOver
+    | Release
+    | Call
+    | Describe
+    | Save
+    | EventsSeen
+    | RecordEvent
+    | Step
+)
 Flow = Generator[Effect, Any, Any]
 
 
@@ -147,16 +195,20 @@ def settle_flow(loaded: Loaded, now: datetime, worker_id: str) -> Flow:
     return loaded
 
 
-def _read_back(rid: str, worker_id: str, *, release: Intent | None) -> Flow:
+def _read_back(
+    rid: str,
+    worker_id: str,
+    *,
+    release: Intent | None,
+    source: JournalSource = JournalSource.RECONCILE,
+) -> Flow:
     """Reconcile the stored registration with the service's versions and save it."""
     for _ in range(_SAVE_ATTEMPTS):
         loaded: Loaded = yield Load(rid)
         infos: Sequence[VersionInfo] = yield Describe(rid)
         trial = copy.copy(loaded.registration)
         trial.reconcile_versions(infos)
-        moves = journal_moves(
-            loaded.registration, trial, source=JournalSource.RECONCILE, worker_id=worker_id
-        )
+        moves = journal_moves(loaded.registration, trial, source=source, worker_id=worker_id)
         try:
             revision = yield Save(trial, loaded.revision, moves, release)
         except ConcurrentUpdateError:
@@ -166,9 +218,23 @@ def _read_back(rid: str, worker_id: str, *, release: Intent | None) -> Flow:
 
 
 def operation_flow(
-    rid: str, operation: Operation, *, aws_review: bool, now: datetime, worker_id: str
+    registration_id: str,
+    operation: Operation,
+    *,
+    aws_review: bool,
+    now: datetime,
+    worker_id: str,
 ) -> Flow:
-    """Submit, discard or create a version, exactly once across workers and crashes."""
+    """Submit, discard or create a version, exactly once across workers and crashes; returns
+    the stored registration and the status of the version it acted on.
+
+    Only exceptions (``RegistrationFsmError`` thrown in by the driver) release a claimed
+    intent: a ``BaseException`` (a cancelled task, an interrupt) leaves it, like a worker that
+    died, to be resolved by a read-back once its lease runs out.
+    """
+    rid = validate_registration_id(registration_id)
+    if not isinstance(aws_review, bool):
+        raise InvalidValueError(f"aws_review must be a bool, got {aws_review!r}")
     loaded: Loaded = yield Load(rid)
     loaded = yield from settle_flow(loaded, now, worker_id)
     number = loaded.registration.check(operation)
@@ -179,7 +245,7 @@ def operation_flow(
     try:
         if loaded.registration.check(operation) != number:
             raise ConcurrentUpdateError(rid, loaded.revision, loaded.revision)
-    except BaseException:
+    except Exception:
         yield Release(intent)
         raise
     yield Step("claimed")
@@ -188,7 +254,7 @@ def operation_flow(
         arguments += (("aws_review", True),)
     try:
         answer: VersionInfo = yield Call(operation, arguments)
-    except BaseException as error:
+    except Exception as error:
         if not _may_hide_effect(error):
             yield Release(intent)
         raise
@@ -224,6 +290,7 @@ def operation_flow(
 
 def create_flow(registration_type: str, *, client_token: str | None, worker_id: str) -> Flow:
     """CreateRegistration, then the registration as the service holds it, stored."""
+    validate_registration_type(registration_type)
     arguments: tuple[tuple[str, Any], ...] = (("registration_type", registration_type),)
     if client_token is not None:
         arguments += (("client_token", client_token),)
@@ -242,8 +309,67 @@ def create_flow(registration_type: str, *, client_token: str | None, worker_id: 
     return Loaded(registration, revision)
 
 
-def reconcile_flow(rid: str, *, now: datetime, worker_id: str) -> Flow:
+def reconcile_flow(registration_id: str, *, now: datetime, worker_id: str) -> Flow:
     """Bring the stored registration to the service's truth, journaled as reconciled."""
+    rid = validate_registration_id(registration_id)
     loaded: Loaded = yield Load(rid)
     yield from settle_flow(loaded, now, worker_id)
     return (yield from _read_back(rid, worker_id, release=None))
+
+
+def recover_flow(*, now: datetime, worker_id: str) -> Flow:
+    """Resolve every intent expired at ``now`` by reading the versions back; the ids resolved.
+
+    An intent a live worker still holds is left alone, and so is one another worker resolves
+    or takes meanwhile.
+    """
+    expired: Sequence[Intent] = yield Expired(now)
+    resolved: set[str] = set()
+    for intent in expired:
+        rid = intent.registration_id
+        try:
+            loaded: Loaded = yield Load(rid)
+            yield from settle_flow(loaded, now, worker_id)
+        except (OperationInProgress, IntentLostError):
+            continue
+        resolved.add(rid)
+    return sorted(resolved)
+
+
+@attrs.frozen
+class EventOutcome:
+    """What :func:`event_flow` did with one event."""
+
+    event: RegistrationStatusEvent
+    handled: bool
+    """False when nothing was done: the event was handled before, or its registration is not
+    in the store (``registration`` is None then)."""
+    registration: Registration | None = attrs.field(default=None, eq=False)
+
+    @property
+    def duplicate(self) -> bool:
+        return not self.handled and self.registration is not None
+
+
+def event_flow(event: object, *, now: datetime, worker_id: str) -> Flow:
+    """Handle an EventBridge ``Registration Status Change`` event: a hint, never the truth.
+
+    The registration is reconciled from the service (moves journaled with source ``event``),
+    then the event id is recorded, so a repeated event changes nothing and costs one store
+    read, and a late one cannot rewind anything (the service's truth decides). The id is
+    recorded only after the reconcile is saved: an event whose handling failed is not marked
+    handled, and its redelivery tries again.
+    """
+    parsed = parse_registration_event(event)
+    rid = parsed.registration_id
+    try:
+        loaded: Loaded = yield Load(rid)
+    except RegistrationNotStored:
+        return EventOutcome(parsed, handled=False)
+    seen: Sequence[str] = yield EventsSeen(rid)
+    if parsed.event_id in seen:
+        return EventOutcome(parsed, handled=False, registration=loaded.registration)
+    yield from settle_flow(loaded, now, worker_id)
+    after: Loaded = yield from _read_back(rid, worker_id, release=None, source=JournalSource.EVENT)
+    yield RecordEvent(parsed.event_id, rid)
+    return EventOutcome(parsed, handled=True, registration=after.registration)

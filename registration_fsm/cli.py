@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from ._cli_sync import add_sync
 from .errors import MalformedDataError, RegistrationFsmError
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_check_drift(commands)
     _add_audit(commands)
     _add_emulator(commands)
+    add_sync(commands)
     return parser
 
 

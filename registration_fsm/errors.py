@@ -34,6 +34,7 @@ __all__ = [
     "InvalidVersionNumber",
     "JournalDerivationError",
     "MalformedDataError",
+    "MalformedEventError",
     "MissingDependencyError",
     "OperationInProgress",
     "RegistrationFsmError",
@@ -146,6 +147,27 @@ class MalformedDataError(InvalidValueError):
         self.detail = message
         where = f" at {path}" if path else ""
         super().__init__(f"malformed data{where}: {message}")
+
+
+class MalformedEventError(MalformedDataError):
+    """An EventBridge event that is not a well-formed ``Registration Status Change``.
+
+    ``path`` names the offending part as a dotted path into the event (for example
+    ``detail.registrationDetails.currentStatus``) and ``value`` holds what was found there.
+    """
+
+    def __init__(self, path: str, value: object, reason: str) -> None:
+        self.reason = reason
+        super().__init__(
+            f"not a registration status event: {reason} (got {_short(value)})",
+            path=path,
+            value=value,
+        )
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 class UnknownHistoryKey(MalformedDataError):

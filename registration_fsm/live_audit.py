@@ -92,7 +92,7 @@ def _pages(
 def _paginate(
     client: PinpointSMSVoiceV2Client, operation: str, params: dict[str, Any]
 ) -> Iterator[dict[str, Any]]:
-    from .backends.aws import _map_error
+    from .backends._aws_core import _map_error
 
     operation_name = "".join(part.title() for part in operation.split("_"))
     try:

@@ -16,6 +16,7 @@ import contextlib
 import contextvars
 import copy
 import itertools
+import operator
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ._snapshot_read import versions_from_snapshots
 from .clock import Clock
 from .errors import (
     InvalidHistory,
@@ -160,11 +162,20 @@ def _coerce_at(at: object) -> datetime:
 @contextlib.contextmanager
 def _holding(versions: Iterable[RegistrationVersion]) -> Iterator[None]:
     """Hold the locks of ``versions``, taken in version order."""
-    with contextlib.ExitStack() as stack:
-        unique = {id(v): v for v in versions}.values()
-        for version in sorted(unique, key=lambda v: v.version_number):
-            stack.enter_context(version._lock)
+    unique = {id(v): v for v in versions}.values()
+    held: list[threading.Lock] = []
+    try:
+        for version in sorted(unique, key=_NUMBER):
+            lock = version._lock
+            lock.acquire()
+            held.append(lock)
         yield
+    finally:
+        for lock in reversed(held):
+            lock.release()
+
+
+_NUMBER = operator.attrgetter("version_number")
 
 
 def _no_local_stamp(at: object, operation: str) -> None:
@@ -919,7 +930,7 @@ class Registration:
         try:
             return cls(
                 data["registration_id"],
-                [RegistrationVersion.from_dict(item, clock=clock) for item in items],
+                versions_from_snapshots(items, clock),
                 registration_arn=data.get("registration_arn"),
                 registration_type=data.get("registration_type"),
                 created=None if created is None else parse_timestamp(created, field="created"),

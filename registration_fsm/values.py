@@ -38,6 +38,7 @@ _ID_PATTERN = re.compile(r"[A-Za-z0-9_:/-]+")
 _ID_FULLMATCH = _ID_PATTERN.fullmatch
 _ID_MAX = 256
 _TYPE_MAX = 64
+_TYPE_FULLMATCH = re.compile(r"[A-Za-z0-9_]+").fullmatch
 
 
 def validate_registration_id(value: object) -> str:
@@ -90,9 +91,7 @@ def validate_registration_type(value: object) -> str:
         raise InvalidValueError(
             f"invalid registration type {value!r}: expected a string, got {type(value).__name__}"
         )
-    if not 1 <= len(value) <= _TYPE_MAX or not all(
-        c.isascii() and (c.isalnum() or c == "_") for c in value
-    ):
+    if not 1 <= len(value) <= _TYPE_MAX or _TYPE_FULLMATCH(value) is None:
         raise InvalidValueError(
             f"invalid registration type {value!r}: 1 to 64 letters, digits or _ "
             "(for example US_TEN_DLC_BRAND_REGISTRATION)"

@@ -154,3 +154,48 @@ def postgres_dsn(postgres_server: Any) -> str:
     """The connection string of a new, empty database on the session's server."""
     dsn: str = postgres_server.create_database()
     return dsn
+
+
+@pytest.fixture(scope="session")
+def dynamodb_endpoint() -> Iterator[str]:
+    """moto's DynamoDB in server mode on a free port of 127.0.0.1, for the session.
+
+    Requests are served one at a time: DynamoDB decides each conditional write atomically,
+    and moto's request threads would otherwise interleave its check with its write.
+    """
+    import logging
+    import threading
+
+    from moto.server import ThreadedMotoServer
+
+    class SerialMotoServer(ThreadedMotoServer):
+        def start(self) -> None:
+            super().start()
+            assert self._server is not None
+            inner = self._server.app
+            lock = threading.Lock()
+
+            def serial(environ: Any, start_response: Any) -> Any:
+                with lock:
+                    return inner(environ, start_response)
+
+            self._server.app = serial
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = SerialMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def make_dynamodb_client(boto3_session: Any, dynamodb_endpoint: str) -> Callable[[], Any]:
+    """Build a stock boto3 DynamoDB client pointed at the session's moto server."""
+
+    def make() -> Any:
+        return boto3_session.client("dynamodb", endpoint_url=dynamodb_endpoint)
+
+    return make

@@ -183,3 +183,44 @@ def test_random_faults_through_aws_backend_and_http(
     )
     with mock.patch.object(ExponentialBackoff, "delay_amount", return_value=0):
         run(Customer(service, AwsBackend(client)), steps)
+
+
+@pytest.fixture(scope="module")
+def aio_backends(shared_emulator: Emulator) -> Iterator[dict[int, Backend]]:
+    """AsyncAwsBackends over stock aiobotocore clients of the shared emulator, by the number
+    of attempts botocore makes, each under the sync kit through a BlockingBackend."""
+    from aiobotocore.session import AioSession
+    from botocore.config import Config
+
+    from registration_fsm import AsyncAwsBackend
+    from registration_fsm.testing import BlockingBackend, EventLoopThread
+
+    session = AioSession()
+    session.set_credentials("testing", "testing")
+    with EventLoopThread() as loop:
+        contexts = {
+            attempts: session.create_client(
+                "pinpoint-sms-voice-v2",
+                region_name="us-east-1",
+                endpoint_url=shared_emulator.endpoint_url,
+                config=Config(retries={"mode": "standard", "total_max_attempts": attempts}),
+            )
+            for attempts in (1, 2, 3)
+        }
+        clients = {n: loop.run(context.__aenter__()) for n, context in contexts.items()}
+        yield {n: BlockingBackend(AsyncAwsBackend(c), loop) for n, c in clients.items()}
+        for context in contexts.values():
+            loop.run(context.__aexit__(None, None, None))
+
+
+@settings(max_examples=QUICK_EXAMPLES)
+@given(scenarios, st.integers(1, 3))
+def test_random_faults_through_the_async_backend_and_http(
+    shared_emulator: Emulator, aio_backends: dict[int, Backend], steps: list[Any], attempts: int
+) -> None:
+    """The same runs through AsyncAwsBackend and a stock aiobotocore client: its read-back
+    after ambiguous failures is the sync backend's, so the same guarantees hold."""
+    service = shared_emulator.backend
+    service.clear_faults()
+    with mock.patch.object(ExponentialBackoff, "delay_amount", return_value=0):
+        run(Customer(service, aio_backends[attempts]), steps)

@@ -18,6 +18,7 @@ MODEL = {
     "reconcile",
     "errors",
     "clock",
+    "_snapshot_read",
 }
 
 

@@ -1,10 +1,18 @@
-"""RegistrationService: stored registrations, exactly-once calls, crashes resolved by read-back."""
+"""RegistrationService: stored registrations, exactly-once calls, crashes resolved by read-back.
+
+Every test runs twice: against RegistrationService, and against AsyncRegistrationService (over
+ThreadedAsyncStore and AsyncInMemoryBackend, each call run to completion on an event loop of
+its own), which must make the same decisions because both drive one core.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import random
+import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -24,8 +32,15 @@ from registration_fsm import (
     ServiceUnavailableError,
     VersionStatus,
 )
-from registration_fsm.service import RegistrationService
-from registration_fsm.store import SqliteStore, verify_journal
+from registration_fsm.backends import AsyncInMemoryBackend
+from registration_fsm.service import AsyncRegistrationService, RegistrationService
+from registration_fsm.store import (
+    DynamoDbStore,
+    SqliteStore,
+    Store,
+    ThreadedAsyncStore,
+    verify_journal,
+)
 
 S = VersionStatus
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
@@ -51,19 +66,66 @@ class Crash(BaseException):
     """The worker stops dead here (not an Exception: nothing in the library catches it)."""
 
 
-@pytest.fixture
-def world() -> Iterator[tuple[Clock, SqliteStore, InMemoryBackend]]:
+class Blocking:
+    """An AsyncRegistrationService called like a RegistrationService: each call runs on a new
+    event loop in a thread of its own (so a call from inside another call's step works)."""
+
+    def __init__(self, service: AsyncRegistrationService) -> None:
+        self._service = service
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._service, name)
+        if not asyncio.iscoroutinefunction(method):
+            return method
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with ThreadPoolExecutor(1) as thread:
+                return thread.submit(asyncio.run, method(*args, **kwargs)).result()
+
+        return call
+
+
+class World(tuple):  # type: ignore[type-arg]
+    """(clock, store, backend), and which service the test makes over them."""
+
+    kind: str
+    aio_store: ThreadedAsyncStore | None = None
+
+
+def _make(kind: str, clock: Clock, store: Store, backend: InMemoryBackend, **kwargs: Any) -> Any:
+    if kind == "sync":
+        return RegistrationService(store, backend, clock=clock, lease=LEASE, **kwargs)
+    return Blocking(
+        AsyncRegistrationService(
+            ThreadedAsyncStore(store),
+            AsyncInMemoryBackend(backend),
+            clock=clock,
+            lease=LEASE,
+            **kwargs,
+        )
+    )
+
+
+@pytest.fixture(params=["sync", "async", "sync-dynamodb", "async-dynamodb"])
+def world(request: pytest.FixtureRequest) -> Iterator[World]:
+    """The service over SQLite, or over DynamoDB (moto's server), sync or async."""
     clock = Clock()
-    store = SqliteStore(":memory:", clock=clock)
-    yield clock, store, InMemoryBackend(clock=clock)
+    kind, _, where = str(request.param).partition("-")
+    store: Store
+    if where == "dynamodb":
+        client = request.getfixturevalue("make_dynamodb_client")()
+        store = DynamoDbStore(f"rfsm-{uuid.uuid4().hex}", client, clock=clock)
+    else:
+        store = SqliteStore(":memory:", clock=clock)
+    made = World((clock, store, InMemoryBackend(clock=clock)))
+    made.kind = kind
+    yield made
     store.close()
 
 
-def _service(
-    world: tuple[Clock, SqliteStore, InMemoryBackend], name: str = "w1", **kwargs: Any
-) -> RegistrationService:
+def _service(world: World, name: str = "w1", **kwargs: Any) -> Any:
     clock, store, backend = world
-    return RegistrationService(store, backend, worker_id=name, clock=clock, lease=LEASE, **kwargs)
+    return _make(world.kind, clock, store, backend, worker_id=name, **kwargs)
 
 
 def _truth(backend: InMemoryBackend, rid: str) -> list[tuple[S, dict[str, datetime]]]:
@@ -210,6 +272,15 @@ def test_the_same_client_token_returns_the_first_registration(world: Any) -> Non
 
 def test_bad_arguments_are_refused(world: Any) -> None:
     _, store, backend = world
+    if world.kind == "async":
+        with pytest.raises(InvalidValueError, match="use RegistrationService"):
+            AsyncRegistrationService(store, AsyncInMemoryBackend(backend))  # type: ignore[arg-type]
+        with pytest.raises(InvalidValueError, match="use RegistrationService"):
+            AsyncRegistrationService(ThreadedAsyncStore(store), backend)  # type: ignore[arg-type]
+        with pytest.raises(InvalidValueError, match="use AsyncRegistrationService"):
+            RegistrationService(ThreadedAsyncStore(store), backend)  # type: ignore[arg-type]
+        with pytest.raises(InvalidValueError, match="use AsyncRegistrationService"):
+            RegistrationService(store, AsyncInMemoryBackend(backend))  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError):
         RegistrationService(object(), backend)  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError):
@@ -225,13 +296,13 @@ _STEPS = ("claimed", "answered", "before_save", "saved", None, None, None)
 _FAULTS = (FaultKind.LOST_ANSWER, FaultKind.TIMEOUT, FaultKind.INTERNAL_ERROR, None, None)
 
 
-def _schedule(seed: int) -> tuple[int, int]:
+def _schedule(seed: int, kind: str = "sync") -> tuple[int, int]:
     """One randomized run of workers, crashes and faults; returns (moves applied, crashes)."""
     rng = random.Random(seed)
     clock = Clock()
     store = SqliteStore(":memory:", clock=clock)
     backend = InMemoryBackend(clock=clock)
-    setup = RegistrationService(store, backend, worker_id="setup", clock=clock, lease=LEASE)
+    setup = _make(kind, clock, store, backend, worker_id="setup")
     rids = [setup.create(BRAND).registration_id for _ in range(2)]
     crashes = 0
     for turn in range(12):
@@ -244,9 +315,7 @@ def _schedule(seed: int) -> tuple[int, int]:
             if at == step:
                 raise Crash(at)
 
-        worker = RegistrationService(
-            store, backend, worker_id=f"w{turn}", clock=clock, lease=LEASE, on_step=die
-        )
+        worker = _make(kind, clock, store, backend, worker_id=f"w{turn}", on_step=die)
         if op == "aws":
             trigger = rng.choice(("begin_review", "approve", "deny", "require_authentication"))
             with contextlib.suppress(RegistrationFsmError):
@@ -264,7 +333,7 @@ def _schedule(seed: int) -> tuple[int, int]:
         if rng.random() < 0.3:
             clock.jump(LEASE * 2)
     clock.jump(LEASE * 2)
-    recoverer = RegistrationService(store, backend, worker_id="recover", clock=clock, lease=LEASE)
+    recoverer = _make(kind, clock, store, backend, worker_id="recover")
     recoverer.recover()
     for rid in rids:
         assert recoverer.intents(rid) == ()
@@ -286,15 +355,16 @@ def _schedule(seed: int) -> tuple[int, int]:
     return len(backend.applied), crashes
 
 
-def test_a_thousand_randomized_schedules_of_crashes_and_faults() -> None:
+@pytest.mark.parametrize(("kind", "schedules"), [("sync", 1000), ("async", 250)])
+def test_a_thousand_randomized_schedules_of_crashes_and_faults(kind: str, schedules: int) -> None:
     moves = crashes = 0
-    for seed in range(1000):
-        applied, died = _schedule(seed)
+    for seed in range(schedules):
+        applied, died = _schedule(seed, kind)
         moves += applied
         crashes += died
     # Not vacuous: the schedules did move registrations, and workers did die mid-operation.
-    assert moves > 3000
-    assert crashes > 500
+    assert moves > 3 * schedules
+    assert crashes > schedules // 2
 
 
 def test_eight_threads_on_one_store_send_each_submit_once(world: Any) -> None:

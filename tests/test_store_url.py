@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from registration_fsm import Registration, UnsupportedStoreUrl
-from registration_fsm.store import ACCEPTED_URLS, PostgresStore, SqliteStore, open_store
+from registration_fsm.store import (
+    ACCEPTED_URLS,
+    SCHEMA_VERSION,
+    PostgresStore,
+    SqliteStore,
+    open_store,
+)
 
 RID = "registration-0123456789abcdef0123456789abcdef"
 
@@ -44,7 +50,7 @@ def test_postgresql_url(postgres_server: object) -> None:
     for form in (url, url.replace("postgresql://", "postgres://")):
         store = open_store(form)
         assert isinstance(store, PostgresStore)
-        assert store.schema_version == 1
+        assert store.schema_version == SCHEMA_VERSION
         store.close()
 
 

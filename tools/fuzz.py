@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
@@ -29,8 +30,9 @@ from registration_fsm import (
     parse_timestamp,
 )
 from registration_fsm.backends import RegistrationInfo, VersionInfo
+from registration_fsm.events import parse_registration_event
 from registration_fsm.history import STAMPED_STATUSES
-from registration_fsm.statuses import VersionStatus
+from registration_fsm.statuses import RegistrationStatus, VersionStatus
 
 RID = "registration-0123456789abcdef0123456789abcdef"
 ARN = f"arn:aws:sms-voice:us-east-1:111122223333:registration/{RID}"
@@ -139,6 +141,44 @@ _pages = st.one_of(
     ),
     _json,
 )
+_statuses = st.sampled_from([*RegistrationStatus, *VersionStatus]).map(str) | st.text(max_size=8)
+_events = st.fixed_dictionaries(
+    {
+        "source": st.sampled_from(["aws.sms-voice"] * 19 + ["aws.sms"]),
+        "detail-type": st.sampled_from(["Registration Status Change"] * 19 + [""]),
+        "id": st.sampled_from([str(uuid.UUID(int=n)) for n in range(9)] + [""])
+        | st.text(max_size=40),
+        "account": st.sampled_from(["111122223333"] * 9 + ["1"]),
+        "region": st.sampled_from(["us-east-1"] * 9 + ["eu-west-2", ""]),
+        "time": st.sampled_from(["2025-09-26T17:42:23Z", "2026-01-01T00:00:00+01:00"])
+        | st.sampled_from(["2025-09-26T17:42:23Z"])
+        | st.sampled_from(["2025-09-26T17:42:23Z"])
+        | _stamps,
+        "detail": st.fixed_dictionaries(
+            {
+                "registrationArn": st.sampled_from([ARN] * 9 + [RID, ""]),
+                "registrationDetails": st.fixed_dictionaries(
+                    {
+                        "registrationId": st.sampled_from([RID] * 9 + ["x"]) | _ids,
+                        "registrationVersionNumber": _numbers,
+                        "registrationType": st.sampled_from(["ZZ_LONG_CODE_REGISTRATION", "a b"]),
+                        "registrationStatusChangeTimestamp": st.integers(-(2**70), 2**70)
+                        | st.integers(946_684_800_000, 4_102_444_800_000)
+                        | _stamps,
+                        "currentStatus": _statuses,
+                    },
+                    optional={"previousStatus": _statuses | _json},
+                ),
+            },
+            optional={"previousStatus": _statuses},
+        )
+        | _json,
+    },
+    optional={
+        "version": st.sampled_from(["0"] * 9 + [0]),
+        "resources": st.lists(_ids, max_size=2) | st.lists(_ids, max_size=2) | _json,
+    },
+)
 _snapshots = st.fixed_dictionaries(
     {
         "schema": st.sampled_from(["registration_fsm/version", "registration_fsm/registration"]),
@@ -190,6 +230,7 @@ def _targets() -> list[tuple[str, Callable[[Any], object]]]:
         ),
         ("audit_data", audit_data),
         ("audit_json", lambda d: audit_json(repr(d))),
+        ("parse_registration_event", _event_round_trip),
     ]
 
 
@@ -197,6 +238,12 @@ def _round_trip(registration: Registration, pages: object) -> None:
     registration.reconcile_pages(pages, strict=False)
     if Registration.from_dict(registration.to_dict()) != registration:
         raise AssertionError("a lenient reconcile left a state that does not read back")
+
+
+def _event_round_trip(event: object) -> None:
+    parsed = parse_registration_event(event)
+    if parse_registration_event(parsed.to_eventbridge()) != parsed:
+        raise AssertionError("a parsed event does not read back")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -215,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         phases=[Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    @given(st.one_of(_stamps, _histories, _version_items(), _pages, _snapshots, _json))
+    @given(st.one_of(_stamps, _histories, _version_items(), _pages, _snapshots, _events, _json))
     def fuzz(value: Any) -> None:
         nonlocal count
         count += 1

@@ -118,6 +118,7 @@ class FormsMixin:
             self, registration: _Registration, reason: str, message: str
         ) -> ConflictError: ...
         def _new_id(self, prefix: str) -> str: ...
+        def _announce(self, registration: _Registration, at: datetime | None = None) -> None: ...
 
     @property
     def catalogue(self) -> Catalogue | None:
@@ -568,6 +569,7 @@ class FormsMixin:
                     self._associated.pop(key, None)
                 registration.associations.clear()
             registration.deleted = True
+            self._announce(registration)
             self._applied.append(
                 (
                     "delete_registration",

@@ -50,6 +50,10 @@ class StateMixin:
     _created_per_day: dict[date, int]
     _ids: int
 
+    if TYPE_CHECKING:
+
+        def _event_baseline(self) -> None: ...
+
     def to_dict(self) -> dict[str, Any]:
         """The simulator's state as JSON-safe data; :meth:`restore` reads it back."""
         with self._lock:
@@ -182,6 +186,7 @@ class StateMixin:
             }
             self._created_per_day = per_day
             self._ids = ids
+            self._event_baseline()
             clock = self._clock
             if isinstance(clock, SteppingClock) and latest is not None and clock.peek() <= latest:
                 clock.advance(latest - clock.peek() + clock.step)

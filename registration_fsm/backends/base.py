@@ -18,6 +18,7 @@ from ..values import (
 )
 
 __all__ = [
+    "AsyncBackend",
     "Backend",
     "DeniedReason",
     "RegistrationInfo",
@@ -58,5 +59,36 @@ class Backend(Protocol):
         ...
 
     def describe_registration(self, registration_id: str) -> RegistrationInfo:
+        """DescribeRegistrations for one registration."""
+        ...
+
+
+@runtime_checkable
+class AsyncBackend(Protocol):
+    """The async twin of :class:`Backend`: the same operations, as coroutines."""
+
+    async def create_registration(self, registration_type: str) -> RegistrationInfo:
+        """CreateRegistration: a new registration whose version 1 is a DRAFT."""
+        ...
+
+    async def create_version(self, registration_id: str) -> VersionInfo:
+        """CreateRegistrationVersion: a new DRAFT version."""
+        ...
+
+    async def submit(self, registration_id: str, *, aws_review: bool = False) -> VersionInfo:
+        """SubmitRegistrationVersion on the latest version."""
+        ...
+
+    async def discard(self, registration_id: str) -> VersionInfo:
+        """DiscardRegistrationVersion on the latest version."""
+        ...
+
+    async def describe_versions(
+        self, registration_id: str, version_numbers: Sequence[int] | None = None
+    ) -> tuple[VersionInfo, ...]:
+        """DescribeRegistrationVersions, every page, oldest version first."""
+        ...
+
+    async def describe_registration(self, registration_id: str) -> RegistrationInfo:
         """DescribeRegistrations for one registration."""
         ...

@@ -30,13 +30,14 @@ from ..rules import _submit_conflict_reason, can_create_version, derive_registra
 from ..statuses import RegistrationStatus, VersionStatus
 from ..version import RegistrationVersion, validate_registration_id, validate_version_number
 from ._catalogue import SAMPLE_CATALOGUE, Catalogue
+from ._memory_events import EventKnobs, EventsMixin
 from ._memory_faults import OPERATIONS, FaultKind, FaultsMixin, _Fault
 from ._memory_forms import FormsMixin, _Attachment, _unknown_type
 from ._memory_model import _Registration, _Version
 from ._memory_state import StateMixin
 from .base import DeniedReason, RegistrationInfo, VersionInfo, validate_registration_type
 
-__all__ = ["FaultKind", "InMemoryBackend", "OPERATIONS"]
+__all__ = ["EventKnobs", "FaultKind", "InMemoryBackend", "OPERATIONS"]
 
 SIMULATOR_EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
 """Where the simulator's default clock starts, so that its timestamps are reproducible."""
@@ -53,7 +54,7 @@ def _mix(value: int) -> int:
     return value ^ (value >> 31)
 
 
-class InMemoryBackend(FaultsMixin, FormsMixin, StateMixin):
+class InMemoryBackend(EventsMixin, FaultsMixin, FormsMixin, StateMixin):
     """A thread-safe, deterministic simulator of the registration API (a ``Backend``).
 
     ``clock`` stamps every change (default: a :class:`~registration_fsm.SteppingClock`
@@ -72,7 +73,9 @@ class InMemoryBackend(FaultsMixin, FormsMixin, StateMixin):
     seen to do seconds after such a submit; by default it plays what it is told. The logs
     keep the latest ``log_limit`` entries each (None: all), so a long-running emulator stays
     flat in memory; :meth:`clear_logs` empties them. :meth:`save` and :meth:`load` keep the
-    state in a JSON file.
+    state in a JSON file. Each change of a registration's status produces AWS's EventBridge
+    event, to :meth:`subscribe_events` callbacks and :meth:`drain_events`, as unreliably as
+    :meth:`configure_events` says.
 
     The simulator's decisions where AWS documents nothing are in :mod:`registration_fsm.rules`
     (when a version may be created, which Reason a refused submit carries, the registration's
@@ -135,6 +138,7 @@ class InMemoryBackend(FaultsMixin, FormsMixin, StateMixin):
         self._attachment_tokens: dict[str, str] = {}
         self._associated: dict[str, str] = {}
         self._created_per_day: dict[date, int] = {}
+        self._init_events(log_limit)
 
     # -- configuration and logs -------------------------------------------------------------
 
@@ -294,6 +298,7 @@ class InMemoryBackend(FaultsMixin, FormsMixin, StateMixin):
             if client_token is not None:
                 self._tokens[client_token] = (registration_id, registration_type)
             self._applied.append(("create_registration", registration_id, 1))
+            self._announce(registration, now)
             return self._answer(
                 fault, "create_registration", self._registration_info(registration)
             )
@@ -338,6 +343,7 @@ class InMemoryBackend(FaultsMixin, FormsMixin, StateMixin):
             )
             registration.versions.append(version)
             self._applied.append(("create_version", registration.id, number))
+            self._announce(registration, now)
             return self._answer(fault, "create_version", self._info(registration, version))
 
     def submit(self, registration_id: str, *, aws_review: bool = False) -> VersionInfo:
@@ -376,6 +382,7 @@ class InMemoryBackend(FaultsMixin, FormsMixin, StateMixin):
             version.aws_review = aws_review
             if aws_review:
                 self._move(registration, version, "begin_aws_review", now)
+            self._announce(registration, now)
             return self._answer(fault, "submit", self._info(registration, version, submit=True))
 
     def discard(self, registration_id: str) -> VersionInfo:
@@ -395,7 +402,9 @@ class InMemoryBackend(FaultsMixin, FormsMixin, StateMixin):
                     f"{status.value}; only a DRAFT, SUBMITTED or REQUIRES_AUTHENTICATION "
                     "version can be discarded",
                 )
-            self._move(registration, version, "discard", self._clock())
+            now = self._clock()
+            self._move(registration, version, "discard", now)
+            self._announce(registration, now)
             return self._answer(fault, "discard", self._info(registration, version))
 
     def describe_versions(
@@ -529,6 +538,7 @@ class InMemoryBackend(FaultsMixin, FormsMixin, StateMixin):
             if trigger == "deny":
                 version.denied_reasons = reasons
                 version.feedback = feedback
+            self._announce(registration, now)
             return self._info(registration, version)
 
     def __repr__(self) -> str:

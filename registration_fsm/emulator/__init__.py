@@ -16,7 +16,10 @@ Operations that AWS does not have drive the AWS side from outside the process, w
 target prefix ``RegistrationFsmEmulator.``: ``PlayAws`` (RegistrationId, Trigger, and
 optionally VersionNumber, DeniedReasons, Feedback), ``InjectFault`` (Kind, and optionally
 Operation, an AWS operation name the emulator serves, and Count), ``ClearFaults``,
-``GetLogs`` (the simulator's calls, applied effects and pending faults) and ``ClearLogs``.
+``GetLogs`` (the simulator's calls, applied effects and pending faults), ``ClearLogs``,
+``DrainEvents`` (the EventBridge events of registration status changes since the last drain;
+``Flush`` releases the held ones) and ``ConfigureEvents`` (DropRate, DuplicateRate,
+ReorderRate, HoldBack, DelaySeconds, Seed, PreviousStatus; ``Reset``).
 In-process, use :attr:`Emulator.backend` instead.
 
 Not imported by ``registration_fsm``: ``http.server`` costs more to import than the library.

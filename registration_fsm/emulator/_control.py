@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..backends._memory_events import knobs_from_wire
 from ..backends.base import DeniedReason
-from ..backends.memory import FaultKind, InMemoryBackend
+from ..backends.memory import EventKnobs, FaultKind, InMemoryBackend
 from ..errors import InvalidValueError
 from ._operations import version_result
 from ._wire import optional_list, registration_id, validation
@@ -100,3 +101,45 @@ def get_logs(backend: InMemoryBackend, body: Mapping[str, Any]) -> dict[str, Any
         for kind, op, count in backend.pending_faults
     ]
     return {"Calls": calls, "Applied": applied, "PendingFaults": faults}
+
+
+def _knobs_result(knobs: EventKnobs) -> dict[str, Any]:
+    return {
+        "DropRate": knobs.drop_rate,
+        "DuplicateRate": knobs.duplicate_rate,
+        "ReorderRate": knobs.reorder_rate,
+        "HoldBack": knobs.hold_back,
+        "DelaySeconds": knobs.delay.total_seconds(),
+        "Seed": knobs.seed,
+        "PreviousStatus": knobs.previous_status,
+    }
+
+
+def configure_events(backend: InMemoryBackend, body: Mapping[str, Any]) -> dict[str, Any]:
+    """Change the knobs named in the body (DropRate, DuplicateRate, ReorderRate, HoldBack,
+    DelaySeconds, Seed, PreviousStatus); ``Reset: true`` starts from the defaults."""
+    reset = body.get("Reset", False)
+    if not isinstance(reset, bool):
+        raise validation("Reset", "must be a boolean")
+    changes = {k: v for k, v in body.items() if k != "Reset"}
+    try:
+        knobs = backend.configure_events(
+            EventKnobs() if reset else None, **knobs_from_wire(changes)
+        )
+    except InvalidValueError as exc:
+        raise validation("Knobs", str(exc)) from None
+    return {"Knobs": _knobs_result(knobs)}
+
+
+def drain_events(backend: InMemoryBackend, body: Mapping[str, Any]) -> dict[str, Any]:
+    """The EventBridge events delivered since the last drain (``Flush: true`` releases the
+    held ones too), the number still held and the counts since the start."""
+    flush = body.get("Flush", False)
+    if not isinstance(flush, bool):
+        raise validation("Flush", "must be a boolean")
+    events = backend.drain_events(flush=flush)
+    return {
+        "Events": list(events),
+        "Pending": backend.pending_events,
+        "Stats": backend.event_stats,
+    }

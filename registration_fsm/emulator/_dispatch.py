@@ -40,6 +40,8 @@ AWS_OPERATIONS: dict[str, Operation] = {
 CONTROL_OPERATIONS: dict[str, Operation] = {
     "ClearFaults": _control.clear_faults,
     "ClearLogs": _control.clear_logs,
+    "ConfigureEvents": _control.configure_events,
+    "DrainEvents": _control.drain_events,
     "GetLogs": _control.get_logs,
     "InjectFault": _control.inject_fault,
     "PlayAws": _control.play_aws,

@@ -5,13 +5,22 @@ names the revision it loaded and fails with :class:`~registration_fsm.Concurrent
 when somebody saved since, changing nothing. The journal keeps every committed move,
 hash-chained, so that :func:`verify_journal` detects an entry edited, removed or moved.
 :class:`SqliteStore` is the embedded default; :class:`PostgresStore` (the ``postgres``
-extra) serves many workers on many hosts.
+extra) serves many workers on many hosts; :class:`DynamoDbStore` (the ``aws`` extra) serves
+serverless ones. :class:`AsyncStore` is the protocol's async twin; :class:`AsyncSqliteStore`
+and :class:`AsyncPostgresStore` run those stores off the event loop.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ._async import (
+    AsyncPostgresStore,
+    AsyncSqliteStore,
+    AsyncStore,
+    ThreadedAsyncStore,
+    open_async_store,
+)
 from ._journal import (
     CREATE_TRIGGER,
     GENESIS_HASH,
@@ -28,11 +37,16 @@ from ._url import ACCEPTED_URLS, open_store
 from ._verify import JournalFinding, JournalFindingKind, JournalReport, verify_journal
 
 if TYPE_CHECKING:
+    from ._dynamodb import DynamoDbStore
     from ._postgres import PostgresStore
 
 __all__ = [
     "ACCEPTED_URLS",
+    "AsyncPostgresStore",
+    "AsyncSqliteStore",
+    "AsyncStore",
     "CREATE_TRIGGER",
+    "DynamoDbStore",
     "GENESIS_HASH",
     "Intent",
     "JournalEntry",
@@ -46,18 +60,24 @@ __all__ = [
     "SCHEMA_VERSION",
     "SqliteStore",
     "Store",
+    "ThreadedAsyncStore",
     "canonical_json",
     "chain",
     "journal_moves",
+    "open_async_store",
     "open_store",
     "verify_journal",
 ]
 
 
 def __getattr__(name: str) -> object:
-    # psycopg is an extra: importing the package must not need it.
+    # psycopg and boto3 are extras: importing the package must not need them.
     if name == "PostgresStore":
         from ._postgres import PostgresStore
 
         return PostgresStore
+    if name == "DynamoDbStore":
+        from ._dynamodb import DynamoDbStore
+
+        return DynamoDbStore
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -33,6 +33,7 @@ from ._protocol import (
     Intent,
     Loaded,
     body,
+    check_event,
     check_lease,
     check_limit,
     check_moves,
@@ -93,6 +94,7 @@ class SqlStore:
     _FOR_UPDATE: ClassVar[str] = ""
     _INTENTS_ORDER: ClassVar[str]
     _EXPIRED_ORDER: ClassVar[str]
+    _EVENTS_ORDER: ClassVar[str] = "event_id"
 
     _conn: _Connection
     _errors: type[Exception]
@@ -453,6 +455,32 @@ class SqlStore:
             (self._to_db(when),),
         )
         return tuple(self._intent(row) for row in rows)
+
+    # -- events ----------------------------------------------------------------------------
+
+    def record_event(
+        self, event_id: str, registration_id: str, *, at: datetime | None = None
+    ) -> bool:
+        eid, rid = check_event(event_id, registration_id)
+        when = self._now() if at is None else utc(at, "at")
+        with self._write() as conn:
+            cursor = conn.execute(
+                self._sql(
+                    "INSERT INTO rfsm_events (registration_id, event_id, recorded_at) "
+                    "VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+                ),
+                (rid, eid, self._to_db(when)),
+            )
+            return bool(cursor.rowcount == 1)
+
+    def events_seen(self, registration_id: str) -> tuple[str, ...]:
+        rid = validate_registration_id(registration_id)
+        rows = self._select(
+            f"SELECT event_id FROM rfsm_events WHERE registration_id = ? "
+            f"ORDER BY {self._EVENTS_ORDER}",
+            (rid,),
+        )
+        return tuple(row[0] for row in rows)
 
     def _intent_row(self, intent: Intent) -> tuple[Any, ...]:
         return (

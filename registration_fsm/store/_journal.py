@@ -330,8 +330,12 @@ def _version_moves(
     worker_id: str | None,
 ) -> list[JournalMove]:
     rid, number = after.registration_id, after.version_number
-    history = after.history
     moves: list[JournalMove] = []
+    # Status and stamps compared as the version holds them: the same test as comparing
+    # ``status`` and ``history``, without building two StatusHistory objects per version.
+    if before is not None and before._state[:2] == after._state[:2]:
+        return moves
+    history = after.history
     if before is None:
         draft = VersionStatus.DRAFT
         moves.append(
@@ -341,8 +345,6 @@ def _version_moves(
         )
         proof = judge_new(after.status, history)
     else:
-        if before.status is after.status and before.history == history:
-            return moves
         proof = judge(before.status, before.history, after.status, history)
     if proof.path is None:
         raise JournalDerivationError(

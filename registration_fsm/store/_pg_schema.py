@@ -59,7 +59,16 @@ CREATE INDEX IF NOT EXISTS rfsm_intents_expiry ON rfsm_intents (expires_at);
     + REFUSE_FUNCTION
 )
 
-MIGRATIONS: dict[int, str] = {1: _SCHEMA_1}
+_SCHEMA_2 = """
+CREATE TABLE IF NOT EXISTS rfsm_events (
+    registration_id text NOT NULL,
+    event_id text NOT NULL,
+    recorded_at timestamptz NOT NULL,
+    PRIMARY KEY (registration_id, event_id)
+);
+"""
+
+MIGRATIONS: dict[int, str] = {1: _SCHEMA_1, 2: _SCHEMA_2}
 """The statements that take a database from schema version n-1 to n, by n."""
 
 # Any constant: migrations of one database take this advisory lock, one at a time.

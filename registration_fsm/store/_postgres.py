@@ -67,6 +67,7 @@ class PostgresStore(SqlStore):
     _EXPIRED_ORDER = (
         'expires_at, registration_id COLLATE "C", version_number, operation COLLATE "C"'
     )
+    _EVENTS_ORDER = 'event_id COLLATE "C"'
 
     def __init__(self, dsn: str, *, clock: Clock | None = None, migrate: bool = True) -> None:
         driver = _psycopg()
@@ -233,19 +234,27 @@ class PostgresStore(SqlStore):
     # -- intents ---------------------------------------------------------------------------
 
     def _claim(self, intent: Intent, now: datetime) -> None:
+        # The insert is one statement, so its own transaction (the connection autocommits):
+        # one round trip, where BEGIN and COMMIT around it would make three.
         key = intent_key(intent)
         while True:
-            with self._write() as conn:
-                cursor = conn.execute(
-                    f"INSERT INTO rfsm_intents ({INTENT_COLUMNS}) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                    self._intent_row(intent),
-                )
-                if cursor.rowcount == 1:
-                    return
-                held = self._stored_intent(conn, key)
-                if held is not None:
-                    raise OperationInProgress(held, expired=held.expired(now))
+            with self._lock:
+                try:
+                    cursor = self._conn.execute(
+                        f"INSERT INTO rfsm_intents ({INTENT_COLUMNS}) "
+                        "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                        self._intent_row(intent),
+                    )
+                    if cursor.rowcount == 1:
+                        return
+                    held = self._stored_intent(self._conn, key, lock=False)
+                except self._errors as exc:
+                    raise StoreError(
+                        f"{self._location}: the transaction failed and was rolled back: {exc}",
+                        cause=exc,
+                    ) from exc
+            if held is not None:
+                raise OperationInProgress(held, expired=held.expired(now))
             # The holder released it between our insert and our read: claim again.
 
     def _append_and_release(

@@ -19,8 +19,8 @@ from ._journal import JournalEntry, JournalMove
 
 __all__ = ["SCHEMA_VERSION", "Intent", "Loaded", "Store"]
 
-SCHEMA_VERSION = 1
-"""The newest store schema this library writes and reads."""
+SCHEMA_VERSION = 2
+"""The newest store schema this library writes and reads (2 added the events seen)."""
 
 
 @attrs.frozen
@@ -151,6 +151,20 @@ class Store(Protocol):
         """Every intent whose lease ran out by ``at`` (default: now), for ``recover()``."""
         ...
 
+    def record_event(
+        self, event_id: str, registration_id: str, *, at: datetime | None = None
+    ) -> bool:
+        """Record that an event was handled: True the first time, False when it was already.
+
+        One atomic insert-if-absent, keyed by (registration id, event id), so that of several
+        workers handling the same delivered event exactly one is told it is new.
+        """
+        ...
+
+    def events_seen(self, registration_id: str) -> tuple[str, ...]:
+        """The event ids recorded for a registration, in code point order."""
+        ...
+
     def close(self) -> None:
         """Release the connection."""
         ...
@@ -221,6 +235,11 @@ def check_release(registration: Registration, release: object) -> Intent | None:
             f"{registration.registration_id}"
         )
     return release
+
+
+def check_event(event_id: object, registration_id: object) -> tuple[str, str]:
+    """``record_event``'s checked (event id, registration id)."""
+    return check_name(event_id, "an event id"), validate_registration_id(registration_id)
 
 
 def check_registration(registration: object) -> Registration:

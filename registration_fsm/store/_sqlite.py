@@ -64,8 +64,17 @@ CREATE TABLE IF NOT EXISTS rfsm_intents (
 CREATE INDEX IF NOT EXISTS rfsm_intents_expiry ON rfsm_intents (expires_at);
 """
 
+_SCHEMA_2 = """
+CREATE TABLE IF NOT EXISTS rfsm_events (
+    registration_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (registration_id, event_id)
+);
+"""
+
 #: The statements that take a store from version n-1 to n, by n.
-_MIGRATIONS: dict[int, str] = {1: _SCHEMA_1}
+_MIGRATIONS: dict[int, str] = {1: _SCHEMA_1, 2: _SCHEMA_2}
 
 
 def _text(value: datetime | None) -> str | None:

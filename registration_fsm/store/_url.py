@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
 from ..clock import Clock
-from ..errors import UnsupportedStoreUrl
+from ..errors import MissingDependencyError, UnsupportedStoreUrl
+from ._dynamodb_table import TABLE_NAME
 from ._protocol import Store
 
 __all__ = ["ACCEPTED_URLS", "open_store"]
@@ -12,15 +16,21 @@ ACCEPTED_URLS = (
     "sqlite:///relative/or/absolute/path.db",
     "sqlite://:memory:",
     "postgresql://user@host:port/dbname",
+    "dynamodb://table?region=us-east-1&endpoint_url=http://127.0.0.1:8000",
 )
+
+_DYNAMODB_OPTIONS = frozenset({"region", "endpoint_url"})
 
 
 def open_store(url: str, *, clock: Clock | None = None) -> Store:
-    """The store a URL names: ``sqlite:///path``, ``sqlite://:memory:``, ``postgresql://...``.
+    """The store a URL names: ``sqlite:///path``, ``sqlite://:memory:``, ``postgresql://...``,
+    ``dynamodb://table``.
 
     ``sqlite:///data/app.db`` is the relative path ``data/app.db``, ``sqlite:////var/app.db``
     the absolute ``/var/app.db``. ``postgres://`` is read as ``postgresql://``; the URL is
-    handed to psycopg as it is (libpq's connection URI).
+    handed to psycopg as it is (libpq's connection URI). ``dynamodb://table`` opens a
+    :class:`DynamoDbStore` on a boto3 client of its own, credentials from boto3's usual chain,
+    ``region`` and ``endpoint_url`` (a local stand-in) from the query when given.
     """
     if not isinstance(url, str):
         raise UnsupportedStoreUrl(url, ACCEPTED_URLS)
@@ -40,4 +50,41 @@ def open_store(url: str, *, clock: Clock | None = None) -> Store:
             from ._postgres import PostgresStore
 
             return PostgresStore("postgresql://" + url[len(scheme) :], clock=clock)
+    if url.startswith("dynamodb://"):
+        return _dynamodb(url, clock)
     raise UnsupportedStoreUrl(url, ACCEPTED_URLS)
+
+
+def _dynamodb(url: str, clock: Clock | None) -> Store:
+    parts = urlsplit(url)
+    try:
+        options = dict(parse_qsl(parts.query, keep_blank_values=True, strict_parsing=True))
+    except ValueError:
+        options = {"": ""}
+    if (
+        TABLE_NAME.fullmatch(parts.netloc) is None
+        or parts.path
+        or parts.fragment
+        or not set(options) <= _DYNAMODB_OPTIONS
+        or not all(options.values())
+    ):
+        raise UnsupportedStoreUrl(url, ACCEPTED_URLS)
+    try:
+        import boto3  # type: ignore[import-untyped]
+    except ImportError as exc:
+        raise MissingDependencyError(
+            "boto3", "install the aws extra: pip install 'registration-fsm[aws]'"
+        ) from exc
+    from ._dynamodb import DynamoDbStore
+
+    settings: dict[str, Any] = {}
+    if "region" in options:
+        settings["region_name"] = options["region"]
+    if "endpoint_url" in options:
+        settings["endpoint_url"] = options["endpoint_url"]
+    client = boto3.client("dynamodb", **settings)
+    try:
+        return DynamoDbStore(parts.netloc, client, clock=clock, owns_client=True)
+    except BaseException:
+        client.close()
+        raise

@@ -6,6 +6,8 @@
   a recorder of the edges a run exercised;
 - :mod:`~registration_fsm.testing.mock`: :func:`mock_sms_voice`, boto3 clients of
   ``pinpoint-sms-voice-v2`` answered in-process by the simulator (needs botocore);
+- :mod:`~registration_fsm.testing.aio`: :class:`BlockingBackend`, an async backend under the
+  sync kit (the conformance suite, ``drive_path``);
 - :mod:`~registration_fsm.testing.pytest_plugin`: fixtures, enabled with
   ``pytest_plugins = ["registration_fsm.testing.pytest_plugin"]``.
 
@@ -14,6 +16,7 @@
 
 from __future__ import annotations
 
+from .aio import BlockingBackend, EventLoopThread
 from .conformance import AwsSide, BackendConformance, NonConformance, conformance_suite, drive_path
 from .mock import SmsVoiceMock, mock_sms_voice
 from .paths import EdgeRecorder, PathCase, parametrize_paths, path_cases, replay
@@ -21,7 +24,9 @@ from .paths import EdgeRecorder, PathCase, parametrize_paths, path_cases, replay
 __all__ = [
     "AwsSide",
     "BackendConformance",
+    "BlockingBackend",
     "EdgeRecorder",
+    "EventLoopThread",
     "NonConformance",
     "PathCase",
     "SmsVoiceMock",

@@ -1,5 +1,5 @@
-"""In-process mocking of ``pinpoint-sms-voice-v2``: boto3 clients answered by the simulator
-through botocore's own ``before-send`` event, with no HTTP server and no port.
+"""In-process mocking of ``pinpoint-sms-voice-v2``: boto3 and aiobotocore clients answered by
+the simulator through botocore's own ``before-send`` event, with no HTTP server and no port.
 
 While a :func:`mock_sms_voice` is active, a request of any ``pinpoint-sms-voice-v2`` client
 is signed and serialized by botocore as usual, then answered by the emulator's protocol
@@ -21,7 +21,7 @@ import io
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any, TypeVar, overload
 
 from ..backends.memory import InMemoryBackend
@@ -41,6 +41,19 @@ _FAKE_ENV = {
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
 }
+
+
+class _Body(bytes):
+    """An answer's body that botocore reads as bytes and aiobotocore awaits.
+
+    botocore calls the ``before-send`` hook of every client, sync or async, with the same
+    arguments, and reads ``response.content`` as bytes, where aiobotocore awaits it; this
+    body is both, so one hook answers boto3 and aiobotocore clients alike.
+    """
+
+    def __await__(self) -> Generator[Any, None, bytes]:
+        return bytes(self)
+        yield  # pragma: no cover - makes this a generator function
 
 
 class _Raw(io.BytesIO):
@@ -82,7 +95,9 @@ def _before_send(request: Any, **_: Any) -> Any:
     headers["Content-Type"] = CONTENT_TYPE
     headers["Content-Length"] = str(len(raw))
     headers["x-amzn-RequestId"] = payload.get("RequestId") or f"mock-{current._requests}"
-    return AWSResponse(request.url, status, headers, _Raw(raw))
+    response = AWSResponse(request.url, status, headers, _Raw(raw))
+    response._content = _Body(raw)  # type: ignore[attr-defined]
+    return response
 
 
 def _install() -> None:
