@@ -396,8 +396,10 @@ def _add_emulator(commands: Any) -> None:
     )
     command.add_argument(
         "--deny-incomplete",
-        action="store_true",
-        help="deny submitted versions with REQUIRED fields unset when the AWS side moves on",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="deny submitted versions with REQUIRED fields unset when the AWS side moves them "
+        "on, as AWS was observed to (the default; --no-deny-incomplete plays what it is told)",
     )
     command.set_defaults(handler=_run_emulator)
 

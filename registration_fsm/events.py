@@ -273,34 +273,6 @@ def _arn_parts(arn: str) -> tuple[str, str, str]:
     return parts[3], parts[4], parts[5].split("/", 1)[1]
 
 
-def status_change_event(
-    *,
-    event_id: str,
-    account: str,
-    region: str,
-    registration_id: str,
-    registration_arn: str,
-    registration_type: str,
-    version_number: int,
-    changed_at: datetime,
-    current_status: RegistrationStatus,
-) -> dict[str, Any]:
-    """The EventBridge event AWS sends for one change, as the simulator produces it."""
-    return RegistrationStatusEvent(
-        event_id=event_id,
-        time=changed_at,
-        account=account,
-        region=region,
-        registration_id=registration_id,
-        registration_arn=registration_arn,
-        registration_type=registration_type,
-        version_number=version_number,
-        changed_at=changed_at,
-        current_status=current_status,
-        resources=(registration_arn,),
-    ).to_eventbridge()
-
-
 TransitionSource = Literal["local", "answer", "reconcile", "event"]
 """Where a committed move came from (the journal's sources, as plain strings)."""
 TRANSITION_SOURCES: tuple[TransitionSource, ...] = ("local", "answer", "reconcile", "event")

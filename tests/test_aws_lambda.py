@@ -9,9 +9,13 @@ from typing import Any
 
 import pytest
 from event_samples import RID, documented
+from hypothesis import given
+from hypothesis import strategies as st
 
 from registration_fsm.aws_lambda import eventbridge_handler, sqs_handler
-from registration_fsm.errors import InvalidValueError, MalformedEventError
+from registration_fsm.backends import InMemoryBackend
+from registration_fsm.errors import InvalidValueError, MalformedEventError, RegistrationFsmError
+from registration_fsm.events import parse_registration_event
 
 
 class RecordingSink:
@@ -158,3 +162,50 @@ def test_a_batch_that_is_not_sqs_shaped_fails_whole(batch: object, path: str) ->
         sqs_handler(sink)(batch, None)
     assert caught.value.path == path
     assert sink.events == []
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+_records = st.lists(
+    st.fixed_dictionaries(
+        {"messageId": st.uuids().map(str), "body": _json.map(json.dumps) | st.text(max_size=30)}
+    ),
+    max_size=5,
+)
+
+
+@given(st.one_of(_json, _records.map(lambda r: {"Records": r})))
+def test_any_batch_is_answered_or_refused_with_a_library_error(batch: object) -> None:
+    sink = RecordingSink()
+    try:
+        answer = sqs_handler(sink)(batch, None)
+    except RegistrationFsmError:
+        return
+    records = batch["Records"]  # type: ignore[index]
+    failed = [f["itemIdentifier"] for f in answer["batchItemFailures"]]
+    assert len(failed) + len(sink.events) == len(records)
+    assert sink.events == []  # nothing random is a registration event
+
+
+def test_the_simulators_events_go_through_an_sqs_batch() -> None:
+    backend = InMemoryBackend()
+    backend.configure_events(duplicate_rate=0.5, reorder_rate=0.5, seed=9)
+    rid = backend.create_registration("US_TEN_DLC_BRAND_REGISTRATION").registration_id
+    backend.submit(rid)
+    backend.play_aws(rid, "begin_review")
+    backend.play_aws(rid, "approve")
+    events = backend.drain_events(flush=True)
+    assert len(events) > 4  # some were duplicated
+    batch = {"Records": [_record(f"m{n}", e) for n, e in enumerate(events)]}
+    batch["Records"].append(_record("bad", "{"))
+    sink = RecordingSink()
+    answer = sqs_handler(sink)(batch, None)
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "bad"}]}
+    assert len(sink.events) == len(events)
+    distinct = {e["id"]: parse_registration_event(e).current_status.value for e in sink.events}
+    assert sorted(distinct.values()) == ["COMPLETE", "CREATED", "REVIEWING", "SUBMITTED"]

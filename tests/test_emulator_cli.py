@@ -87,3 +87,33 @@ def test_a_bad_catalogue_or_state_file_is_one_line_and_exit_2(tmp_path: Path) ->
         assert main(["emulator", "--port", "0", *flags], stdout=out, stderr=err) == 2
         assert len(err.getvalue().splitlines()) == 1
         assert "Traceback" not in err.getvalue()
+
+
+def _play(endpoint: str, rid: str, trigger: str) -> dict[str, Any]:
+    import urllib.request
+
+    request = urllib.request.Request(
+        endpoint,
+        data=json.dumps({"RegistrationId": rid, "Trigger": trigger}).encode(),
+        headers={
+            "X-Amz-Target": "RegistrationFsmEmulator.PlayAws",
+            "Content-Type": "application/x-amz-json-1.0",
+        },
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        result: dict[str, Any] = json.loads(answer.read())
+        return result
+
+
+def test_the_emulator_denies_an_incomplete_version_by_default(boto3_session: Any) -> None:
+    """As AWS was observed to: an empty draft is accepted, then denied when reviewed."""
+    for flags, expected in (((), "DENIED"), (("--no-deny-incomplete",), "REVIEWING")):
+        with serving(*flags) as (endpoint, _):
+            client = boto3_session.client("pinpoint-sms-voice-v2", endpoint_url=endpoint)
+            rid = client.create_registration(RegistrationType=TYPE)["RegistrationId"]
+            submitted = client.submit_registration_version(RegistrationId=rid)
+            assert submitted["RegistrationVersionStatus"] == "SUBMITTED"
+            played = _play(endpoint, rid, "begin_review")
+            assert played["RegistrationVersionStatus"] == expected, flags
+            if expected == "DENIED":
+                assert played["DeniedReasons"][0]["Reason"] == "REQUIRED_FIELDS_MISSING"

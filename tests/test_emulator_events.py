@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import threading
 import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -372,6 +373,67 @@ def test_a_refused_call_announces_nothing() -> None:
         backend.play_aws(rid, "approve")
     assert backend.drain_events() == ()
     assert backend.event_stats["produced"] == 1
+
+
+def test_a_subscriber_may_call_the_simulator_from_another_thread() -> None:
+    backend = InMemoryBackend()
+    seen: list[tuple[str, str]] = []
+
+    def ask_from_a_thread(event: dict[str, Any]) -> None:
+        rid = event["detail"]["registrationDetails"]["registrationId"]
+        answer: list[str] = []
+        worker = threading.Thread(
+            target=lambda: answer.append(backend.describe_registration(rid).status.value)
+        )
+        worker.start()
+        worker.join(timeout=10)
+        assert not worker.is_alive(), "the subscriber ran under the simulator's lock"
+        seen.append((event["detail"]["registrationDetails"]["currentStatus"], answer[0]))
+
+    backend.subscribe_events(ask_from_a_thread)
+    rid = backend.create_registration(TYPE).registration_id
+    backend.submit(rid)
+    assert seen == [("CREATED", "CREATED"), ("SUBMITTED", "SUBMITTED")]
+
+
+def test_events_a_subscriber_causes_follow_the_one_it_got() -> None:
+    backend = InMemoryBackend()
+    first: list[str] = []
+    second: list[str] = []
+
+    def submit_on_creation(event: dict[str, Any]) -> None:
+        details = event["detail"]["registrationDetails"]
+        first.append(details["currentStatus"])
+        if details["currentStatus"] == "CREATED":
+            backend.submit(details["registrationId"])
+
+    backend.subscribe_events(submit_on_creation)
+    backend.subscribe_events(
+        lambda e: second.append(e["detail"]["registrationDetails"]["currentStatus"])
+    )
+    backend.create_registration(TYPE)
+    assert first == ["CREATED", "SUBMITTED"]
+    assert second == ["CREATED", "SUBMITTED"]
+
+
+def test_events_from_many_threads_are_each_delivered_once() -> None:
+    backend = InMemoryBackend()
+    got: list[str] = []
+    backend.subscribe_events(lambda e: got.append(e["id"]))
+
+    def work() -> None:
+        for _ in range(50):
+            rid = backend.create_registration(TYPE).registration_id
+            backend.submit(rid)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(got) == 400
+    assert len(set(got)) == 400
+    assert [e["id"] for e in backend.drain_events()] == got
 
 
 # -- over HTTP ---------------------------------------------------------------------------------

@@ -13,30 +13,29 @@ can be held back by a number of later events or by simulated time.
 
 from __future__ import annotations
 
-import copy
 import logging
 import math
 import random
-import uuid
+import threading
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ..errors import InvalidValueError
-from ..events import status_change_event
+from ..events import RegistrationStatusEvent
 from ..rules import derive_registration_status
 from ..statuses import RegistrationStatus
 
 if TYPE_CHECKING:
-    import threading
+    from types import TracebackType
 
     from ..clock import Clock
     from ._memory_model import _Registration
 
-__all__ = ["EventKnobs", "EventsMixin"]
+__all__ = ["EventKnobs", "EventsMixin", "SimulatorLock"]
 
 EventCallback = Callable[[dict[str, Any]], object]
 _log = logging.getLogger("registration_fsm.backends.memory")
@@ -99,13 +98,67 @@ class _Held:
     due_sequence: int
     due_time: datetime
     late: bool
-    event: dict[str, Any]
+    event: RegistrationStatusEvent
+
+
+class SimulatorLock:
+    """The simulator's re-entrant lock, which delivers events once nobody holds it.
+
+    Events released under the lock are queued; when the outermost holder lets go, they are
+    handed to the subscribers in the order they were released, outside the lock, so that a
+    subscriber may call the simulator from any thread. One thread delivers at a time; a
+    thread that finds another delivering leaves its events to it (which also covers a
+    subscriber whose own calls release events: they follow the event being delivered).
+    """
+
+    __slots__ = ("_deliver", "_delivering", "_depth", "_lock", "_queue")
+
+    def __init__(self, deliver: Callable[[RegistrationStatusEvent], None]) -> None:
+        self._lock = threading.RLock()
+        self._delivering = threading.Lock()
+        self._depth = 0
+        self._queue: deque[RegistrationStatusEvent] = deque()
+        self._deliver = deliver
+
+    def __enter__(self) -> None:
+        self._lock.acquire()
+        self._depth += 1
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._depth -= 1
+        outermost = self._depth == 0
+        self._lock.release()
+        if outermost and self._queue:
+            self._flush()
+
+    def queue(self, event: RegistrationStatusEvent) -> None:
+        """Deliver ``event`` once the lock is let go (call with the lock held)."""
+        self._queue.append(event)
+
+    def _flush(self) -> None:
+        while self._queue:
+            if not self._delivering.acquire(blocking=False):
+                return  # another thread (or this one, further up) is delivering: it takes ours
+            try:
+                while True:
+                    with self._lock:
+                        if not self._queue:
+                            break
+                        event = self._queue.popleft()
+                    self._deliver(event)
+            finally:
+                self._delivering.release()
 
 
 class EventsMixin:
     """:meth:`subscribe_events`, :meth:`configure_events`, :meth:`drain_events`."""
 
-    _lock: threading.RLock
+    _lock: SimulatorLock
     _clock: Clock
     _account_id: str
     _region: str
@@ -113,13 +166,14 @@ class EventsMixin:
     _registrations: dict[str, _Registration]
 
     def _init_events(self, log_limit: int | None) -> None:
-        self._event_knobs = EventKnobs()
+        self._event_knobs = _RELIABLE
+        self._event_plain = True  # delivered once, in order, at once: no need to hold any
         self._event_choices = random.Random(0)
         self._event_ids = random.Random(self._seed ^ 0xE7E27B1D)
         self._event_status: dict[str, RegistrationStatus] = {}
         self._event_count = 0
         self._event_held: list[_Held] = []
-        self._event_outbox: deque[dict[str, Any]] = deque(maxlen=log_limit)
+        self._event_outbox: deque[RegistrationStatusEvent] = deque(maxlen=log_limit)
         self._event_subscribers: list[EventCallback] = []
         self._event_stats = {"produced": 0, "dropped": 0, "duplicated": 0, "released": 0}
 
@@ -144,15 +198,18 @@ class EventsMixin:
             raise InvalidValueError(f"unknown event knob: {exc}") from None
         with self._lock:
             self._event_knobs = new
+            self._event_plain = new in (_RELIABLE, _PREVIOUS)
             self._event_choices = random.Random(new.seed)
         return new
 
     def subscribe_events(self, callback: EventCallback) -> Callable[[], None]:
         """Call ``callback(event)`` with each event delivered; returns the unsubscriber.
 
-        The callback runs in the thread of the change, while the simulator holds its
-        (re-entrant) lock, so it sees the state the event reports and may call the simulator
-        again. One that raises is logged and skipped: the change stands.
+        Callbacks run after the call that made the change has let go of the simulator's
+        lock, in the order the events were released, in the thread of the change (or in one
+        already delivering), so they may call the simulator from any thread; by then the state
+        may have moved on, as it may have when AWS's event arrives. One that raises is logged
+        and skipped: the change stands.
         """
         if not callable(callback):
             raise InvalidValueError(f"callback must be callable, got {type(callback).__name__}")
@@ -189,7 +246,7 @@ class EventsMixin:
         """
         with self._lock:
             self._event_release(self._event_now(), flush=flush)
-            out = tuple(self._event_outbox)
+            out = tuple(e.to_eventbridge() for e in self._event_outbox)
             self._event_outbox.clear()
             return out
 
@@ -212,8 +269,12 @@ class EventsMixin:
         self._event_status[registration.id] = status
         when = at if at is not None else self._event_now()
         self._event_count += 1
-        event = status_change_event(
-            event_id=str(uuid.UUID(int=self._event_ids.getrandbits(128), version=4)),
+        knobs = self._event_knobs
+        # A frozen value: the held copies and the outbox share it, and each delivery gets
+        # its own dict from it.
+        event = RegistrationStatusEvent(
+            event_id=_uuid4(self._event_ids.getrandbits(128)),
+            time=when,
             account=self._account_id,
             region=self._region,
             registration_id=registration.id,
@@ -222,11 +283,16 @@ class EventsMixin:
             version_number=registration.versions[-1].fsm.version_number,
             changed_at=when,
             current_status=status,
+            previous_status=previous if knobs.previous_status else None,
+            resources=(registration.arn,),
         )
-        knobs = self._event_knobs
-        if knobs.previous_status and previous is not None:
-            event["detail"]["registrationDetails"]["previousStatus"] = previous.value
         self._event_stats["produced"] += 1
+        if self._event_plain and not self._event_held:
+            self._event_stats["released"] += 1
+            self._event_outbox.append(event)
+            if self._event_subscribers:
+                self._lock.queue(event)
+            return
         choices = self._event_choices
         dropped = choices.random() < knobs.drop_rate
         copies = 2 if choices.random() < knobs.duplicate_rate else 1
@@ -259,46 +325,32 @@ class EventsMixin:
         self._event_held = [h for h in held if id(h) not in taken]
         for item in sorted(ready, key=lambda h: (h.due_sequence, h.late, h.sequence)):
             self._event_stats["released"] += 1
-            self._event_outbox.append(copy.deepcopy(item.event))
-            for callback in tuple(self._event_subscribers):
-                try:
-                    callback(copy.deepcopy(item.event))
-                except Exception:
-                    _log.exception(
-                        "an event subscriber raised",
-                        extra={"event_id": item.event["id"]},
-                    )
+            self._event_outbox.append(item.event)
+            if self._event_subscribers:
+                self._lock.queue(item.event)
+
+    def _deliver_event(self, event: RegistrationStatusEvent) -> None:
+        with self._lock:
+            callbacks = tuple(self._event_subscribers)
+        for callback in callbacks:
+            try:
+                callback(event.to_eventbridge())
+            except Exception:
+                _log.exception("an event subscriber raised", extra={"event_id": event.event_id})
+
+
+_RELIABLE = EventKnobs()
+_PREVIOUS = attrs.evolve(_RELIABLE, previous_status=True)
+_V4 = (0xFFFFFFFFFFFF0FFF3FFFFFFFFFFFFFFF, 0x00000000000040008000000000000000)
+
+
+def _uuid4(bits: int) -> str:
+    """``bits`` as a version 4 UUID's text (what uuid.UUID(int=..., version=4) gives)."""
+    text = f"{(bits & _V4[0]) | _V4[1]:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def _status_of(registration: _Registration) -> RegistrationStatus:
     if registration.deleted:
         return RegistrationStatus.DELETED
     return derive_registration_status([v.fsm.status for v in registration.versions])
-
-
-def knobs_from_wire(body: Mapping[str, Any]) -> dict[str, Any]:
-    """The knob changes an emulator request asks for (its keys as the control API names them)."""
-    names = {
-        "DropRate": "drop_rate",
-        "DuplicateRate": "duplicate_rate",
-        "ReorderRate": "reorder_rate",
-        "HoldBack": "hold_back",
-        "Seed": "seed",
-        "PreviousStatus": "previous_status",
-    }
-    unknown = sorted(set(body) - set(names) - {"DelaySeconds"})
-    if unknown:
-        raise InvalidValueError(
-            f"unknown event knob {unknown[0]!r}; known: {', '.join(sorted(names))}, DelaySeconds"
-        )
-    changes = {names[k]: v for k, v in body.items() if k in names}
-    if "DelaySeconds" in body:
-        seconds = body["DelaySeconds"]
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
-            raise InvalidValueError(f"invalid DelaySeconds {seconds!r}: a number >= 0")
-        if not (math.isfinite(seconds) and 0 <= seconds <= 10**9):
-            raise InvalidValueError(f"invalid DelaySeconds {seconds!r}: a number >= 0")
-        changes["delay"] = timedelta(seconds=seconds)
-    if "previous_status" in changes and not isinstance(changes["previous_status"], bool):
-        raise InvalidValueError("PreviousStatus must be a boolean")
-    return changes

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import enum
-import threading
 from collections import deque
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
@@ -15,6 +14,9 @@ from ..errors import (
     ServiceUnavailableError,
     ThrottlingError,
 )
+
+if TYPE_CHECKING:
+    from ._memory_events import SimulatorLock
 
 _T = TypeVar("_T")
 
@@ -66,7 +68,7 @@ class _Fault:
 class FaultsMixin:
     """Logs of calls and effects, and faults injected into the next calls."""
 
-    _lock: threading.RLock
+    _lock: SimulatorLock
     _faults: list[_Fault]
     _applied: deque[tuple[str, str, int]]
     _calls: deque[tuple[str, str | None]]

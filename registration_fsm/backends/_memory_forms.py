@@ -18,10 +18,10 @@ from ..version import validate_registration_id
 from ._catalogue import Catalogue
 
 if TYPE_CHECKING:
-    import threading
     from collections import deque
 
     from ..clock import Clock
+    from ._memory_events import SimulatorLock
     from ._memory_faults import FaultKind
     from ._memory_model import _Registration
     from .base import RegistrationInfo
@@ -98,7 +98,7 @@ class FormsMixin:
     """Definitions, field values, attachments, associations and DeleteRegistration."""
 
     _catalogue: Catalogue | None
-    _lock: threading.RLock
+    _lock: SimulatorLock
     _clock: Clock
     _registrations: dict[str, _Registration]
     _applied: deque[tuple[str, str, int]]

@@ -26,9 +26,8 @@ from ._memory_model import _Registration, _Version
 from .base import DeniedReason
 
 if TYPE_CHECKING:
-    import threading
-
     from ..clock import Clock
+    from ._memory_events import SimulatorLock
 
 STATE_SCHEMA = "registration_fsm/simulator"
 STATE_SCHEMA_VERSION = 1
@@ -37,7 +36,7 @@ STATE_SCHEMA_VERSION = 1
 class StateMixin:
     """:meth:`to_dict`, :meth:`restore`, :meth:`save` and :meth:`load`."""
 
-    _lock: threading.RLock
+    _lock: SimulatorLock
     _clock: Clock
     _account_id: str
     _region: str

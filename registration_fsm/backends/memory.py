@@ -11,7 +11,6 @@ transport are injected with :meth:`InMemoryBackend.inject`.
 
 from __future__ import annotations
 
-import threading
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timezone
@@ -30,7 +29,7 @@ from ..rules import _submit_conflict_reason, can_create_version, derive_registra
 from ..statuses import RegistrationStatus, VersionStatus
 from ..version import RegistrationVersion, validate_registration_id, validate_version_number
 from ._catalogue import SAMPLE_CATALOGUE, Catalogue
-from ._memory_events import EventKnobs, EventsMixin
+from ._memory_events import EventKnobs, EventsMixin, SimulatorLock
 from ._memory_faults import OPERATIONS, FaultKind, FaultsMixin, _Fault
 from ._memory_forms import FormsMixin, _Attachment, _unknown_type
 from ._memory_model import _Registration, _Version
@@ -126,7 +125,7 @@ class InMemoryBackend(EventsMixin, FaultsMixin, FormsMixin, StateMixin):
         self._seed = int(account_id) ^ sum(ord(c) << (8 * (i % 8)) for i, c in enumerate(region))
         if id_seed is not None:
             self._seed = _mix(_mix(id_seed & _MASK64) ^ self._seed)
-        self._lock = threading.RLock()
+        self._lock = SimulatorLock(self._deliver_event)
         self._registrations: dict[str, _Registration] = {}
         self._by_arn: dict[str, _Registration] = {}
         self._tokens: dict[str, tuple[str, str]] = {}

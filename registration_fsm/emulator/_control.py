@@ -3,10 +3,11 @@ and the simulator's faults from outside the process, and read its logs back."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
-from ..backends._memory_events import knobs_from_wire
 from ..backends.base import DeniedReason
 from ..backends.memory import EventKnobs, FaultKind, InMemoryBackend
 from ..errors import InvalidValueError
@@ -103,6 +104,34 @@ def get_logs(backend: InMemoryBackend, body: Mapping[str, Any]) -> dict[str, Any
     return {"Calls": calls, "Applied": applied, "PendingFaults": faults}
 
 
+def _knobs_from_wire(body: Mapping[str, Any]) -> dict[str, Any]:
+    """The knob changes an emulator request asks for (its keys as the control API names them)."""
+    names = {
+        "DropRate": "drop_rate",
+        "DuplicateRate": "duplicate_rate",
+        "ReorderRate": "reorder_rate",
+        "HoldBack": "hold_back",
+        "Seed": "seed",
+        "PreviousStatus": "previous_status",
+    }
+    unknown = sorted(set(body) - set(names) - {"DelaySeconds"})
+    if unknown:
+        raise InvalidValueError(
+            f"unknown event knob {unknown[0]!r}; known: {', '.join(sorted(names))}, DelaySeconds"
+        )
+    changes = {names[k]: v for k, v in body.items() if k in names}
+    if "DelaySeconds" in body:
+        seconds = body["DelaySeconds"]
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+            raise InvalidValueError(f"invalid DelaySeconds {seconds!r}: a number >= 0")
+        if not (math.isfinite(seconds) and 0 <= seconds <= 10**9):
+            raise InvalidValueError(f"invalid DelaySeconds {seconds!r}: a number >= 0")
+        changes["delay"] = timedelta(seconds=seconds)
+    if "previous_status" in changes and not isinstance(changes["previous_status"], bool):
+        raise InvalidValueError("PreviousStatus must be a boolean")
+    return changes
+
+
 def _knobs_result(knobs: EventKnobs) -> dict[str, Any]:
     return {
         "DropRate": knobs.drop_rate,
@@ -124,7 +153,7 @@ def configure_events(backend: InMemoryBackend, body: Mapping[str, Any]) -> dict[
     changes = {k: v for k, v in body.items() if k != "Reset"}
     try:
         knobs = backend.configure_events(
-            EventKnobs() if reset else None, **knobs_from_wire(changes)
+            EventKnobs() if reset else None, **_knobs_from_wire(changes)
         )
     except InvalidValueError as exc:
         raise validation("Knobs", str(exc)) from None
