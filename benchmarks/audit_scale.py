@@ -140,3 +140,30 @@ def scale_rows(budget: Budget) -> list[Row]:
         ),
         Row("audit_scale_text", LIBRARY, f"the export's text, {label}", "B", Sample((size, size))),
     ]
+
+
+def main() -> None:
+    """``python -m benchmarks.audit_scale [--quick]``: this figure alone, with its ratios."""
+    import argparse
+
+    from .harness import FULL, QUICK
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--quick", action="store_true", help="a fiftieth of the versions")
+    budget = QUICK if parser.parse_args().quick else FULL
+    median: dict[str, float] = {}
+    for row in scale_rows(budget):
+        assert row.sample is not None
+        median[row.key] = row.sample.median
+        runs = ", ".join(f"{run:,.0f}" for run in row.sample.runs)
+        print(f"{row.label:<78} {row.sample.median:>14,.0f} {row.unit}  ({runs})")
+    text = median["audit_scale_text"]
+    print(
+        f"audit / floor: {median['audit_scale'] / median['audit_scale_floor']:.2f}x; "
+        f"peak / text: audit {median['audit_scale_peak'] / text:.2f}x, "
+        f"floor {median['audit_scale_floor_peak'] / text:.2f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()

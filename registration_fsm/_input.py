@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import stat
 import sys
 from collections.abc import Callable, Iterator
@@ -187,10 +188,7 @@ def _depth_exceeds(text: str, limit: int) -> bool:
     fraction of its parse. For invalid JSON the answer may be wrong, which only chooses
     between two refusals.
     """
-    if "\\" in text:
-        text = text.replace("\\\\", "").replace('\\"', "")
-    skeleton = text.encode("utf-8", "surrogatepass").translate(_BRACKETS, _NOT_STRUCTURE)
-    skeleton = skeleton.replace(b'""', b"")
+    skeleton = _skeleton(text)
     if b'"' in skeleton:
         skeleton = b"".join(skeleton.split(b'"')[::2])
     deepest = b"[" * (limit + 1)
@@ -202,6 +200,35 @@ def _depth_exceeds(text: str, limit: int) -> bool:
             return False  # empty, or unbalanced: the parser says what is wrong
         skeleton = inner
     return b"[]" in skeleton
+
+
+def _skeleton(text: str) -> bytes:
+    """The text's brackets and quotes, escapes gone and adjacent quote pairs dropped, built a
+    piece at a time so that it never holds more than a piece of the text twice over (the
+    whole text encoded and translated would take twice the text's size).
+
+    A piece never ends in a backslash, so no run of backslashes and no escape is split: each
+    piece gives what the whole would give for its part. A run of quotes split between pieces
+    keeps its parity (each piece leaves its own part's parity, the join pairs them up again).
+    """
+    pieces = []
+    start, size = 0, len(text)
+    while start < size:
+        end = min(start + _PIECE, size)
+        if text[end - 1] == "\\":
+            after = _NOT_BACKSLASH.search(text, end)
+            end = after.start() + 1 if after is not None else size
+        piece = text[start:end]
+        if "\\" in piece:
+            piece = piece.replace("\\\\", "").replace('\\"', "")
+        skeleton = piece.encode("utf-8", "surrogatepass").translate(_BRACKETS, _NOT_STRUCTURE)
+        pieces.append(skeleton.replace(b'""', b""))
+        start = end
+    return b"".join(pieces).replace(b'""', b"")
+
+
+_PIECE = 1 << 18
+_NOT_BACKSLASH = re.compile(r"[^\\]")
 
 
 class _NotAValue(ValueError):

@@ -27,7 +27,7 @@ import enum
 import gc
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -232,6 +232,79 @@ def _verdict(status: VersionStatus, order: tuple[int, ...]) -> tuple[_Problem, .
     return verdict
 
 
+@attrs.frozen
+class _Shape:
+    """What the audit knows of every record of one status with one set of history keys whose
+    stamps rise strictly in the order ``names`` gives them."""
+
+    status: VersionStatus
+    code: int
+    names: tuple[str, ...]
+    verdict: tuple[_Problem, ...]
+    check: Callable[[str, dict[str, Any]], int | None]
+    """``check(status_text, history)``: the record's fingerprint if its history has exactly
+    these keys, holding strings without NUL that ``datetime.fromisoformat`` reads as aware
+    stamps rising strictly in the order of ``names`` within EARLIEST to LATEST; else None."""
+
+
+_SHAPES: dict[tuple[str, ...], _Shape | None] = {}
+
+
+def _shape(key: tuple[str, ...]) -> _Shape | None:
+    """The shape of a record of status ``key[0]`` with the history keys ``key[1:]``, stamped
+    in that order; None if the status or a key is unknown, or there are no keys."""
+    status = _STATUS.get(key[0])
+    indexes = tuple(_KEY_INDEX.get(name, -1) for name in key[1:])
+    shape = None
+    if status is not None and indexes and -1 not in indexes:
+        names = tuple(_KEYS[i] for i in indexes)
+        shape = _Shape(status, _CODE[status], names, _verdict(status, indexes), _checker(names))
+    if len(_SHAPES) >= _CACHE_SIZE:
+        _SHAPES.clear()
+    _SHAPES[key] = shape
+    return shape
+
+
+def _checker(names: tuple[str, ...]) -> Callable[[str, dict[str, Any]], int | None]:
+    """The check of a shape with these history keys, compiled: one call per record, the
+    stamps read by name, parsed and compared in one chain, the fingerprint hashed inline as
+    :func:`_common_fingerprint` hashes it."""
+    stamps = [f"s{i}" for i in range(len(names))]
+    by_name = "".join(f"s{i}, " for i in sorted(range(len(names)), key=names.__getitem__))
+    source = "\n".join(
+        [
+            "def check(text, history):",
+            f"    if len(history) != {len(names)}:",
+            "        return None",
+            "    try:",
+            *(f"        {s} = history[{name!r}]" for s, name in zip(stamps, names)),
+            f"        if {' or '.join(f'NUL in {s}' for s in stamps)}:",
+            "            return None",
+            f"        if low <= {' < '.join(f'parse({s})' for s in stamps)} < high:",
+            f"            return hash((text, SORTED, ({by_name})))",
+            "    except (KeyError, TypeError, ValueError):",
+            "        pass",
+            "    return None",
+        ]
+    )
+    scope: dict[str, Any] = {
+        "low": EARLIEST,
+        "high": LATEST,
+        "parse": datetime.fromisoformat,
+        "NUL": "\x00",
+        "SORTED": tuple(sorted(names)),
+    }
+    exec(source, scope)  # built from the library's own history keys, never from input
+    return scope["check"]  # type: ignore[no-any-return]
+
+
+def _common_fingerprint(status: object, history: Mapping[Any, Any]) -> int:
+    """The fingerprint of a record of exactly a number, a status and a history: its status and
+    its history's items in the order of their keys (so key order does not count)."""
+    names = sorted(history)
+    return hash((status, tuple(names), tuple([history[name] for name in names])))
+
+
 # -- walking an export ---------------------------------------------------------------------------
 
 
@@ -250,12 +323,6 @@ class _Group:
     """Per version number, its status's code (0: not read, or a status the library does not
     know). With ``versions`` holding only fingerprints, an audit keeps a few bytes per
     version rather than the version itself, so pages can be dropped once read."""
-
-    def record(self, number: int, status: VersionStatus | None) -> None:
-        codes = self.codes
-        if number >= len(codes):
-            codes.extend(bytes(number + 1 - len(codes)))
-        codes[number] = _CODE[status] if status is not None else 0
 
     def status(self, number: int) -> VersionStatus | None:
         """The status of version ``number``, if it was read and is one the library knows."""
@@ -336,6 +403,8 @@ class _Auditor:
         status_of = _STATUS.get
         index_of = _KEY_INDEX.get
         verdicts = _VERDICTS
+        shapes = _SHAPES
+        guesses: dict[str, _Shape] = {}
         checked = 0
         for position, item in enumerate(items):
             parsed = None
@@ -343,6 +412,58 @@ class _Auditor:
                 number = item.get("VersionNumber")
                 text = item.get("RegistrationVersionStatus")
                 history = item.get("RegistrationVersionStatusHistory")
+                # The common record: string stamps rising strictly in the order of their keys,
+                # all in range. Its verdict is cached with its shape, so no sort, no order.
+                # Anything else (a tie, another order, a None, a datetime, a bad stamp) takes
+                # the general path below, which accepts every record this one does, alike.
+                if (
+                    number.__class__ is int
+                    and 0 < number <= _MAX_VERSION
+                    and text.__class__ is str
+                    and history.__class__ is dict
+                ):
+                    shape = guesses.get(text)
+                    mark = shape.check(text, history) if shape is not None else None
+                    if mark is None:
+                        key = (text, *history)
+                        try:
+                            shape = shapes[key]
+                        except KeyError:
+                            shape = _shape(key)
+                        if shape is not None:
+                            mark = shape.check(text, history)
+                            if mark is not None:
+                                guesses[text] = shape
+                    if mark is not None and shape is not None:
+                        if len(item) != 3:
+                            mark = _fingerprint(item)
+                        seen = known.get(number)
+                        if seen is not None:
+                            if seen != mark:
+                                findings.append(_duplicate(number, position, source, rid))
+                            continue
+                        known[number] = mark
+                        if number >= len(codes):
+                            _grow(codes, number)
+                        codes[number] = shape.code
+                        if shape.status is _APPROVED:
+                            approved.append(number)
+                        checked += 1
+                        if shape.verdict:
+                            shown = {
+                                name: fromiso(stamp).isoformat() for name, stamp in history.items()
+                            }
+                            for kind, reason in shape.verdict:
+                                findings.append(
+                                    Finding(
+                                        kind,
+                                        reason.format_map(_Missing(shown)),
+                                        source,
+                                        rid,
+                                        number,
+                                    )
+                                )
+                        continue
                 status = status_of(text) if text.__class__ is str else None
                 if (
                     number.__class__ is int
@@ -385,7 +506,7 @@ class _Auditor:
                     else:
                         parsed = (number, status, pairs)
                         fingerprint = (
-                            hash((number, text, sum(map(hash, history.items())), len(history)))
+                            _common_fingerprint(text, history)
                             if len(item) == 3
                             else _fingerprint(item)
                         )
@@ -398,21 +519,11 @@ class _Auditor:
             seen = known.get(number)
             if seen is not None:
                 if seen != fingerprint:
-                    findings.append(
-                        Finding(
-                            FindingKind.DUPLICATE_VERSION,
-                            f"version {number} appears twice with different contents "
-                            f"(item {position} of RegistrationVersions differs from the "
-                            "first)",
-                            source,
-                            rid,
-                            number,
-                        )
-                    )
+                    findings.append(_duplicate(number, position, source, rid))
                 continue
             known[number] = fingerprint
             if number >= len(codes):
-                codes.extend(bytes(number + 1 - len(codes)))
+                _grow(codes, number)
             codes[number] = code_of[status]
             if status is _APPROVED:
                 approved.append(number)
@@ -483,8 +594,7 @@ class _Auditor:
                         )
                     )
                 return None
-            group.versions[number] = fingerprint
-            group.record(number, None)
+            group.versions[number] = fingerprint  # its code stays 0, as for a number not read
             self.findings.append(
                 Finding(
                     FindingKind.UNKNOWN_STATUS,
@@ -661,6 +771,22 @@ _NEVER_APPROVED = frozenset(VersionStatus) - {
 }
 
 
+def _grow(codes: bytearray, number: int) -> None:
+    """Make room for version ``number``, doubling: a run of rising numbers rarely extends."""
+    codes.extend(bytes(min(max(number + 1, 2 * len(codes)), _MAX_VERSION + 1) - len(codes)))
+
+
+def _duplicate(number: int, position: int, source: str, rid: str | None) -> Finding:
+    return Finding(
+        FindingKind.DUPLICATE_VERSION,
+        f"version {number} appears twice with different contents "
+        f"(item {position} of RegistrationVersions differs from the first)",
+        source,
+        rid,
+        number,
+    )
+
+
 def _fingerprint(item: object) -> int:
     """A hash of a version record's contents, equal for equal records (key order aside).
 
@@ -674,10 +800,7 @@ def _fingerprint(item: object) -> int:
             and "RegistrationVersionStatus" in item
         ):
             try:
-                mix = sum(map(hash, history.items()))
-                return hash(
-                    (item["VersionNumber"], item["RegistrationVersionStatus"], mix, len(history))
-                )
+                return _common_fingerprint(item["RegistrationVersionStatus"], history)
             except Exception:  # an odd value (a tzinfo that raises): fall through
                 pass
     try:

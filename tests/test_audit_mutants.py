@@ -156,3 +156,177 @@ def test_audit_json_takes_only_text() -> None:
     assert info.value.source == "five"
     assert info.value.detail == "expected JSON text, got int"
     assert audit_json(bytearray(json.dumps(EXPORT).encode())).versions_checked == 1
+
+
+def test_every_finding_kind_has_its_own_name() -> None:
+    assert [k.value for k in FindingKind] == [
+        "stamps_out_of_order",
+        "impossible_predecessor",
+        "missing_stamp",
+        "illegal_path",
+        "multiple_approved",
+        "unknown_status",
+        "unknown_stamp",
+        "duplicate_version",
+        "registration_mismatch",
+        "malformed",
+        "journal",
+    ]
+    assert FindingKind("stamps_out_of_order") is FindingKind.STAMPS_OUT_OF_ORDER
+
+
+def test_the_caches_of_verdicts_and_shapes_stay_within_their_bound() -> None:
+    # Hostile exports can hold any number of stamp orders and key sequences; each cache is
+    # emptied when it reaches _CACHE_SIZE entries, so neither grows with the export.
+    from itertools import permutations
+
+    from registration_fsm import audit as module
+    from registration_fsm.statuses import VersionStatus
+
+    size = module._CACHE_SIZE
+    assert size == 4096
+    module._VERDICTS.clear()
+    module._SHAPES.clear()
+    orders = permutations(range(len(module._KEYS)), 5)
+    largest = 0
+    for _ in range(size + 1):
+        module._verdict(VersionStatus.DRAFT, next(orders))
+        largest = max(largest, len(module._VERDICTS))
+    assert largest == size
+    assert len(module._VERDICTS) == 1
+    largest = 0
+    for names in list(permutations(module._KEYS, 5))[: size + 1]:
+        module._shape(("DRAFT", *names))
+        largest = max(largest, len(module._SHAPES))
+    assert largest == size
+    assert len(module._SHAPES) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        (
+            '[{"RegistrationVersions": 5}]',
+            "RegistrationVersions in item 0 of the top-level list is a number, not a list",
+        ),
+        (
+            '[{"Registrations": 5}]',
+            "Registrations in item 0 of the top-level list is a number, not a list",
+        ),
+    ],
+)
+def test_a_page_whose_list_is_not_a_list_is_named(text: str, detail: str) -> None:
+    with pytest.raises(AuditInputError) as info:
+        audit_json(text)
+    assert info.value.detail == detail
+
+
+def test_version_zero_is_malformed_even_with_a_well_formed_history() -> None:
+    history = {"DraftTimestamp": "2026-01-05T09:00:00Z", "DiscardedTimestamp": "2026-01-05T09:01Z"}
+    items = [
+        {
+            "VersionNumber": number,
+            "RegistrationVersionStatus": "DISCARDED",
+            "RegistrationVersionStatusHistory": dict(history),
+        }
+        for number in (1, 0)
+    ]
+    report = audit_data({"RegistrationId": "registration-1", "RegistrationVersions": items})
+    assert report.versions_checked == 1
+    assert [(f.kind, f.registration_id, f.version_number, f.reason) for f in report.findings] == [
+        (
+            FindingKind.MALFORMED,
+            "registration-1",
+            None,
+            "item 1 of RegistrationVersions: VersionNumber 0 is outside 1 to 100000",
+        )
+    ]
+
+
+_T0, _T1, _T2 = "2026-01-05T09:00:00Z", "2026-01-05T09:01:00Z", "2026-01-05T09:02:00Z"
+
+
+def _versions(*records: tuple[int, str, dict[str, object]]) -> dict[str, object]:
+    return {
+        "RegistrationId": "registration-1",
+        "RegistrationVersions": [
+            {
+                "VersionNumber": number,
+                "RegistrationVersionStatus": status,
+                "RegistrationVersionStatusHistory": dict(history),
+            }
+            for number, status, history in records
+        ],
+    }
+
+
+def test_a_tie_is_judged_as_a_tie() -> None:
+    # REVIEWING and REQUIRES_AUTHENTICATION stamped at the same instant: only SUBMITTED's
+    # stamp is missing. Taken in the order of their keys instead, REQUIRES_AUTHENTICATION
+    # would come after the version's own status.
+    tie = {
+        "DraftTimestamp": _T0,
+        "ReviewingTimestamp": _T1,
+        "RequiresAuthenticationTimestamp": _T1,
+    }
+    report = audit_data(_versions((1, "REVIEWING", tie)))
+    assert [(f.kind, f.reason) for f in report.findings] == [
+        (
+            FindingKind.MISSING_STAMP,
+            "the path from DRAFT to REVIEWING enters SUBMITTED, but there is no "
+            "SubmittedTimestamp: AWS stamps every status a version enters",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        {"DraftTimestamp": _T0, "SubmittedTimestamp": _T0},  # a tie: the general path
+        {"DraftTimestamp": _T0, "SubmittedTimestamp": _T1},  # the fast path
+    ],
+)
+def test_a_duplicate_differing_only_in_status_is_found(history: dict[str, object]) -> None:
+    report = audit_data(_versions((1, "SUBMITTED", history), (1, "DRAFT", history)))
+    assert report.versions_checked == 1
+    assert [(f.kind, f.version_number, f.reason) for f in report.findings] == [
+        (
+            FindingKind.DUPLICATE_VERSION,
+            1,
+            "version 1 appears twice with different contents (item 1 of "
+            "RegistrationVersions differs from the first)",
+        )
+    ]
+
+
+def test_duplicates_read_by_the_slow_path_are_told_apart() -> None:
+    # Epoch seconds are read by the slow path, which fingerprints the whole record.
+    first = {"DraftTimestamp": 1767603600, "SubmittedTimestamp": 1767603660}
+    other = {"DraftTimestamp": 1767603600, "SubmittedTimestamp": 1767603720}
+    report = audit_data(
+        _versions((1, "SUBMITTED", first), (1, "SUBMITTED", first), (1, "SUBMITTED", other))
+    )
+    assert report.versions_checked == 1
+    assert [(f.kind, f.reason) for f in report.findings] == [
+        (
+            FindingKind.DUPLICATE_VERSION,
+            "version 1 appears twice with different contents (item 2 of "
+            "RegistrationVersions differs from the first)",
+        )
+    ]
+
+
+def test_the_slow_path_reads_past_an_unknown_key_and_a_null() -> None:
+    # Epoch seconds send a record to the slow path, which must read every key after an
+    # unknown one or a null, and then judge the record like any other.
+    unknown_first = {"LaterTimestamp": _T0, "DraftTimestamp": 1767603600}
+    null_first = {
+        "ApprovedTimestamp": None,
+        "DraftTimestamp": 1767603600,
+        "SubmittedTimestamp": 1767603660,
+    }
+    report = audit_data(_versions((1, "DRAFT", unknown_first), (2, "SUBMITTED", null_first)))
+    assert report.versions_checked == 2
+    assert [(f.kind, f.version_number) for f in report.findings] == [
+        (FindingKind.UNKNOWN_STAMP, 1)
+    ]

@@ -102,6 +102,7 @@ _TESTS: dict[str, tuple[str, ...]] = {
     ),
     "audit": (
         "test_audit_mutants.py",
+        "test_audit_fast_path.py",
         "test_audit.py",
         "test_cli_audit.py",
         "test_hostile_inputs.py",
