@@ -330,3 +330,174 @@ def test_the_slow_path_reads_past_an_unknown_key_and_a_null() -> None:
     assert [(f.kind, f.version_number) for f in report.findings] == [
         (FindingKind.UNKNOWN_STAMP, 1)
     ]
+
+
+def test_the_general_path_shows_stamps_as_written_past_a_null() -> None:
+    # A null stamp keeps a record off the fast path; the general path must read on past it and
+    # show the other stamps with the offsets they were written in, as the fast path does.
+    history = {
+        "ApprovedTimestamp": None,
+        "DraftTimestamp": "2026-01-05T11:00:00+02:00",
+        "SubmittedTimestamp": "2026-01-05T08:00:00+02:00",
+    }
+    report = audit_data(_versions((1, "SUBMITTED", history)))
+    assert report.versions_checked == 1
+    assert [(f.kind, f.reason) for f in report.findings] == [
+        (
+            FindingKind.STAMPS_OUT_OF_ORDER,
+            "SubmittedTimestamp (2026-01-05T08:00:00+02:00) is earlier than DraftTimestamp: "
+            "every version starts as a DRAFT",
+        )
+    ]
+
+
+def test_a_datetime_in_the_last_year_is_shown_as_given() -> None:
+    # 2100-01-01T00:30+01:00 is 2099-12-31T23:30Z, inside the bounds: the datetime is taken as
+    # it is, with its own offset, not converted to UTC.
+    from datetime import datetime, timedelta, timezone
+
+    plus_one = timezone(timedelta(hours=1))
+    history = {
+        "DraftTimestamp": datetime(2100, 1, 1, 0, 40, tzinfo=plus_one),
+        "SubmittedTimestamp": datetime(2100, 1, 1, 0, 30, tzinfo=plus_one),
+    }
+    report = audit_data(_versions((1, "SUBMITTED", history)))
+    assert [f.reason for f in report.findings] == [
+        "SubmittedTimestamp (2100-01-01T00:30:00+01:00) is earlier than DraftTimestamp: "
+        "every version starts as a DRAFT"
+    ]
+
+
+def test_a_malformed_record_names_its_source() -> None:
+    report = audit_data(
+        {"RegistrationId": "registration-1", "RegistrationVersions": [{"VersionNumber": "1"}]},
+        source="export.json",
+    )
+    assert [(f.kind, f.source, f.registration_id, f.reason) for f in report.findings] == [
+        (
+            FindingKind.MALFORMED,
+            "export.json",
+            "registration-1",
+            "item 0 of RegistrationVersions: VersionNumber is '1', not an integer from 1 to "
+            "100000",
+        )
+    ]
+
+
+_DENIED_HISTORY = {
+    "DraftTimestamp": _T0,
+    "SubmittedTimestamp": _T1,
+    "ReviewingTimestamp": _T2,
+    "DeniedTimestamp": "2026-01-05T09:03:00Z",
+}
+
+
+@pytest.mark.parametrize(("status", "mismatch"), [("DENIED", False), ("DRAFT", True)])
+def test_the_latest_denied_version_must_be_denied(status: str, mismatch: bool) -> None:
+    history = _DENIED_HISTORY if status == "DENIED" else {"DraftTimestamp": _T0}
+    registration = {
+        "RegistrationId": "registration-1",
+        "RegistrationStatus": "REQUIRES_UPDATES",
+        "CurrentVersionNumber": 2,
+        "LatestDeniedVersionNumber": 1,
+    }
+    report = audit_data(
+        [
+            {"Registrations": [registration]},
+            _versions((1, status, history), (2, "DRAFT", {"DraftTimestamp": _T2})),
+        ]
+    )
+    assert report.versions_checked == 2
+    expected = [
+        (
+            FindingKind.REGISTRATION_MISMATCH,
+            1,
+            "LatestDeniedVersionNumber is 1, but version 1 is DRAFT, not DENIED",
+        )
+    ]
+    assert [(f.kind, f.version_number, f.reason) for f in report.findings] == (
+        expected if mismatch else []
+    )
+
+
+def test_a_record_equal_to_one_read_before_is_no_duplicate_whatever_its_mapping() -> None:
+    # An OrderedDict history keeps the record off the fast path; its contents equal the plain
+    # dict's, so its fingerprint must be the one the fast path gave the first record.
+    from collections import OrderedDict
+
+    history = {"DraftTimestamp": _T0, "SubmittedTimestamp": _T1}
+    items = [
+        {
+            "VersionNumber": 1,
+            "RegistrationVersionStatus": "SUBMITTED",
+            "RegistrationVersionStatusHistory": mapping,
+        }
+        for mapping in (history, OrderedDict(history))
+    ]
+    assert items[0] == items[1]
+    report = audit_data({"RegistrationId": "registration-1", "RegistrationVersions": items})
+    assert report.versions_checked == 1
+    assert report.findings == ()
+
+
+def test_records_with_an_unhashable_field_differ_only_by_their_contents() -> None:
+    # A field boto3 never returns, holding a set: equal records in another key order are one
+    # version; a different set is a duplicate.
+    def record(extra: object, *, reverse: bool = False) -> dict[str, object]:
+        fields: list[tuple[str, object]] = [
+            ("VersionNumber", 1),
+            ("RegistrationVersionStatus", "DRAFT"),
+            ("RegistrationVersionStatusHistory", {"DraftTimestamp": _T0}),
+            ("Extra", extra),
+        ]
+        return dict(reversed(fields) if reverse else fields)
+
+    same = audit_data({"RegistrationVersions": [record({"a"}), record({"a"}, reverse=True)]})
+    assert same.versions_checked == 1
+    assert same.findings == ()
+    other = audit_data({"RegistrationVersions": [record({"a"}), record({"b"})]})
+    assert [f.kind for f in other.findings] == [FindingKind.DUPLICATE_VERSION]
+
+
+def test_an_unexpected_type_is_named_by_its_type() -> None:
+    report = audit_data({"RegistrationVersions": [("a",)]})
+    assert [f.reason for f in report.findings] == [
+        "item 0 of RegistrationVersions: a tuple, not an object"
+    ]
+    with pytest.raises(AuditInputError) as info:
+        audit_data(("a",))
+    assert info.value.detail.startswith("the top level is a tuple; expected the JSON object")
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_cycle_collector_is_left_as_it_was(enabled: bool) -> None:
+    import gc
+
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        assert audit_data(EXPORT).ok
+        assert gc.isenabled() is enabled
+        assert audit_json(json.dumps([EXPORT])).ok
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ('[{"RegistrationVersions": []}]x', "not JSON: Extra data at line 1 column 31"),
+        (
+            '[{"RegistrationVersions": []} {"RegistrationVersions": []}]',
+            "not JSON: Expecting ',' delimiter at line 1 column 31",
+        ),
+        ('[{"RegistrationVersions": []}] 5', "not JSON: Extra data at line 1 column 32"),
+        ("[] x", "not JSON: Extra data at line 1 column 4"),
+    ],
+)
+def test_a_list_of_pages_with_bad_json_after_a_page_says_where(text: str, detail: str) -> None:
+    with pytest.raises(AuditInputError) as info:
+        audit_json(text, source="pages")
+    assert info.value.source == "pages"
+    assert info.value.detail == detail
