@@ -964,12 +964,6 @@ def _decode(raw: bytes, source: str) -> str:
     return decode_text(raw, source)
 
 
-def _parse_json(raw: bytes, source: str) -> object:
-    from ._input import parse_json
-
-    return parse_json(raw, source)
-
-
 def _loads(text: str, source: str) -> object:
     from ._input import parse_json_text
 

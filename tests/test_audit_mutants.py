@@ -501,3 +501,141 @@ def test_a_list_of_pages_with_bad_json_after_a_page_says_where(text: str, detail
         audit_json(text, source="pages")
     assert info.value.source == "pages"
     assert info.value.detail == detail
+
+
+@pytest.mark.parametrize(
+    ("number", "draft", "submitted"),
+    [
+        (100_000, "2026-01-05T11:00:00+02:00", "2026-01-05T08:00:00+02:00"),
+        (1, "2099-06-01T12:00:00+02:00", "2099-06-01T10:00:00+02:00"),
+        (1, "2000-01-02T12:00:00+02:00", "2000-01-02T10:00:00+02:00"),
+        (1, "2100-01-01T00:40:00+01:00", "2100-01-01T00:30:00+01:00"),
+        (1, "1999-12-31T23:30:00-05:00", "1999-12-31T23:10:00-05:00"),
+    ],
+)
+def test_stamps_out_of_order_are_shown_as_written(number: int, draft: str, submitted: str) -> None:
+    # Stamps out of the order of their keys take the general path, which shows them with their
+    # own offsets, for the highest version number and in the first and last years too.
+    history = {"DraftTimestamp": draft, "SubmittedTimestamp": submitted}
+    report = audit_data(_versions((number, "SUBMITTED", history)))
+    assert [(f.kind, f.version_number, f.reason) for f in report.findings] == [
+        (
+            FindingKind.STAMPS_OUT_OF_ORDER,
+            number,
+            f"SubmittedTimestamp ({submitted}) is earlier than DraftTimestamp: every version "
+            "starts as a DRAFT",
+        )
+    ]
+
+
+@pytest.mark.parametrize("stamp", ["2099-12-31T23:00:00-05:00", "2000-01-01T00:30:00+01:00"])
+def test_a_stamp_written_in_range_but_out_of_it_in_utc_is_malformed(stamp: str) -> None:
+    report = audit_data(_versions((1, "DRAFT", {"DraftTimestamp": stamp})))
+    assert report.versions_checked == 0
+    assert [(f.kind, f.version_number) for f in report.findings] == [(FindingKind.MALFORMED, 1)]
+    assert report.findings[0].reason.startswith(
+        f"item 0 of RegistrationVersions: DraftTimestamp {stamp!r} is not a timestamp: "
+    )
+
+
+def test_version_findings_of_the_slow_path_name_source_and_number() -> None:
+    items = [
+        {"VersionNumber": 1, "RegistrationVersionStatus": 5},
+        {
+            "VersionNumber": 2,
+            "RegistrationVersionStatus": "LATER",
+            "RegistrationVersionStatusHistory": {"DraftTimestamp": _T0},
+        },
+    ]
+    report = audit_data(
+        {"RegistrationId": "registration-1", "RegistrationVersions": items}, source="e.json"
+    )
+    assert [(f.kind, f.source, f.registration_id, f.version_number) for f in report.findings] == [
+        (FindingKind.MALFORMED, "e.json", "registration-1", 1),
+        (FindingKind.UNKNOWN_STATUS, "e.json", "registration-1", 2),
+    ]
+    assert report.findings[0].reason == (
+        "item 0 of RegistrationVersions: RegistrationVersionStatus is a number, not a string"
+    )
+
+
+def test_registration_findings_name_source_and_reason() -> None:
+    pages = [
+        {
+            "Registrations": [
+                {"RegistrationStatus": "CREATED"},
+                {"RegistrationId": "registration-1", "RegistrationStatus": 5},
+                {
+                    "RegistrationId": "registration-2",
+                    "RegistrationStatus": "CREATED",
+                    "CurrentVersionNumber": 100_001,
+                },
+            ]
+        }
+    ]
+    report = audit_data(pages, source="r.json")
+    assert [(f.kind, f.source, f.registration_id, f.reason) for f in report.findings] == [
+        (
+            FindingKind.MALFORMED,
+            "r.json",
+            None,
+            "item 0 of Registrations has no RegistrationId string",
+        ),
+        (
+            FindingKind.MALFORMED,
+            "r.json",
+            "registration-1",
+            "RegistrationStatus is a number, not a string",
+        ),
+        (
+            FindingKind.MALFORMED,
+            "r.json",
+            "registration-1",
+            "CurrentVersionNumber is missing, not an integer",
+        ),
+        (
+            FindingKind.MALFORMED,
+            "r.json",
+            "registration-2",
+            "CurrentVersionNumber 100001 is outside 1 to 100000",
+        ),
+    ]
+
+
+def test_more_than_two_approved_versions_are_named_in_a_list() -> None:
+    approved = {
+        "DraftTimestamp": _T0,
+        "SubmittedTimestamp": _T1,
+        "ReviewingTimestamp": _T2,
+        "ApprovedTimestamp": "2026-01-05T09:03:00Z",
+    }
+    report = audit_data(_versions(*((n, "APPROVED", approved) for n in (1, 2, 3, 4))))
+    assert [(f.version_number, f.reason.split(":")[0]) for f in report.findings] == [
+        (1, "APPROVED, and so is versions 2, 3 and 4"),
+        (2, "APPROVED, and so is versions 1, 3 and 4"),
+        (3, "APPROVED, and so is versions 1, 2 and 4"),
+    ]
+
+
+def test_records_with_a_list_field_differ_only_by_their_contents() -> None:
+    def record(extra: object, *, reverse: bool = False) -> dict[str, object]:
+        fields: list[tuple[str, object]] = [
+            ("VersionNumber", 1),
+            ("RegistrationVersionStatus", "DRAFT"),
+            ("RegistrationVersionStatusHistory", {"DraftTimestamp": _T0}),
+            ("Extra", extra),
+        ]
+        return dict(reversed(fields) if reverse else fields)
+
+    same = [record([{"a": 1, "b": 2}]), record([{"b": 2, "a": 1}], reverse=True)]
+    assert audit_data({"RegistrationVersions": same}).findings == ()
+    other = [record([{"a": 1}]), record([{"a": 2}])]
+    assert [f.kind for f in audit_data({"RegistrationVersions": other}).findings] == [
+        FindingKind.DUPLICATE_VERSION
+    ]
+
+
+@pytest.mark.parametrize("text", ["[]", " [ ] ", "[\n]\n"])
+def test_an_empty_list_of_pages_is_an_empty_audit(text: str) -> None:
+    report = audit_json(text, source="none")
+    assert report == AuditReport((), 0, 0, ("none",))
