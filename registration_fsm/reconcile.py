@@ -157,9 +157,34 @@ def _tzutc_class() -> type | None:
     return found if isinstance(found, type) else None
 
 
+_SEEN: dict[int, tuple[_Stamps, dict[Any, Any]]] = {}
+"""Raw histories found to repeat a stamps tuple, by the tuple's id (the tuple is kept, so the
+id cannot be reused): a raw history equal to one of them repeats the same stamps, and dict
+equality is one comparison per stamp in C. Cleared when it grows past ``_SEEN_LIMIT``."""
+_SEEN_LIMIT = 65_536
+
+
 def _repeats(raw: object, stamps: _Stamps, tzutc: type | None) -> bool:
     """True when ``StatusHistory.from_aws(raw)`` would hold exactly ``stamps`` (model order)."""
-    if type(raw) is not dict or len(raw) != len(stamps) - stamps.count(None):
+    if type(raw) is not dict:
+        return False
+    seen = _SEEN.get(id(stamps))
+    if seen is not None and seen[0] is stamps:
+        try:
+            if seen[1] == raw:
+                return True
+        except Exception:  # a hostile value's __eq__ raised: the checks below decide
+            pass
+    if not _repeats_checked(raw, stamps, tzutc):
+        return False
+    if len(_SEEN) >= _SEEN_LIMIT:
+        _SEEN.clear()
+    _SEEN[id(stamps)] = (stamps, dict(raw))
+    return True
+
+
+def _repeats_checked(raw: dict[Any, Any], stamps: _Stamps, tzutc: type | None) -> bool:
+    if len(raw) != len(stamps) - stamps.count(None):
         return False
     for key, value in raw.items():
         index = _KEY_TO_INDEX.get(key) if type(key) is str else None

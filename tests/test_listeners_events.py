@@ -350,3 +350,44 @@ def test_each_backend_call_is_logged_at_debug_with_its_request_id(
     ]
     assert all(r.request_id for r in calls)
     assert len({r.request_id for r in calls}) == 4
+
+
+class _Tampered(InMemoryBackend):
+    """Once ``tampered``, describes the latest version as APPROVED with no approval stamp."""
+
+    tampered = False
+
+    def describe_versions(self, registration_id: str, version_numbers: Any = None) -> Any:
+        import attrs
+
+        infos = super().describe_versions(registration_id, version_numbers)
+        if not self.tampered:
+            return infos
+        return (*infos[:-1], attrs.evolve(infos[-1], status=S.APPROVED))
+
+
+def test_a_refused_remote_state_is_logged_as_a_warning_and_changes_nothing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from registration_fsm import IllegalRemoteTransition
+
+    clock = Clock()
+    store = SqliteStore(":memory:", clock=clock)
+    backend = _Tampered(clock=clock)
+    service = RegistrationService(store, backend, worker_id="w1", clock=clock)
+    heard: list[TransitionEvent] = []
+    rid = service.create(BRAND).registration_id
+    service.submit(rid)
+    service.subscribe(heard.append)
+    backend.tampered = True
+    revision = store.load(rid).revision
+    with (
+        caplog.at_level(logging.WARNING, logger="registration_fsm"),
+        pytest.raises(IllegalRemoteTransition),
+    ):
+        service.reconcile(rid)
+    (record,) = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert record.registration_id == rid
+    assert "refused" in record.getMessage()
+    assert (store.load(rid).revision, heard) == (revision, [])
+    store.close()

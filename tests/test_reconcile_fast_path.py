@@ -248,3 +248,46 @@ def test_the_shortcut_checks_the_identifiers_as_the_full_parse_does() -> None:
         assert len(outcomes) == 1
         ((kind, detail),) = outcomes
         assert kind == "error", detail
+
+
+def test_a_history_seen_before_is_trusted_only_when_equal_and_never_asks_a_hostile_eq() -> None:
+    """The second reading of the same history is one dict comparison; a history that differs
+    from the one seen (or compares by raising) is read in full, as the first time."""
+    from benchmarks.cases import _walks, describe_versions_response
+
+    class Hostile:
+        def __eq__(self, other: object) -> bool:
+            raise RuntimeError("compared")
+
+        __hash__ = object.__hash__
+
+    response = describe_versions_response(3, shape="cli")
+    reg = Registration(
+        response["RegistrationId"], _walks(3), registration_arn=response["RegistrationArn"]
+    )
+    assert not reg.reconcile_pages(response).changed  # seen once: remembered
+    assert not reg.reconcile_pages(copy.deepcopy(response)).changed  # equal: trusted
+    moved = copy.deepcopy(response)
+    history = moved["RegistrationVersions"][0]["RegistrationVersionStatusHistory"]
+    key = next(iter(history))
+    history[key] = history[key].replace("+00:00", ".000001+00:00")
+    with_full = parse_pages(moved, reg.registration_id, reg.registration_arn, strict=False)
+    with_local = parse_pages(
+        moved, reg.registration_id, reg.registration_arn, strict=False, local=reg.versions
+    )
+    assert with_local == with_full  # one microsecond off: not the history seen
+    history[key] = Hostile()
+    for strict in (True, False):
+        try:
+            outcome: object = parse_pages(
+                moved, reg.registration_id, reg.registration_arn, strict=strict, local=reg.versions
+            )
+        except RegistrationFsmError as error:
+            outcome = type(error)
+        try:
+            expected: object = parse_pages(
+                moved, reg.registration_id, reg.registration_arn, strict=strict
+            )
+        except RegistrationFsmError as error:
+            expected = type(error)
+        assert outcome == expected
