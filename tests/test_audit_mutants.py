@@ -639,3 +639,75 @@ def test_records_with_a_list_field_differ_only_by_their_contents() -> None:
 def test_an_empty_list_of_pages_is_an_empty_audit(text: str) -> None:
     report = audit_json(text, source="none")
     assert report == AuditReport((), 0, 0, ("none",))
+
+
+def test_a_datetime_in_the_year_before_the_first_is_shown_as_given() -> None:
+    # 1999-12-31T23:30-05:00 is 2000-01-01T04:30Z, inside the bounds.
+    from datetime import datetime, timedelta, timezone
+
+    minus_five = timezone(timedelta(hours=-5))
+    history = {
+        "DraftTimestamp": datetime(1999, 12, 31, 23, 40, tzinfo=minus_five),
+        "SubmittedTimestamp": datetime(1999, 12, 31, 23, 30, tzinfo=minus_five),
+    }
+    report = audit_data(_versions((1, "SUBMITTED", history)))
+    assert [f.reason for f in report.findings] == [
+        "SubmittedTimestamp (1999-12-31T23:30:00-05:00) is earlier than DraftTimestamp: "
+        "every version starts as a DRAFT"
+    ]
+
+
+def test_a_duplicate_of_an_unknown_status_names_its_registration() -> None:
+    report = audit_data(
+        _versions((1, "LATER", {"DraftTimestamp": _T0}), (1, "LATER", {"DraftTimestamp": _T1}))
+    )
+    assert [(f.kind, f.registration_id, f.version_number) for f in report.findings] == [
+        (FindingKind.UNKNOWN_STATUS, "registration-1", 1),
+        (FindingKind.DUPLICATE_VERSION, "registration-1", 1),
+    ]
+    assert report.findings[1].reason == "version 1 appears twice with different contents"
+
+
+def _registration_findings(**numbers: object) -> list[tuple[object, ...]]:
+    registration = {"RegistrationId": "registration-1", "RegistrationStatus": "CREATED", **numbers}
+    report = audit_data({"Registrations": [registration]})
+    return [(f.kind, f.version_number, f.reason) for f in report.findings]
+
+
+def test_registration_numbers_are_checked_with_reasons() -> None:
+    mismatch = FindingKind.REGISTRATION_MISMATCH
+    assert _registration_findings(CurrentVersionNumber="2") == [
+        (FindingKind.MALFORMED, None, "CurrentVersionNumber is '2', not an integer")
+    ]
+    assert _registration_findings(
+        CurrentVersionNumber=2, ApprovedVersionNumber=3, LatestDeniedVersionNumber=4
+    ) == [
+        (mismatch, 3, "ApprovedVersionNumber 3 is newer than CurrentVersionNumber 2"),
+        (mismatch, 4, "LatestDeniedVersionNumber 4 is newer than CurrentVersionNumber 2"),
+    ]
+    assert _registration_findings(
+        CurrentVersionNumber=2, ApprovedVersionNumber=1, LatestDeniedVersionNumber=1
+    ) == [
+        (
+            mismatch,
+            1,
+            "version 1 is both ApprovedVersionNumber and LatestDeniedVersionNumber",
+        )
+    ]
+
+
+def test_a_history_that_is_not_an_object_names_the_version() -> None:
+    record = {
+        "VersionNumber": 3,
+        "RegistrationVersionStatus": "DRAFT",
+        "RegistrationVersionStatusHistory": [],
+    }
+    report = audit_data({"RegistrationVersions": [record]})
+    assert [(f.kind, f.version_number, f.reason) for f in report.findings] == [
+        (
+            FindingKind.MALFORMED,
+            3,
+            "item 0 of RegistrationVersions: RegistrationVersionStatusHistory is a list, "
+            "not an object",
+        )
+    ]
