@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from .errors import InvalidValueError
 from .history import parse_timestamp
 
-__all__ = ["Clock", "SteppingClock", "utc_now"]
+__all__ = ["Clock", "SteppingClock", "peek", "utc_now"]
 
 Clock = Callable[[], datetime]
 """Any callable returning a timezone-aware datetime."""
@@ -19,6 +19,14 @@ Clock = Callable[[], datetime]
 def utc_now() -> datetime:
     """The current time in UTC; what the default clock returns."""
     return datetime.now(timezone.utc)
+
+
+def peek(clock: Clock) -> datetime:
+    """The time ``clock`` tells, read without moving it when it can (``SteppingClock.peek``):
+    for reading the time where no event happens (scheduling, an event's delivery)."""
+    look = getattr(clock, "peek", None)
+    now: datetime = look() if callable(look) else clock()
+    return now
 
 
 # Same as utc_now, one Python call cheaper: it runs on every trigger fired without ``at=``.

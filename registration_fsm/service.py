@@ -48,6 +48,7 @@ from ._service_core import (
     recover_flow,
 )
 from .backends.base import AsyncBackend, Backend
+from .clock import peek
 from .errors import IllegalRemoteTransition, InvalidValueError, RegistrationFsmError
 from .events import TransitionEvent
 from .registration import Registration
@@ -215,19 +216,15 @@ class _Driver(Generic[_StoreT, _BackendT]):
                 "journal_entries": effect.moves,
                 "release": effect.release,
             }
-            keywords["next_check_at"] = self._schedule.next_check(effect.registration, self._now())
+            keywords["next_check_at"] = self._schedule.next_check(
+                effect.registration, peek(self._clock)
+            )
             return store.save, (effect.registration,), keywords
         if isinstance(effect, EventsSeen):
             return store.events_seen, (effect.registration_id,), {}
         if isinstance(effect, RecordEvent):
             return store.record_event, (effect.event_id, effect.registration_id), {}
         raise AssertionError(f"unknown effect {effect!r}")  # pragma: no cover
-
-    def _now(self) -> datetime:
-        """The time, read without moving a stepping clock (scheduling is not an event)."""
-        peek = getattr(self._clock, "peek", None)
-        now: datetime = peek() if callable(peek) else self._clock()
-        return now
 
     def _step(self, effect: Step) -> None:
         if self._on_step is not None:

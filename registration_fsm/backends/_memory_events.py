@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..clock import peek
 from ..errors import InvalidValueError
 from ..events import RegistrationStatusEvent
 from ..rules import derive_registration_status
@@ -253,8 +254,7 @@ class EventsMixin:
     # -- producing --------------------------------------------------------------------------
 
     def _event_now(self) -> datetime:
-        peek = getattr(self._clock, "peek", None)
-        return peek() if callable(peek) else self._clock()
+        return peek(self._clock)
 
     def _event_baseline(self) -> None:
         """Take the current statuses as known, announcing nothing (after a restore)."""
