@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._listeners import Listener, Listeners, Subscription
-from ._registration_reconcile import checked_infos, reconcile_locked
+from ._registration_reconcile import checked_infos, reconcile_locked, warned
 from ._registration_rules import ACCEPTED, rule_violations
 from ._registration_shapes import (
     REGISTRATION_SCHEMA,
@@ -648,9 +648,10 @@ class Registration:
             # operations: a discard() from another thread cannot land between them, be
             # rewound by a stale read, or be blamed on AWS.
             infos = describe(self._registration_id)
-            return reconcile_locked(
+            report = reconcile_locked(
                 self, checked_infos(self, infos, backend), [], strict=strict, complete=True
             )
+        return warned(self._registration_id, report)
 
     def reconcile_versions(
         self, infos: object, *, strict: bool = True, complete: bool = True
@@ -662,9 +663,10 @@ class Registration:
         missing from them is reported.
         """
         with _Change(self, "reconcile"):
-            return reconcile_locked(
+            report = reconcile_locked(
                 self, checked_infos(self, infos, None), [], strict=strict, complete=complete
             )
+        return warned(self._registration_id, report)
 
     def reconcile_pages(self, pages: object, *, strict: bool = True) -> ReconcileReport:
         """Apply DescribeRegistrationVersions results the caller already holds.
@@ -675,8 +677,9 @@ class Registration:
         does not hold is checked as a path from DRAFT and added. Strict mode (the default)
         raises IllegalRemoteTransition, UnknownStatusError or RegistrationRuleError and changes
         nothing at all; lenient mode adopts the remote state and lists each oddity in the
-        report's ``anomalies``. Applying the same pages again changes nothing. Versions the
-        pages do not mention are left as they are.
+        report's ``anomalies``, each also logged as a WARNING on the ``registration_fsm``
+        logger. Applying the same pages again changes nothing. Versions the pages do not
+        mention are left as they are.
         """
         infos, anomalies = parse_pages(
             pages,
@@ -686,7 +689,8 @@ class Registration:
             local=self._versions,
         )
         with _Change(self, "reconcile"):
-            return reconcile_locked(self, infos, anomalies, strict=strict, complete=False)
+            report = reconcile_locked(self, infos, anomalies, strict=strict, complete=False)
+        return warned(self._registration_id, report)
 
     # -- snapshots and AWS shapes ----------------------------------------------------------
 
