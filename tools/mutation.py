@@ -54,6 +54,8 @@ DEFAULT_MODULES = (
     "_registration_rules",
     "_registration_reconcile",
     "_registration_shapes",
+    "_registration_answers",
+    "_registration_listeners",
     "moves",
     "audit",
 )
@@ -117,6 +119,8 @@ _TESTS: dict[str, tuple[str, ...]] = {
     "_registration_rules": _REGISTRATION_TESTS,
     "_registration_reconcile": _REGISTRATION_TESTS,
     "_registration_shapes": (*_REGISTRATION_TESTS, "test_snapshot_read.py"),
+    "_registration_answers": _REGISTRATION_TESTS,
+    "_registration_listeners": ("test_registration_listeners.py", *_REGISTRATION_TESTS),
     "moves": (
         "test_registration_listeners.py",
         "test_journal.py",
