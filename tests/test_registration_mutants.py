@@ -628,3 +628,17 @@ def test_nonsense_given_to_reconcile_is_named_with_its_value() -> None:
         "malformed data at RegistrationVersions: version 1 appears twice, as SUBMITTED and DRAFT"
     )
     assert registration.latest.status is S.DRAFT
+
+
+def test_a_move_into_the_unstamped_offline_review_is_adopted_though_the_stamps_are_equal() -> None:
+    """REQUIRES_OFFLINE_REVIEW has no history field: the same stamps, another status."""
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    registration.submit(at=T0 + timedelta(hours=1))
+    registration.fire("begin_review", at=T0 + timedelta(hours=2))
+    history = registration.latest.history
+    report = registration.reconcile_versions(
+        [VersionInfo(RID, 1, S.REQUIRES_OFFLINE_REVIEW, history)]
+    )
+    assert registration.latest.status is S.REQUIRES_OFFLINE_REVIEW
+    assert registration.latest.history == history
+    assert [c.to_status for c in report.changes] == [S.REQUIRES_OFFLINE_REVIEW]
