@@ -10,7 +10,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from ..errors import InvalidValueError
+from ..errors import InvalidValueError, MalformedDataError
 from ..history import parse_timestamp
 from ..registration import Registration
 from ..statuses import RegistrationStatus
@@ -272,5 +272,12 @@ def body(registration: Registration) -> str:
 
 
 def registration_from(text: str | dict[str, Any]) -> Registration:
-    data = json.loads(text) if isinstance(text, str) else text
+    """The registration a stored body holds; ``MalformedDataError`` when it is not one."""
+    if isinstance(text, str):
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise MalformedDataError(f"the stored body is not JSON: {exc}", path="body") from exc
+    else:
+        data = text
     return Registration.from_dict(data)
