@@ -100,6 +100,15 @@ class SqlStore:
     _INTENTS_ORDER: ClassVar[str]
     _EXPIRED_ORDER: ClassVar[str]
     _EVENTS_ORDER: ClassVar[str] = "event_id"
+    _LOAD_SQL: ClassVar[str]
+    """``load``'s statement, in the driver's markers."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        columns = getattr(cls, "_LOADED_COLUMNS", None)
+        if columns is not None:
+            sql = f"SELECT {columns} FROM rfsm_registrations WHERE registration_id = ?"
+            cls._LOAD_SQL = sql if cls._PARAM == "?" else sql.replace("?", cls._PARAM)
 
     _conn: _Connection
     _errors: type[Exception]
@@ -222,12 +231,14 @@ class SqlStore:
         assert expires is not None
         return Intent(row[0], row[1], row[2], row[3], claimed, expires, row[6])
 
+    def _loaded(self, row: Sequence[Any]) -> Loaded:
+        """A row of ``_LOADED_COLUMNS`` (id, body text, revision, next check, journal head)."""
+        return Loaded(
+            self._cache.parse(row[0], row[1]), int(row[2]), self._from_db(row[3]), row[4]
+        )
+
     def _loaded_rows(self, rows: Sequence[Sequence[Any]]) -> list[Loaded]:
-        """Rows of ``_LOADED_COLUMNS`` (id, body text, revision, next check, journal head)."""
-        return [
-            Loaded(self._cache.parse(row[0], row[1]), int(row[2]), self._from_db(row[3]), row[4])
-            for row in rows
-        ]
+        return [self._loaded(row) for row in rows]
 
     # -- schema ----------------------------------------------------------------------------
 
@@ -257,14 +268,17 @@ class SqlStore:
     # -- registrations ---------------------------------------------------------------------
 
     def load(self, registration_id: str) -> Loaded:
+        # The hot path (the service loads twice per operation): ``_read`` written out, and
+        # the statement made once per class (``__init_subclass__``).
         rid = validate_registration_id(registration_id)
-        rows = self._select(
-            f"SELECT {self._LOADED_COLUMNS} FROM rfsm_registrations WHERE registration_id = ?",
-            (rid,),
-        )
-        if not rows:
+        with self._lock:
+            try:
+                row = self._conn.execute(self._LOAD_SQL, (rid,)).fetchone()
+            except self._errors as exc:
+                raise StoreError(f"{self._location}: read failed: {exc}", cause=exc) from exc
+        if row is None:
             raise RegistrationNotStored(rid)
-        return self._loaded_rows(rows)[0]
+        return self._loaded(row)
 
     def save(
         self,

@@ -144,12 +144,11 @@ class PostgresStore(SqlStore):
             self._heads.clear()
         self._heads[(rid, revision)] = (head, sequence)
 
-    def _loaded_rows(self, rows: Sequence[Sequence[Any]]) -> list[Loaded]:
-        out = super()._loaded_rows(rows)
+    def _loaded(self, row: Sequence[Any]) -> Loaded:
+        loaded = super()._loaded(row)
         with self._lock:
-            for row, loaded in zip(rows, out):
-                self._remember(loaded.registration_id, loaded.revision, row[4], int(row[5]))
-        return out
+            self._remember(loaded.registration_id, loaded.revision, row[4], int(row[5]))
+        return loaded
 
     # -- registrations ---------------------------------------------------------------------
 
