@@ -514,6 +514,7 @@ def test_loads_with_and_without_the_cache_are_equal(reg: Registration) -> None:
         from_cache = cached.load(RID).registration
         without = plain.load(RID).registration
     assert without == reg
+    assert body(reg) == json.dumps(reg.to_dict(), separators=(",", ":")) == text
     for loaded in (primed, parsed_and_kept, from_cache):
         assert loaded == without
         _assert_as_parsed(loaded, text)

@@ -267,8 +267,13 @@ def new_intent(
     )
 
 
+_BODY_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+"""``json.dumps(..., separators=(",", ":"))``'s output, made without the circular-reference
+bookkeeping: a snapshot is a tree of fresh dicts and lists, so there is none to find."""
+
+
 def body(registration: Registration) -> str:
-    return json.dumps(registration.to_dict(), separators=(",", ":"))
+    return _BODY_ENCODER.encode(registration.to_dict())
 
 
 def registration_from(text: str | dict[str, Any]) -> Registration:
