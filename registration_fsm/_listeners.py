@@ -20,8 +20,8 @@ from typing import Any
 import attrs
 
 from .errors import InvalidValueError, UnknownStatusError, UnknownTriggerError
-from .events import TransitionEvent
 from .lifecycle import LIFECYCLE
+from .moves import CREATE_TRIGGER, TransitionEvent
 from .statuses import VersionStatus
 
 __all__ = ["Listener", "Listeners", "Subscription", "logger"]
@@ -29,7 +29,6 @@ __all__ = ["Listener", "Listeners", "Subscription", "logger"]
 logger = logging.getLogger("registration_fsm")
 
 Listener = Callable[[TransitionEvent], object]
-_CREATE = "create"
 
 
 def _statuses(value: Iterable[VersionStatus | str] | None) -> frozenset[VersionStatus] | None:
@@ -51,7 +50,7 @@ def _triggers(value: Iterable[str] | None) -> frozenset[str] | None:
         return None
     if isinstance(value, str):
         value = (value,)
-    known = set(LIFECYCLE.triggers) | {_CREATE}
+    known = set(LIFECYCLE.triggers) | {CREATE_TRIGGER}
     found = set()
     for item in value:
         if item not in known:
@@ -89,6 +88,11 @@ class Listeners:
         self._queue: deque[TransitionEvent] = deque()
         self._delivering = False
 
+    @property
+    def active(self) -> bool:
+        """Whether anybody listens (moves are worth working out)."""
+        return bool(self._subscriptions)
+
     def subscribe(
         self,
         callback: Listener,
@@ -124,6 +128,10 @@ class Listeners:
                 event.source,
                 extra=_extra(event, worker_id),
             )
+        self.queue(events)
+
+    def queue(self, events: Sequence[TransitionEvent]) -> None:
+        """Queue committed moves for :meth:`deliver`, without logging them."""
         if self._subscriptions:
             with self._lock:
                 self._queue.extend(events)

@@ -7,7 +7,7 @@ a hint to reconcile, never the truth; :func:`parse_registration_event` only make
 the event it claims to be, and names what is wrong when it is not.
 
 A :class:`TransitionEvent` is the other direction: one move the library committed, as a
-listener receives it.
+listener receives it (defined in :mod:`registration_fsm.moves`, with the model).
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import attrs
 
-from .errors import InvalidValueError, MalformedEventError, RegistrationFsmError
+from .errors import MalformedEventError, RegistrationFsmError
 from .history import EARLIEST, LATEST, parse_timestamp
+from .moves import TRANSITION_SOURCES, TransitionEvent, TransitionSource
 from .statuses import RegistrationStatus, VersionStatus
 from .values import (
     validate_registration_arn,
@@ -28,9 +29,6 @@ from .values import (
     validate_registration_type,
     validate_version_number,
 )
-
-if TYPE_CHECKING:
-    from .store import JournalEntry, JournalMove
 
 __all__ = [
     "DETAIL_TYPE",
@@ -271,67 +269,3 @@ def parse_registration_event(event: object) -> RegistrationStatusEvent:
 def _arn_parts(arn: str) -> tuple[str, str, str]:
     parts = arn.split(":", 5)
     return parts[3], parts[4], parts[5].split("/", 1)[1]
-
-
-TransitionSource = Literal["local", "answer", "reconcile", "event"]
-"""Where a committed move came from (the journal's sources, as plain strings)."""
-TRANSITION_SOURCES: tuple[TransitionSource, ...] = ("local", "answer", "reconcile", "event")
-
-
-def _source(value: object) -> TransitionSource:
-    text = getattr(value, "value", value)
-    if text not in TRANSITION_SOURCES:
-        raise InvalidValueError(
-            f"invalid transition source {value!r}: one of {', '.join(TRANSITION_SOURCES)}"
-        )
-    return text
-
-
-def _version_status(value: object) -> VersionStatus:
-    return VersionStatus.parse(value)
-
-
-def _optional_version_status(value: object) -> VersionStatus | None:
-    return None if value is None else VersionStatus.parse(value)
-
-
-def _optional_stamp(value: object) -> datetime | None:
-    return None if value is None else parse_timestamp(value, field="stamp").astimezone(_UTC)
-
-
-def _edge(value: object) -> str:
-    if not isinstance(value, str) or not value:
-        raise InvalidValueError(f"invalid edge {value!r}: expected a trigger name")
-    return value
-
-
-@attrs.frozen
-class TransitionEvent:
-    """One committed move of one version, as a listener receives it.
-
-    ``edge`` is the trigger's name (``create`` for a version's creation, whose
-    ``from_status`` is None); ``stamp`` is AWS's stamp of the status entered, when its history
-    holds one; ``source`` says what made the move: a local trigger, AWS's answer to a call,
-    reconciling, or an event.
-    """
-
-    registration_id: str = attrs.field(converter=validate_registration_id)
-    version_number: int = attrs.field(converter=validate_version_number)
-    edge: str = attrs.field(converter=_edge)
-    from_status: VersionStatus | None = attrs.field(converter=_optional_version_status)
-    to_status: VersionStatus = attrs.field(converter=_version_status)
-    stamp: datetime | None = attrs.field(converter=_optional_stamp)
-    source: TransitionSource = attrs.field(converter=_source)
-
-    @classmethod
-    def from_journal(cls, entry: JournalEntry | JournalMove) -> TransitionEvent:
-        """The event for a journal entry (or a move before the store chained it)."""
-        return cls(
-            entry.registration_id,
-            entry.version_number,
-            entry.trigger,
-            entry.from_status,
-            entry.to_status,
-            entry.stamp,
-            entry.source,
-        )

@@ -12,24 +12,30 @@ README's "Registrations" section.
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import copy
-import itertools
-import operator
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import attrs
-
-from ._snapshot_read import versions_from_snapshots
+from ._listeners import Listener, Listeners, Subscription
+from ._registration_reconcile import checked_infos, reconcile_locked
+from ._registration_rules import ACCEPTED, rule_violations
+from ._registration_shapes import (
+    REGISTRATION_SCHEMA,
+    REGISTRATION_SCHEMA_VERSION,
+    from_aws,
+    from_dict,
+    from_infos,
+    to_aws,
+    to_aws_versions,
+    to_dict,
+)
 from .clock import Clock
 from .errors import (
-    InvalidHistory,
     InvalidTimestamp,
     InvalidValueError,
+    JournalDerivationError,
     MalformedDataError,
     RegistrationRuleError,
     StampOrderError,
@@ -37,14 +43,17 @@ from .errors import (
     UnknownVersionError,
 )
 from .evidence import require_aws_review
-from .history import STAMP_INDEX, parse_timestamp
+from .history import parse_timestamp
 from .lifecycle import LIFECYCLE
-from .reconcile import Anomaly, AnomalyKind, ReconcileReport, VersionChange, parse_pages
+from .moves import TransitionEvent, TransitionSource, version_moves
+from .reconcile import ReconcileReport, parse_pages
 from .rules import can_create_version, derive_registration_status
 from .statuses import RegistrationStatus, VersionStatus
 from .values import RegistrationInfo, VersionInfo
 from .version import (
     RegistrationVersion,
+    copies,
+    holding,
     validate_registration_arn,
     validate_registration_id,
     validate_registration_type,
@@ -61,94 +70,8 @@ __all__ = [
     "can_create_version",
 ]
 
-REGISTRATION_SCHEMA = "registration_fsm/registration"
-REGISTRATION_SCHEMA_VERSION = 1
-
 _V = VersionStatus
-# The rule violations a snapshot declares, accepted while from_dict() rebuilds it: only what a
-# lenient reconcile left behind, and named, so a snapshot cannot slip in anything else.
-_ACCEPTED: contextvars.ContextVar[frozenset[tuple[str, int | None]]] = contextvars.ContextVar(
-    "accepted", default=frozenset()
-)
-
-_SNAPSHOT_KEYS = frozenset(
-    {
-        "schema",
-        "schema_version",
-        "registration_id",
-        "registration_arn",
-        "registration_type",
-        "created",
-        "versions",
-        "rule_violations",
-    }
-)
-
-
-def _rule_violations(
-    rid: str, versions: Sequence[RegistrationVersion]
-) -> list[RegistrationRuleError]:
-    """Every registration rule that ``versions`` (oldest first) break."""
-    states = [(v.version_number, v._state[0]) for v in versions]
-    found: list[RegistrationRuleError] = []
-    approved = [n for n, s in states if s is _V.APPROVED]
-    for number in approved[:-1]:
-        found.append(
-            RegistrationRuleError(
-                rid,
-                RegistrationRuleError.MULTIPLE_APPROVED,
-                f"version {number} is APPROVED, and so is version {approved[-1]}; approving a "
-                "newer version archives the older one",
-                version_number=number,
-                status=_V.APPROVED,
-            )
-        )
-    latest = states[-1][0] if states else None
-    for number, status in states[:-1]:
-        if not can_create_version(status):
-            found.append(
-                RegistrationRuleError(
-                    rid,
-                    RegistrationRuleError.OLDER_VERSION_IN_FLIGHT,
-                    f"version {number} is {status.value} but version {latest} is newer; a "
-                    "new version is only created once the latest is APPROVED or finished",
-                    version_number=number,
-                    status=status,
-                )
-            )
-    for older, newer in itertools.pairwise(versions):
-        settled = _settled_at(older)
-        draft = newer._state[1][0]
-        if settled is not None and draft is not None and draft < settled:
-            found.append(
-                RegistrationRuleError(
-                    rid,
-                    RegistrationRuleError.DRAFTED_TOO_EARLY,
-                    f"version {newer.version_number} was drafted at {draft.isoformat()}, "
-                    f"before version {older.version_number} settled at {settled.isoformat()}; "
-                    "a new version is only created once the previous one settled",
-                    version_number=newer.version_number,
-                    status=newer._state[0],
-                )
-            )
-    return found
-
-
-# Where a version that allowed the next one to be created settled: ARCHIVED and REVOKED come
-# from APPROVED, possibly after the next version was created.
-_SETTLED_BY = {
-    _V.APPROVED: _V.APPROVED,
-    _V.ARCHIVED: _V.APPROVED,
-    _V.REVOKED: _V.APPROVED,
-    _V.DISCARDED: _V.DISCARDED,
-    _V.DENIED: _V.DENIED,
-}
-_SETTLED_SLOT = {status: STAMP_INDEX[settled] for status, settled in _SETTLED_BY.items()}
-
-
-def _settled_at(version: RegistrationVersion) -> datetime | None:
-    slot = _SETTLED_SLOT.get(version._state[0])
-    return None if slot is None else version._state[1][slot]
+_T = TypeVar("_T")
 
 
 def _coerce_at(at: object) -> datetime:
@@ -157,25 +80,6 @@ def _coerce_at(at: object) -> datetime:
             at, f"expected a timezone-aware datetime, got {type(at).__name__}", field="at"
         )
     return parse_timestamp(at, field="at")
-
-
-@contextlib.contextmanager
-def _holding(versions: Iterable[RegistrationVersion]) -> Iterator[None]:
-    """Hold the locks of ``versions``, taken in version order."""
-    unique = {id(v): v for v in versions}.values()
-    held: list[threading.Lock] = []
-    try:
-        for version in sorted(unique, key=_NUMBER):
-            lock = version._lock
-            lock.acquire()
-            held.append(lock)
-        yield
-    finally:
-        for lock in reversed(held):
-            lock.release()
-
-
-_NUMBER = operator.attrgetter("version_number")
 
 
 def _no_local_stamp(at: object, operation: str) -> None:
@@ -195,20 +99,6 @@ def _operation(backend: object, name: str) -> Any:
     return call
 
 
-def _dedupe(infos: Iterable[VersionInfo]) -> list[VersionInfo]:
-    """The versions sorted by number; the same version twice must read the same."""
-    by_number: dict[int, VersionInfo] = {}
-    for info in infos:
-        seen = by_number.setdefault(info.version_number, info)
-        if (seen.status, seen.history) != (info.status, info.history):
-            raise MalformedDataError(
-                f"version {info.version_number} appears twice, as {seen.status.value} and "
-                f"{info.status.value}",
-                path="RegistrationVersions",
-            )
-    return [by_number[n] for n in sorted(by_number)]
-
-
 class Registration:
     """A registration and its versions, oldest first, moving under the registration's rules.
 
@@ -224,6 +114,7 @@ class Registration:
         "__weakref__",
         "_clock",
         "_created",
+        "_listeners",
         "_lock",
         "_registration_arn",
         "_registration_id",
@@ -238,6 +129,7 @@ class Registration:
     _clock: Clock
     _versions: tuple[RegistrationVersion, ...]
     _lock: threading.Lock
+    _listeners: Listeners | None
 
     def __init__(
         self,
@@ -283,8 +175,8 @@ class Registration:
                 path="versions",
             )
         ordered = tuple(held[n] for n in sorted(held))
-        violations = _rule_violations(rid, ordered)
-        accepted = _ACCEPTED.get()
+        violations = rule_violations(rid, ordered)
+        accepted = ACCEPTED.get()
         for violation in violations:
             if (violation.reason, violation.version_number) not in accepted:
                 raise violation
@@ -295,6 +187,7 @@ class Registration:
         self._clock = clock if clock is not None else ordered[-1].clock
         self._versions = ordered
         self._lock = threading.Lock()
+        self._listeners = None
 
     @classmethod
     def new(
@@ -406,6 +299,49 @@ class Registration:
         """True when :meth:`create_version` would be allowed now."""
         return can_create_version(self._versions[-1].status)
 
+    # -- listeners ------------------------------------------------------------------------
+
+    def subscribe(
+        self,
+        callback: Listener,
+        *,
+        statuses: Iterable[VersionStatus | str] | None = None,
+        triggers: Iterable[str] | None = None,
+    ) -> Subscription:
+        """Call ``callback`` with a :class:`~registration_fsm.moves.TransitionEvent` once per
+        move made through this registration, into one of ``statuses`` and along one of
+        ``triggers`` (None: any), after the change is in place and outside the registration's
+        locks, in the order the changes were made.
+
+        The moves are those the journal of a service would record: the legal path the stamps
+        prove (a submit answered as already REVIEWING is two moves), ``source`` ``local``,
+        ``answer`` or ``reconcile``. A listener that raises is logged on the
+        ``registration_fsm`` logger; the change stays and the other listeners still run. A
+        lenient reconcile that adopts a state no legal path reaches tells no listener (there is
+        no move to name); its report's anomalies say what happened. Copies, snapshots and
+        pickles start with no listeners, and moves made on a version directly, bypassing the
+        registration, are not heard.
+        """
+        with self._lock:
+            listeners = self._listeners
+            if listeners is None:
+                listeners = self._listeners = Listeners()
+        return listeners.subscribe(callback, statuses=statuses, triggers=triggers)
+
+    def _moves_since(
+        self, before: Mapping[int, RegistrationVersion], source: TransitionSource
+    ) -> list[TransitionEvent]:
+        rid = self._registration_id
+        events: list[TransitionEvent] = []
+        for version in self._versions:
+            try:
+                moves = version_moves(before.get(version.version_number), version)
+            except JournalDerivationError:
+                continue
+            number = version.version_number
+            events.extend(TransitionEvent(rid, number, *move, source) for move in moves)
+        return events
+
     # -- changes ---------------------------------------------------------------------------
 
     def create_version(
@@ -420,7 +356,7 @@ class Registration:
         and the new version is the service's answer, which must be the next version number
         (UnexpectedAnswerError otherwise: reconcile, then try again).
         """
-        with self._lock:
+        with _Change(self, "local" if backend is None else "answer"):
             number = self._check_create()
             if backend is not None:
                 _no_local_stamp(at, "create_version")
@@ -465,7 +401,7 @@ class Registration:
         )
         new._adopt_unlocked(answer.status, answer.history, strict=True)
         archives = self._archives_for(new, answer)
-        with _holding(v for v, _ in archives):
+        with holding(v for v, _ in archives):
             for version, archived in archives:
                 version._state = archived._state
             new._last_answer = answer
@@ -493,7 +429,7 @@ class Registration:
 
         Returns the status of the version the answer is about.
         """
-        with self._lock:
+        with _Change(self, "answer"):
             if operation == "create_version":
                 number = self._check_create()
                 return self._adopt_created(self._answer(answer, None, operation, number)).status
@@ -526,7 +462,7 @@ class Registration:
                 "aws_review=True needs a backend: locally, fire begin_aws_review() when AWS "
                 "starts its pre-review"
             )
-        with self._lock:
+        with _Change(self, "local" if backend is None else "answer"):
             if backend is not None:
                 return self._remote("submit", backend, aws_review, at)
             return self._apply([(self._versions[-1], "submit")], at)[0]
@@ -538,7 +474,7 @@ class Registration:
 
         With ``backend``, as :meth:`submit`: checked locally, then called, then adopted.
         """
-        with self._lock:
+        with _Change(self, "local" if backend is None else "answer"):
             if backend is not None:
                 return self._remote("discard", backend, False, at)
             return self._apply([(self._versions[-1], "discard")], at)[0]
@@ -587,7 +523,7 @@ class Registration:
         trial = copy.copy(latest)
         trial._adopt_unlocked(answer.status, answer.history, strict=True)
         staged = [*self._archives_for(latest, trial), (latest, trial)]
-        with _holding(v for v, _ in staged[:-1]):
+        with holding(v for v, _ in staged[:-1]):
             for version, new in staged:
                 version._state = new._state
         latest._last_answer = answer
@@ -646,7 +582,7 @@ class Registration:
         same time, in the same step. Returns the new status of the version fired at.
         """
         LIFECYCLE.check_trigger(trigger)
-        with self._lock:
+        with _Change(self, "local"):
             versions = self._versions
             latest = versions[-1]
             target = latest if version_number is None else self._find(versions, version_number)
@@ -687,7 +623,7 @@ class Registration:
         a reader that takes no lock never sees two APPROVED versions.
         """
         stamp = self._clock() if at is None else at
-        with _holding(v for v, _ in plan):
+        with holding(v for v, _ in plan):
             staged = []
             for version, trigger in plan:
                 trial = copy.copy(version)
@@ -707,13 +643,13 @@ class Registration:
         """
 
         describe = _operation(backend, "describe_versions")
-        with self._lock:
+        with _Change(self, "reconcile"):
             # The read and the apply are one step relative to this registration's other
             # operations: a discard() from another thread cannot land between them, be
             # rewound by a stale read, or be blamed on AWS.
             infos = describe(self._registration_id)
-            return self._reconcile_locked(
-                self._checked_infos(infos, backend), [], strict=strict, complete=True
+            return reconcile_locked(
+                self, checked_infos(self, infos, backend), [], strict=strict, complete=True
             )
 
     def reconcile_versions(
@@ -725,36 +661,10 @@ class Registration:
         ``complete`` says they are every version the service lists, so that a local version
         missing from them is reported.
         """
-        with self._lock:
-            return self._reconcile_locked(
-                self._checked_infos(infos, None), [], strict=strict, complete=complete
+        with _Change(self, "reconcile"):
+            return reconcile_locked(
+                self, checked_infos(self, infos, None), [], strict=strict, complete=complete
             )
-
-    def _checked_infos(self, infos: object, backend: Backend | None) -> list[VersionInfo]:
-        called = (
-            "the versions" if backend is None else f"{type(backend).__name__}.describe_versions()"
-        )
-        if isinstance(infos, (str, bytes, Mapping)) or not isinstance(infos, Iterable):
-            raise MalformedDataError(
-                f"{called} returned {type(infos).__name__}, not a sequence of VersionInfo",
-                value=infos,
-            )
-        infos = list(infos)
-        names = {self._registration_id, self._registration_arn} - {None}
-        for info in infos:
-            if not isinstance(info, VersionInfo):
-                raise MalformedDataError(
-                    f"{called} returned {type(info).__name__} items, not VersionInfo",
-                    value=info,
-                )
-            if info.registration_id not in names and info.registration_arn not in names:
-                raise MalformedDataError(
-                    f"the service listed a version of registration {info.registration_id!r}, "
-                    f"not {self._registration_id!r}",
-                    path="RegistrationId",
-                    value=info.registration_id,
-                )
-        return infos
 
     def reconcile_pages(self, pages: object, *, strict: bool = True) -> ReconcileReport:
         """Apply DescribeRegistrationVersions results the caller already holds.
@@ -775,173 +685,26 @@ class Registration:
             strict=strict,
             local=self._versions,
         )
-        with self._lock:
-            return self._reconcile_locked(infos, anomalies, strict=strict, complete=False)
-
-    def _reconcile_locked(
-        self,
-        infos: list[VersionInfo],
-        anomalies: list[Anomaly],
-        *,
-        strict: bool,
-        complete: bool,
-    ) -> ReconcileReport:
-        remote = _dedupe(infos)
-        versions = self._versions
-        by_number = {v.version_number: v for v in versions}
-        touched = [by_number[i.version_number] for i in remote if i.version_number in by_number]
-        with _holding(touched):
-            staged: dict[int, RegistrationVersion] = {}
-            changes: list[VersionChange] = []
-            for info in remote:
-                number = info.version_number
-                local = by_number.get(number)
-                if local is None:
-                    trial = RegistrationVersion.new(
-                        self._registration_id,
-                        number,
-                        at=info.history.draft,
-                        registration_arn=self._registration_arn,
-                        clock=self._clock,
-                    )
-                    start = None
-                elif local.status is info.status and local.history == info.history:
-                    continue
-                else:
-                    trial = copy.copy(local)
-                    start = local.status
-                before = trial.status
-                try:
-                    proof = trial._adopt_unlocked(info.status, info.history, strict=strict)
-                except InvalidHistory as error:
-                    # Only lenient mode gets here: strict refuses first, as unproven.
-                    anomalies.append(
-                        Anomaly(
-                            AnomalyKind.UNREPRESENTABLE_STATE,
-                            number,
-                            f"the remote state ({info.status.value}; "
-                            f"{_stamps_text(info)}) is one no version can hold: "
-                            f"{error.reason}; not adopted",
-                            before,
-                            info.status,
-                        )
-                    )
-                    continue
-                if proof.path is None:
-                    why = "; ".join(p.reason for p in proof.problems)
-                    anomalies.append(
-                        Anomaly(
-                            AnomalyKind.ILLEGAL_TRANSITION,
-                            number,
-                            f"no legal path from {before.value} to {info.status.value} "
-                            f"fits the remote history ({_stamps_text(info)}): {why}; "
-                            "adopted",
-                            before,
-                            info.status,
-                        )
-                    )
-                staged[number] = trial
-                changes.append(VersionChange(number, start, info.status, proof.path))
-            merged = {**by_number, **staged}
-            violations = _rule_violations(
-                self._registration_id, [merged[n] for n in sorted(merged)]
-            )
-            if violations and strict:
-                raise violations[0]
-            for violation in violations:
-                kind = AnomalyKind(violation.reason.lower())
-                anomalies.append(Anomaly(kind, violation.version_number, violation.detail))
-            if complete:
-                listed = {i.version_number for i in remote}
-                anomalies.extend(
-                    Anomaly(
-                        AnomalyKind.LOCAL_ONLY_VERSION,
-                        v.version_number,
-                        f"the service does not list version {v.version_number}; kept",
-                    )
-                    for v in versions
-                    if v.version_number not in listed
-                )
-            for number, trial in staged.items():
-                if number in by_number:
-                    by_number[number]._state = trial._state
-            if any(n not in by_number for n in staged):
-                self._versions = tuple(merged[n] for n in sorted(merged))
-        return ReconcileReport(tuple(changes), tuple(anomalies))
+        with _Change(self, "reconcile"):
+            return reconcile_locked(self, infos, anomalies, strict=strict, complete=False)
 
     # -- snapshots and AWS shapes ----------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe snapshot; :meth:`from_dict` reads it back."""
-        with self._lock, _holding(self._versions):
-            versions = self._versions
-            out: dict[str, Any] = {
-                "schema": REGISTRATION_SCHEMA,
-                "schema_version": REGISTRATION_SCHEMA_VERSION,
-                "registration_id": self._registration_id,
-                "registration_arn": self._registration_arn,
-                "registration_type": self._registration_type,
-                "created": None if self._created is None else self._created.isoformat(),
-                "versions": [v._snapshot() for v in versions],
-            }
-            violations = _rule_violations(self._registration_id, versions)
-        if violations:
-            out["rule_violations"] = [
-                {"reason": v.reason, "version_number": v.version_number} for v in violations
-            ]
-        return out
+        return to_dict(self)
 
     @property
     def rule_violations(self) -> tuple[RegistrationRuleError, ...]:
         """The registration rules the versions break now: empty, unless a lenient reconcile
         adopted such a state. :meth:`to_dict` records them, so the snapshot reads back."""
         with self._lock:
-            return tuple(_rule_violations(self._registration_id, self._versions))
+            return tuple(rule_violations(self._registration_id, self._versions))
 
     @classmethod
     def from_dict(cls, data: object, *, clock: Clock | None = None) -> Registration:
         """Read a snapshot written by :meth:`to_dict`; malformed data raises a library error."""
-        if not isinstance(data, Mapping):
-            raise MalformedDataError(f"expected an object, got {type(data).__name__}", value=data)
-        if data.get("schema") != REGISTRATION_SCHEMA:
-            raise MalformedDataError(
-                f"not a registration_fsm registration snapshot (schema {data.get('schema')!r}, "
-                f"expected {REGISTRATION_SCHEMA!r})",
-                path="schema",
-                value=data.get("schema"),
-            )
-        schema_version = data.get("schema_version")
-        if schema_version.__class__ is not int or schema_version != REGISTRATION_SCHEMA_VERSION:
-            raise MalformedDataError(
-                f"unsupported schema_version {schema_version!r}; this library reads "
-                f"{REGISTRATION_SCHEMA_VERSION}",
-                path="schema_version",
-                value=schema_version,
-            )
-        unknown = sorted(str(k) for k in data if k not in _SNAPSHOT_KEYS)
-        if unknown:
-            raise MalformedDataError(f"unknown keys {unknown}", value=data)
-        for key in ("registration_id", "versions"):
-            if key not in data:
-                raise MalformedDataError(f"missing key {key!r}", path=key)
-        items = data["versions"]
-        if not isinstance(items, list):
-            raise MalformedDataError(
-                f"expected a list, got {type(items).__name__}", path="versions", value=items
-            )
-        created = data.get("created")
-        token = _ACCEPTED.set(_declared_violations(data.get("rule_violations", [])))
-        try:
-            return cls(
-                data["registration_id"],
-                versions_from_snapshots(items, clock),
-                registration_arn=data.get("registration_arn"),
-                registration_type=data.get("registration_type"),
-                created=None if created is None else parse_timestamp(created, field="created"),
-                clock=clock,
-            )
-        finally:
-            _ACCEPTED.reset(token)
+        return from_dict(cls, data, clock=clock)
 
     @classmethod
     def from_aws(
@@ -959,15 +722,7 @@ class Registration:
         a legal path from DRAFT (IllegalRemoteTransition otherwise), the pages must include
         the current version and nothing newer, and the registration's rules must hold.
         """
-        info = (
-            registration
-            if isinstance(registration, RegistrationInfo)
-            else RegistrationInfo.from_aws(registration)
-        )
-        infos, _ = parse_pages(
-            version_pages, info.registration_id, info.registration_arn, strict=True
-        )
-        return cls._from_infos(info, infos, clock)
+        return from_aws(cls, registration, version_pages, clock=clock)
 
     @classmethod
     def from_backend(
@@ -975,7 +730,8 @@ class Registration:
     ) -> Registration:
         """Read a registration and every version of it from ``backend``, as :meth:`from_aws`."""
         info = backend.describe_registration(registration_id)
-        return cls._from_infos(info, list(backend.describe_versions(info.registration_id)), clock)
+        versions = list(backend.describe_versions(info.registration_id))
+        return from_infos(cls, info, versions, clock)
 
     @classmethod
     def create(
@@ -989,33 +745,7 @@ class Registration:
     def _from_infos(
         cls, info: RegistrationInfo, infos: list[VersionInfo], clock: Clock | None
     ) -> Registration:
-        remote = _dedupe(infos)
-        numbers = [i.version_number for i in remote]
-        if not numbers or numbers[-1] != info.current_version_number:
-            raise MalformedDataError(
-                f"CurrentVersionNumber is {info.current_version_number} but the pages hold "
-                f"versions {numbers}; pass every page of DescribeRegistrationVersions",
-                path="RegistrationVersions",
-            )
-        versions = [
-            RegistrationVersion.from_info(
-                attrs.evolve(
-                    item,
-                    registration_id=info.registration_id,
-                    registration_arn=info.registration_arn,
-                ),
-                clock=clock,
-            )
-            for item in remote
-        ]
-        return cls(
-            info.registration_id,
-            versions,
-            registration_arn=info.registration_arn,
-            registration_type=info.registration_type,
-            created=info.created,
-            clock=clock,
-        )
+        return from_infos(cls, info, infos, clock)
 
     def to_aws(self, *, json_safe: bool = False) -> dict[str, Any]:
         """The registration in AWS's RegistrationInformation shape, with the derived status.
@@ -1023,24 +753,7 @@ class Registration:
         Keys the model does not know (the ARN or the type) are left out; ``json_safe`` writes
         CreatedTimestamp as an ISO-8601 string, as the AWS CLI prints it.
         """
-        states = self._states()
-        approved = [n for n, s in states if s is _V.APPROVED]
-        denied = [n for n, s in states if s is _V.DENIED]
-        out: dict[str, Any] = {}
-        if self._registration_arn is not None:
-            out["RegistrationArn"] = self._registration_arn
-        out["RegistrationId"] = self._registration_id
-        if self._registration_type is not None:
-            out["RegistrationType"] = self._registration_type
-        out["RegistrationStatus"] = derive_registration_status([s for _, s in states]).value
-        out["CurrentVersionNumber"] = states[-1][0]
-        if approved:
-            out["ApprovedVersionNumber"] = approved[-1]
-        if denied:
-            out["LatestDeniedVersionNumber"] = denied[-1]
-        created = self.created
-        out["CreatedTimestamp"] = created.isoformat() if json_safe else created
-        return out
+        return to_aws(self, json_safe=json_safe)
 
     def to_aws_versions(self, *, json_safe: bool = False) -> dict[str, Any]:
         """The versions as one DescribeRegistrationVersions result, oldest first.
@@ -1048,20 +761,7 @@ class Registration:
         With ``json_safe`` the stamps are ISO-8601 strings, as ``aws pinpoint-sms-voice-v2
         describe-registration-versions`` prints them.
         """
-        with self._lock:
-            versions = self._versions
-            items = []
-            for version in versions:
-                item = version.to_aws()
-                if json_safe:
-                    item["RegistrationVersionStatusHistory"] = version.history.to_json()
-                items.append(item)
-        out: dict[str, Any] = {}
-        if self._registration_arn is not None:
-            out["RegistrationArn"] = self._registration_arn
-        out["RegistrationId"] = self._registration_id
-        out["RegistrationVersions"] = items
-        return out
+        return to_aws_versions(self, json_safe=json_safe)
 
     # -- value behaviour -------------------------------------------------------------------
 
@@ -1086,8 +786,17 @@ class Registration:
         return f"<Registration {self._registration_id} {self.status.value} versions {{{shown}}}>"
 
     def __copy__(self) -> Registration:
-        clone = object.__new__(Registration)
-        clone.__setstate__(self.__getstate__())
+        with self._lock:
+            versions = copies(self._versions)
+        clone = _new_object(Registration)
+        clone._registration_id = self._registration_id
+        clone._registration_arn = self._registration_arn
+        clone._registration_type = self._registration_type
+        clone._created = self._created
+        clone._clock = self._clock
+        clone._versions = versions
+        clone._lock = threading.Lock()
+        clone._listeners = None
         return clone
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Registration:
@@ -1103,15 +812,16 @@ class Registration:
         return self.__copy__()
 
     def __getstate__(self) -> dict[str, Any]:
-        with self._lock, _holding(self._versions):
-            return {
-                "registration_id": self._registration_id,
-                "registration_arn": self._registration_arn,
-                "registration_type": self._registration_type,
-                "created": self._created,
-                "clock": self._clock,
-                "versions": tuple(copy.copy(v) for v in self._versions),
-            }
+        with self._lock:
+            versions = copies(self._versions)
+        return {
+            "registration_id": self._registration_id,
+            "registration_arn": self._registration_arn,
+            "registration_type": self._registration_type,
+            "created": self._created,
+            "clock": self._clock,
+            "versions": versions,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._registration_id = state["registration_id"]
@@ -1121,40 +831,44 @@ class Registration:
         self._clock = state["clock"]
         self._versions = state["versions"]
         self._lock = threading.Lock()
+        self._listeners = None
 
 
-_DECLARABLE = (
-    RegistrationRuleError.MULTIPLE_APPROVED,
-    RegistrationRuleError.OLDER_VERSION_IN_FLIGHT,
-    RegistrationRuleError.DRAFTED_TOO_EARLY,
-)
+_new_object = object.__new__
 
 
-def _declared_violations(items: object) -> frozenset[tuple[str, int | None]]:
-    if not isinstance(items, list):
-        raise MalformedDataError(
-            f"expected a list, got {type(items).__name__}", path="rule_violations", value=items
+class _Change:
+    """A change through the registration: its lock held, and its moves told once it is made.
+
+    Without listeners this is the lock alone. With them, the versions are copied on the way in
+    and their moves queued on the way out, under the lock, so that the queue keeps the order
+    of the changes; the listeners are called once the lock is released. A change that raises
+    changed nothing, so it tells nothing.
+    """
+
+    __slots__ = ("_before", "_listeners", "_registration", "_source")
+
+    def __init__(self, registration: Registration, source: TransitionSource) -> None:
+        self._registration = registration
+        self._source = source
+
+    def __enter__(self) -> None:
+        registration = self._registration
+        registration._lock.acquire()
+        listeners = self._listeners = registration._listeners
+        self._before = (
+            {v.version_number: copy.copy(v) for v in registration._versions}
+            if listeners is not None and listeners.active
+            else None
         )
-    declared = set()
-    for item in items:
-        reason = item.get("reason") if isinstance(item, Mapping) else None
-        number = item.get("version_number") if isinstance(item, Mapping) else None
-        if (
-            not isinstance(item, Mapping)
-            or set(item) != {"reason", "version_number"}
-            or reason not in _DECLARABLE
-            or isinstance(number, bool)
-            or not isinstance(number, int)
-        ):
-            raise MalformedDataError(
-                "expected {'reason': MULTIPLE_APPROVED, OLDER_VERSION_IN_FLIGHT or "
-                "DRAFTED_TOO_EARLY, 'version_number': int}",
-                path="rule_violations",
-                value=item,
-            )
-        declared.add((reason, number))
-    return frozenset(declared)
 
-
-def _stamps_text(info: VersionInfo) -> str:
-    return ", ".join(f"{k}={v.isoformat()}" for k, v in info.history.to_aws().items())
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        registration = self._registration
+        listeners = self._listeners
+        try:
+            if kind is None and self._before is not None and listeners is not None:
+                listeners.queue(registration._moves_since(self._before, self._source))
+        finally:
+            registration._lock.release()
+        if listeners is not None and self._before is not None:
+            listeners.deliver()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import operator
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -742,8 +744,17 @@ class RegistrationVersion:
         )
 
     def __copy__(self) -> RegistrationVersion:
-        clone = object.__new__(RegistrationVersion)
-        clone.__setstate__(self.__getstate__())
+        # Copies are the service's hot path (every operation stages one). The state is one
+        # immutable tuple, read in one step, so no lock is needed to copy it.
+        clone = _new_object(RegistrationVersion)
+        clone._registration_id = self._registration_id
+        clone._version_number = self._version_number
+        clone._registration_arn = self._registration_arn
+        clone._state = self._state
+        clone._clock = self._clock
+        clone._history_cache = self._history_cache
+        clone._last_answer = self._last_answer
+        clone._lock = _Lock()
         return clone
 
     def __deepcopy__(self, memo: dict[int, Any]) -> RegistrationVersion:
@@ -769,6 +780,39 @@ class RegistrationVersion:
         self._history_cache = None
         self._last_answer = state.get("last_answer")
         self._lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def holding(versions: Iterable[RegistrationVersion]) -> Iterator[None]:
+    """Hold the locks of ``versions``, taken in version order, for a change spanning them."""
+    unique = {id(v): v for v in versions}.values()
+    held: list[threading.Lock] = []
+    try:
+        for version in sorted(unique, key=_NUMBER):
+            lock = version._lock
+            lock.acquire()
+            held.append(lock)
+        yield
+    finally:
+        for lock in reversed(held):
+            lock.release()
+
+
+_NUMBER = operator.attrgetter("version_number")
+
+
+def copies(versions: tuple[RegistrationVersion, ...]) -> tuple[RegistrationVersion, ...]:
+    """Copies of ``versions`` (in order, each once) as they all were at one instant."""
+    held: list[threading.Lock] = []
+    try:
+        for version in versions:
+            lock = version._lock
+            lock.acquire()
+            held.append(lock)
+        return tuple([version.__copy__() for version in versions])
+    finally:
+        for lock in reversed(held):
+            lock.release()
 
 
 # new() takes its fast path only for RegistrationVersion's own __init__.

@@ -19,6 +19,11 @@ MODEL = {
     "errors",
     "clock",
     "_snapshot_read",
+    "_registration_rules",
+    "_registration_reconcile",
+    "_registration_shapes",
+    "_listeners",
+    "moves",
 }
 
 

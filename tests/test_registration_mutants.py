@@ -535,7 +535,7 @@ def test_holding_takes_the_lock_of_every_version_and_gives_them_all_back() -> No
     """A move across versions (approving archives the older APPROVED one) holds every
     version's lock at once; a survivor held only the last one."""
     from registration_fsm import RegistrationVersion
-    from registration_fsm.registration import _holding
+    from registration_fsm.version import holding as _holding
 
     rid = "registration-0123456789abcdef0123456789abcdef"
     versions = [RegistrationVersion.new(rid, number) for number in (3, 1, 2)]

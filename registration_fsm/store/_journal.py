@@ -20,9 +20,9 @@ from typing import Any
 import attrs
 
 from ..errors import InvalidValueError, JournalDerivationError, MalformedDataError
-from ..evidence import judge, judge_new
 from ..history import parse_timestamp
 from ..lifecycle import LIFECYCLE
+from ..moves import CREATE_TRIGGER, version_moves
 from ..registration import Registration
 from ..statuses import VersionStatus
 from ..version import RegistrationVersion, validate_registration_id, validate_version_number
@@ -40,9 +40,6 @@ __all__ = [
 
 GENESIS_HASH = "0" * 64
 """The previous hash of a registration's first entry."""
-
-CREATE_TRIGGER = "create"
-"""The trigger of an entry recording a version's creation: from no status to DRAFT."""
 
 
 class JournalSource(str, enum.Enum):
@@ -330,35 +327,10 @@ def _version_moves(
     worker_id: str | None,
 ) -> list[JournalMove]:
     rid, number = after.registration_id, after.version_number
-    moves: list[JournalMove] = []
-    # Status and stamps compared as the version holds them: the same test as comparing
-    # ``status`` and ``history``, without building two StatusHistory objects per version.
-    if before is not None and before._state[:2] == after._state[:2]:
-        return moves
-    history = after.history
-    if before is None:
-        draft = VersionStatus.DRAFT
-        moves.append(
-            JournalMove(
-                rid, number, CREATE_TRIGGER, None, draft, history[draft], source, worker_id
-            )
-        )
-        proof = judge_new(after.status, history)
-    else:
-        proof = judge(before.status, before.history, after.status, history)
-    if proof.path is None:
-        raise JournalDerivationError(
-            rid, number, f"the stamps prove no legal path: {proof}", proof.problems
-        )
-    last = {edge.dest: i for i, edge in enumerate(proof.path)}
-    for i, edge in enumerate(proof.path):
-        stamp = history[edge.dest] if last[edge.dest] == i else None
-        moves.append(
-            JournalMove(
-                rid, number, edge.trigger, edge.source, edge.dest, stamp, source, worker_id
-            )
-        )
-    return moves
+    return [
+        JournalMove(rid, number, trigger, start, dest, stamp, source, worker_id)
+        for trigger, start, dest, stamp in version_moves(before, after)
+    ]
 
 
 def replay_edge_ok(status: VersionStatus | None, entry: JournalMove | JournalEntry) -> bool:
