@@ -431,8 +431,12 @@ def _postgres_rows(count: int, rounds: int, budget: Budget) -> list[Row]:
             _rate_row("service_postgres_floor", floor_label, None, missing),
             Row("load_postgres", LIBRARY, "PostgresStore.load, warm", "ns", None, missing),
             Row("load_cold_postgres", LIBRARY, "PostgresStore.load, cold", "ns", None, missing),
-            Row("get_postgres", LIBRARY, "RegistrationService.get", "ns", None, missing),
+            Row("get_postgres", LIBRARY, "RegistrationService.get, warm", "ns", None, missing),
+            Row(
+                "get_cold_postgres", LIBRARY, "RegistrationService.get, cold", "ns", None, missing
+            ),
             Row("select_postgres", LIBRARY, "raw SELECT, psycopg", "ns", None, missing),
+            Row("select_text_postgres", LIBRARY, "raw SELECT body::text", "ns", None, missing),
         ]
     import psycopg
 
