@@ -12,6 +12,7 @@ import copy
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
+from ._listeners import logger
 from ._registration_rules import rule_violations
 from .errors import InvalidHistory, MalformedDataError
 from .reconcile import Anomaly, AnomalyKind, ReconcileReport, VersionChange
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from .backends.base import Backend
     from .registration import Registration
 
-__all__ = ["checked_infos", "dedupe", "reconcile_locked", "stamps_text"]
+__all__ = ["checked_infos", "dedupe", "reconcile_locked", "stamps_text", "warned"]
 
 
 def dedupe(infos: Iterable[VersionInfo]) -> list[VersionInfo]:
@@ -156,3 +157,21 @@ def reconcile_locked(
 
 def stamps_text(info: VersionInfo) -> str:
     return ", ".join(f"{k}={v.isoformat()}" for k, v in info.history.to_aws().items())
+
+
+def warned(registration_id: str, report: ReconcileReport) -> ReconcileReport:
+    """``report``, once each of its anomalies is logged as a WARNING (outside every lock)."""
+    for anomaly in report.anomalies:
+        logger.warning(
+            "%s: reconcile anomaly: %s",
+            registration_id,
+            anomaly,
+            extra={
+                "registration_id": registration_id,
+                "version_number": anomaly.version_number,
+                "anomaly": anomaly.kind.value,
+                "from_status": None if anomaly.from_status is None else anomaly.from_status.value,
+                "to_status": None if anomaly.to_status is None else anomaly.to_status.value,
+            },
+        )
+    return report

@@ -19,7 +19,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._listeners import Listener, Listeners, Subscription
-from ._registration_reconcile import checked_infos, reconcile_locked
+from ._registration_answers import adopt_created, adopt_remote, checked_answer
+from ._registration_listeners import Change as _Change
+from ._registration_reconcile import checked_infos, reconcile_locked, warned
 from ._registration_rules import ACCEPTED, rule_violations
 from ._registration_shapes import (
     REGISTRATION_SCHEMA,
@@ -35,17 +37,13 @@ from .clock import Clock
 from .errors import (
     InvalidTimestamp,
     InvalidValueError,
-    JournalDerivationError,
     MalformedDataError,
     RegistrationRuleError,
     StampOrderError,
-    UnexpectedAnswerError,
     UnknownVersionError,
 )
-from .evidence import require_aws_review
 from .history import parse_timestamp
 from .lifecycle import LIFECYCLE
-from .moves import TransitionEvent, TransitionSource, version_moves
 from .reconcile import ReconcileReport, parse_pages
 from .rules import can_create_version, derive_registration_status
 from .statuses import RegistrationStatus, VersionStatus
@@ -328,20 +326,6 @@ class Registration:
                 listeners = self._listeners = Listeners()
         return listeners.subscribe(callback, statuses=statuses, triggers=triggers)
 
-    def _moves_since(
-        self, before: Mapping[int, RegistrationVersion], source: TransitionSource
-    ) -> list[TransitionEvent]:
-        rid = self._registration_id
-        events: list[TransitionEvent] = []
-        for version in self._versions:
-            try:
-                moves = version_moves(before.get(version.version_number), version)
-            except JournalDerivationError:
-                continue
-            number = version.version_number
-            events.extend(TransitionEvent(rid, number, *move, source) for move in moves)
-        return events
-
     # -- changes ---------------------------------------------------------------------------
 
     def create_version(
@@ -361,7 +345,9 @@ class Registration:
             if backend is not None:
                 _no_local_stamp(at, "create_version")
                 answer = _operation(backend, "create_version")(self._registration_id)
-                return self._adopt_created(self._answer(answer, backend, "create_version", number))
+                return adopt_created(
+                    self, checked_answer(self, answer, backend, "create_version", number)
+                )
             latest_stamp = self._versions[-1]._state[2]
             stamp = _coerce_at(self._clock() if at is None else at)
             if stamp < latest_stamp:
@@ -391,23 +377,6 @@ class Registration:
             )
         return validate_version_number(latest.version_number + 1)
 
-    def _adopt_created(self, answer: VersionInfo) -> RegistrationVersion:
-        new = RegistrationVersion.new(
-            self._registration_id,
-            answer.version_number,
-            at=answer.history.draft,
-            registration_arn=self._registration_arn,
-            clock=self._clock,
-        )
-        new._adopt_unlocked(answer.status, answer.history, strict=True)
-        archives = self._archives_for(new, answer)
-        with holding(v for v, _ in archives):
-            for version, archived in archives:
-                version._state = archived._state
-            new._last_answer = answer
-            self._versions = (*self._versions, new)
-        return new
-
     def check(self, operation: str) -> int:
         """Whether ``operation`` (``submit``, ``discard`` or ``create_version``) may be sent now.
 
@@ -432,12 +401,15 @@ class Registration:
         with _Change(self, "answer"):
             if operation == "create_version":
                 number = self._check_create()
-                return self._adopt_created(self._answer(answer, None, operation, number)).status
+                return adopt_created(
+                    self, checked_answer(self, answer, None, operation, number)
+                ).status
             latest = self._check_remote(operation)
             with latest._lock:
-                return self._adopt_remote(
+                return adopt_remote(
+                    self,
                     latest,
-                    self._answer(answer, None, operation, latest.version_number),
+                    checked_answer(self, answer, None, operation, latest.version_number),
                     aws_review,
                 )
 
@@ -494,13 +466,14 @@ class Registration:
         latest = self._check_remote(trigger)
         with latest._lock:
             rid = self._registration_id
-            answer = self._answer(
+            answer = checked_answer(
+                self,
                 call(rid, aws_review=True) if aws_review else call(rid),
                 backend,
                 trigger,
                 latest.version_number,
             )
-            return self._adopt_remote(latest, answer, aws_review)
+            return adopt_remote(self, latest, answer, aws_review)
 
     def _check_remote(self, trigger: str) -> RegistrationVersion:
         """The latest version, if ``trigger`` (a customer call) may be sent for it."""
@@ -513,63 +486,6 @@ class Registration:
         if LIFECYCLE.next_status(status, trigger) is None:
             raise latest._refusal(status, trigger)
         return latest
-
-    def _adopt_remote(
-        self, latest: RegistrationVersion, answer: VersionInfo, aws_review: bool
-    ) -> VersionStatus:
-        """Adopt ``answer`` for ``latest``, whose lock the caller holds, with its archives."""
-        if aws_review:
-            require_aws_review(self._registration_id, answer)
-        trial = copy.copy(latest)
-        trial._adopt_unlocked(answer.status, answer.history, strict=True)
-        staged = [*self._archives_for(latest, trial), (latest, trial)]
-        with holding(v for v, _ in staged[:-1]):
-            for version, new in staged:
-                version._state = new._state
-        latest._last_answer = answer
-        return answer.status
-
-    def _archives_for(
-        self, target: RegistrationVersion, adopted: RegistrationVersion | VersionInfo
-    ) -> list[tuple[RegistrationVersion, RegistrationVersion]]:
-        """The older APPROVED versions archived because ``target`` became ``adopted``.
-
-        The service archives them in the same step as the approval, at its ApprovedTimestamp;
-        each pair is (version, its archived copy), to be put in place with the approval.
-        """
-        if adopted.status is not _V.APPROVED:
-            return []
-        history = adopted.history
-        approved_at = history.approved or history.latest
-        staged = []
-        for other in self._versions:
-            if other is not target and other.status is _V.APPROVED:
-                archived = copy.copy(other)
-                archived.archive(at=approved_at)
-                staged.append((other, archived))
-        return staged
-
-    def _answer(
-        self, answer: object, backend: Backend | None, operation: str, version_number: int
-    ) -> VersionInfo:
-        """``answer``, checked to be the service's view of the version the call was about."""
-        if not isinstance(answer, VersionInfo):
-            called = f"{type(backend).__name__}." if backend is not None else ""
-            raise MalformedDataError(
-                f"{called}{operation}() returned {type(answer).__name__}, not a VersionInfo",
-                value=answer,
-            )
-        rid = self._registration_id
-        names = {rid, self._registration_arn} - {None}
-        if answer.registration_id not in names and answer.registration_arn not in names:
-            raise UnexpectedAnswerError(
-                rid, version_number, answer, f"registration {answer.registration_id}"
-            )
-        if answer.version_number != version_number:
-            raise UnexpectedAnswerError(
-                rid, version_number, answer, f"version {answer.version_number}"
-            )
-        return answer
 
     def fire(
         self, trigger: str, *, version_number: int | None = None, at: datetime | None = None
@@ -648,9 +564,10 @@ class Registration:
             # operations: a discard() from another thread cannot land between them, be
             # rewound by a stale read, or be blamed on AWS.
             infos = describe(self._registration_id)
-            return reconcile_locked(
+            report = reconcile_locked(
                 self, checked_infos(self, infos, backend), [], strict=strict, complete=True
             )
+        return warned(self._registration_id, report)
 
     def reconcile_versions(
         self, infos: object, *, strict: bool = True, complete: bool = True
@@ -662,9 +579,10 @@ class Registration:
         missing from them is reported.
         """
         with _Change(self, "reconcile"):
-            return reconcile_locked(
+            report = reconcile_locked(
                 self, checked_infos(self, infos, None), [], strict=strict, complete=complete
             )
+        return warned(self._registration_id, report)
 
     def reconcile_pages(self, pages: object, *, strict: bool = True) -> ReconcileReport:
         """Apply DescribeRegistrationVersions results the caller already holds.
@@ -675,8 +593,9 @@ class Registration:
         does not hold is checked as a path from DRAFT and added. Strict mode (the default)
         raises IllegalRemoteTransition, UnknownStatusError or RegistrationRuleError and changes
         nothing at all; lenient mode adopts the remote state and lists each oddity in the
-        report's ``anomalies``. Applying the same pages again changes nothing. Versions the
-        pages do not mention are left as they are.
+        report's ``anomalies``, each also logged as a WARNING on the ``registration_fsm``
+        logger. Applying the same pages again changes nothing. Versions the pages do not
+        mention are left as they are.
         """
         infos, anomalies = parse_pages(
             pages,
@@ -686,7 +605,8 @@ class Registration:
             local=self._versions,
         )
         with _Change(self, "reconcile"):
-            return reconcile_locked(self, infos, anomalies, strict=strict, complete=False)
+            report = reconcile_locked(self, infos, anomalies, strict=strict, complete=False)
+        return warned(self._registration_id, report)
 
     # -- snapshots and AWS shapes ----------------------------------------------------------
 
@@ -835,40 +755,3 @@ class Registration:
 
 
 _new_object = object.__new__
-
-
-class _Change:
-    """A change through the registration: its lock held, and its moves told once it is made.
-
-    Without listeners this is the lock alone. With them, the versions are copied on the way in
-    and their moves queued on the way out, under the lock, so that the queue keeps the order
-    of the changes; the listeners are called once the lock is released. A change that raises
-    changed nothing, so it tells nothing.
-    """
-
-    __slots__ = ("_before", "_listeners", "_registration", "_source")
-
-    def __init__(self, registration: Registration, source: TransitionSource) -> None:
-        self._registration = registration
-        self._source = source
-
-    def __enter__(self) -> None:
-        registration = self._registration
-        registration._lock.acquire()
-        listeners = self._listeners = registration._listeners
-        self._before = (
-            {v.version_number: copy.copy(v) for v in registration._versions}
-            if listeners is not None and listeners.active
-            else None
-        )
-
-    def __exit__(self, kind: object, error: object, trace: object) -> None:
-        registration = self._registration
-        listeners = self._listeners
-        try:
-            if kind is None and self._before is not None and listeners is not None:
-                listeners.queue(registration._moves_since(self._before, self._source))
-        finally:
-            registration._lock.release()
-        if listeners is not None and self._before is not None:
-            listeners.deliver()

@@ -22,6 +22,8 @@ MODEL = {
     "_registration_rules",
     "_registration_reconcile",
     "_registration_shapes",
+    "_registration_answers",
+    "_registration_listeners",
     "_listeners",
     "moves",
 }

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from registration_fsm import Registration
+from registration_fsm._registration_reconcile import reconcile_locked
 from registration_fsm.errors import RegistrationFsmError
 from registration_fsm.reconcile import parse_pages
 from registration_fsm.testing.strategies import describe_pages, registration_moves, registrations
@@ -206,7 +207,7 @@ def test_the_shortcut_and_the_full_parse_agree(case: Any) -> None:
     def full_reconcile() -> Any:
         infos, anomalies = parse_pages(pages, rid, arn, strict=strict)
         with reference._lock:
-            return reference._reconcile_locked(infos, anomalies, strict=strict, complete=False)
+            return reconcile_locked(reference, infos, anomalies, strict=strict, complete=False)
 
     got = _outcome(lambda: through_shortcut.reconcile_pages(pages, strict=strict))
     want = _outcome(full_reconcile)
