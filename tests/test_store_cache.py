@@ -13,6 +13,7 @@ import copy
 import json
 import sqlite3
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -248,6 +249,21 @@ def test_a_service_submit_leaves_what_parsing_the_row_gives(
     assert parses == []
     assert loaded.latest.status.value == "SUBMITTED"
     _assert_as_parsed(loaded, db.stored_text(rid))
+
+
+def test_a_saved_registrations_listeners_do_not_reach_its_loads(
+    db: Db, store: Store, parses: list[str]
+) -> None:
+    reg = _new()
+    heard: list[Any] = []
+    reg.subscribe(heard.append)
+    store.save(reg, expected_revision=None)
+    loaded = store.load(RID).registration
+    assert parses == []
+    loaded.submit(at=AT + timedelta(days=1))
+    assert heard == []  # a parsed registration has no listeners; neither has the kept one
+    reg.submit(at=AT + timedelta(days=1))
+    assert len(heard) == 1  # the caller's own still hears its own moves
 
 
 @pytest.mark.parametrize("where", ["everywhere", "registration only"])
@@ -518,3 +534,41 @@ def test_loads_with_and_without_the_cache_are_equal(reg: Registration) -> None:
     for loaded in (primed, parsed_and_kept, from_cache):
         assert loaded == without
         _assert_as_parsed(loaded, text)
+
+
+# -- DynamoDbStore keeps the same cache ------------------------------------------------------
+
+
+def test_dynamodb_store_primes_copies_and_rereads_an_edited_body(
+    make_dynamodb_client: Callable[[], Any], parses: list[str]
+) -> None:
+    from registration_fsm.store import DynamoDbStore
+
+    table = f"rfsm-cache-{uuid.uuid4().hex}"
+    client = make_dynamodb_client()
+    key = {"pk": {"S": RID}, "sk": {"S": "registration"}}
+
+    def stored_text() -> str:
+        text: str = client.get_item(TableName=table, Key=key)["Item"]["body"]["S"]
+        return text
+
+    with DynamoDbStore(table, make_dynamodb_client()) as store:
+        store.save(_new(), expected_revision=None)
+        first = store.load(RID).registration
+        assert parses == []  # primed by the save
+        _assert_as_parsed(first, stored_text())
+        first.submit(at=AT + timedelta(days=1))
+        assert store.load(RID).registration.latest.status.value == "DRAFT"
+        edited = _new(versions=4)
+        client.update_item(
+            TableName=table,
+            Key=key,
+            UpdateExpression="SET body = :b",
+            ExpressionAttributeValues={":b": {"S": body(edited)}},
+        )
+        assert store.load(RID).registration == edited
+        assert len(parses) == 1
+        with DynamoDbStore(table, make_dynamodb_client(), cache_size=0) as plain:
+            assert plain.load(RID).registration == edited
+            assert len(plain._cache) == 0
+        assert len(parses) == 2
