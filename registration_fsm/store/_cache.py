@@ -14,7 +14,15 @@ Every answer is a fresh ``copy.copy`` of the snapshot, and :meth:`ParsedCache.pu
 copy of what it is given, so no caller's change can reach the cache or another caller.
 A save primes the cache only after its commit, so a refused or failed save leaves it as it
 was (and an entry left stale by a save that raced another is only a key that no longer
-matches).
+matches). What a save keeps is :func:`parse_equivalent` of what it wrote, so a kept entry is
+the same as a parsed one in everything a caller sees (clock, ``last_answer``, listeners).
+
+The key is the text as the database gives it back. SQLite's TEXT column and DynamoDB's string
+attribute return exactly the text written. PostgreSQL's ``jsonb`` keeps a value, not the text
+(keys reordered, spaces added), so ``PostgresStore`` reads ``body::text`` and a save keeps the
+text PostgreSQL printed back for the row it wrote (``RETURNING body::text``), never the text
+it sent: keying by the text sent would make every load after a save a miss, and a text
+normalised by hand could drift from the server's.
 """
 
 from __future__ import annotations
