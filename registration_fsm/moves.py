@@ -10,7 +10,6 @@ them (:func:`registration_fsm.store.journal_moves`) and listeners hear them
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Literal
 
@@ -80,13 +79,6 @@ def version_moves(before: RegistrationVersion | None, after: RegistrationVersion
         stamp = history[edge.dest] if last[edge.dest] == i else None
         moves.append((edge.trigger, edge.source, edge.dest, stamp))
     return moves
-
-
-def changed_versions(
-    before: Mapping[int, RegistrationVersion], after: Iterable[RegistrationVersion]
-) -> list[tuple[RegistrationVersion, list[Move]]]:
-    """Each version of ``after`` (in order) with its moves from ``before`` (keyed by number)."""
-    return [(v, version_moves(before.get(v.version_number), v)) for v in after]
 
 
 def _source(value: object) -> TransitionSource:

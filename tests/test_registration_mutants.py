@@ -542,3 +542,89 @@ def test_holding_takes_the_lock_of_every_version_and_gives_them_all_back() -> No
     with _holding(versions + versions[:1]):
         assert [v._lock.locked() for v in versions] == [True, True, True]
     assert [v._lock.locked() for v in versions] == [False, False, False]
+
+
+def _walked(number: int, draft: int, *steps: tuple[str, int]) -> RegistrationVersion:
+    """Version ``number`` drafted at hour ``draft``, then each (trigger, hour) fired."""
+    version = RegistrationVersion.new(RID, number, at=T0 + timedelta(hours=draft))
+    for trigger, hour in steps:
+        version.fire(trigger, at=T0 + timedelta(hours=hour))
+    return version
+
+
+def test_every_rule_violation_is_named_in_full() -> None:
+    """The rules over all versions at once, each break with its reason, version, status and
+    words, in the order the rules are checked."""
+    from registration_fsm._registration_rules import rule_violations
+
+    approve = (("submit", 1), ("begin_review", 2), ("approve", 3))
+    versions = [
+        _walked(1, 0, *approve),
+        _walked(2, 4, *((t, h + 4) for t, h in approve)),
+        _walked(3, 9, ("submit", 10)),
+        _walked(4, 11, ("submit", 12), ("begin_review", 13), ("approve", 40)),
+        _walked(5, 35),
+    ]
+    found = rule_violations(RID, versions)
+    assert [(v.registration_id, v.reason, v.version_number, v.status) for v in found] == [
+        (RID, RegistrationRuleError.MULTIPLE_APPROVED, 1, S.APPROVED),
+        (RID, RegistrationRuleError.MULTIPLE_APPROVED, 2, S.APPROVED),
+        (RID, RegistrationRuleError.OLDER_VERSION_IN_FLIGHT, 3, S.SUBMITTED),
+        (RID, RegistrationRuleError.DRAFTED_TOO_EARLY, 5, S.DRAFT),
+    ]
+    assert [v.detail for v in found] == [
+        "version 1 is APPROVED, and so is version 4; approving a newer version archives the "
+        "older one",
+        "version 2 is APPROVED, and so is version 4; approving a newer version archives the "
+        "older one",
+        "version 3 is SUBMITTED but version 5 is newer; a new version is only created once "
+        "the latest is APPROVED or finished",
+        f"version 5 was drafted at {(T0 + timedelta(hours=35)).isoformat()}, before version 4 "
+        f"settled at {(T0 + timedelta(hours=40)).isoformat()}; a new version is only created "
+        "once the previous one settled",
+    ]
+    assert rule_violations(RID, versions[:1]) == []
+    assert rule_violations(RID, []) == []
+
+
+def test_a_version_drafted_the_instant_the_older_settled_breaks_no_rule() -> None:
+    from registration_fsm._registration_rules import rule_violations
+
+    settled = _walked(1, 0, ("submit", 1), ("deny", 3))
+    assert rule_violations(RID, [settled, _walked(2, 3)]) == []
+    (early,) = rule_violations(RID, [settled, _walked(2, 2)])
+    assert (early.reason, early.version_number) == (RegistrationRuleError.DRAFTED_TOO_EARLY, 2)
+
+
+def test_a_version_reconcile_adds_takes_the_registration_clock() -> None:
+    clock = _clock()
+    registration = Registration.new(RID, at=T0, clock=clock)
+    registration.discard(at=T0 + timedelta(hours=1))
+    registration.reconcile_versions(
+        [
+            VersionInfo(RID, 1, S.DISCARDED, registration.latest.history),
+            VersionInfo(RID, 2, S.DRAFT, StatusHistory(draft=T0 + timedelta(hours=2))),
+        ]
+    )
+    assert registration.latest.version_number == 2
+    assert registration.latest.clock is clock
+
+
+def test_nonsense_given_to_reconcile_is_named_with_its_value() -> None:
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    given = {"RegistrationVersions": []}
+    with pytest.raises(MalformedDataError) as info:
+        registration.reconcile_versions(given)
+    assert info.value.value == given
+    submitted = StatusHistory(draft=T0, submitted=T0 + timedelta(hours=1))
+    twice = [
+        VersionInfo(RID, 1, S.SUBMITTED, submitted),
+        VersionInfo(RID, 1, S.DRAFT, StatusHistory(draft=T0)),
+    ]
+    with pytest.raises(MalformedDataError) as info:
+        registration.reconcile_versions(twice)
+    assert info.value.path == "RegistrationVersions"
+    assert str(info.value) == (
+        "malformed data at RegistrationVersions: version 1 appears twice, as SUBMITTED and DRAFT"
+    )
+    assert registration.latest.status is S.DRAFT
