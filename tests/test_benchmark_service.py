@@ -75,3 +75,32 @@ def test_the_postgres_floor_commits_the_same_rows_as_the_service(postgres_server
     assert bench._postgres_floor(floor_dsn, _COUNT, 1) > 0
     assert state(service_dsn) == state(floor_dsn)
     assert state(service_dsn)[2] == [(0,)]
+
+
+def test_the_load_rows_time_a_warm_and_a_cold_store_against_one_floor(tmp_path: Path) -> None:
+    from benchmarks.harness import QUICK
+
+    path = tmp_path / "loads.db"
+    with SqliteStore(path) as warm, SqliteStore(path, cache_size=0) as cold:
+        _, rids = bench._populate(warm, 1, 0)
+        raw = sqlite3.connect(path)
+        try:
+            sql = bench._LOAD.replace(", journal_sequence", "")
+            rows = bench._load_rows(
+                "sqlite", (warm, cold), raw, rids[0], sql, QUICK, text_body=True
+            )
+        finally:
+            raw.close()
+        assert len(warm._cache) == 1  # the warm store answered from its cache
+        assert len(cold._cache) == 0  # the cold one kept nothing: every load parsed
+    keys = {row.key for row in rows}
+    assert keys == {
+        "load_sqlite",
+        "load_cold_sqlite",
+        "get_sqlite",
+        "get_cold_sqlite",
+        "select_sqlite",
+        "select_json_sqlite",
+    }
+    assert all(row.sample is not None and row.sample.median > 0 for row in rows)
+    assert {num for num, _ in bench.COLD_RATIOS if num.endswith("sqlite")} <= keys

@@ -7,7 +7,9 @@ hash-chained, so that :func:`verify_journal` detects an entry edited, removed or
 :class:`SqliteStore` is the embedded default; :class:`PostgresStore` (the ``postgres``
 extra) serves many workers on many hosts; :class:`DynamoDbStore` (the ``aws`` extra) serves
 serverless ones. :class:`AsyncStore` is the protocol's async twin; :class:`AsyncSqliteStore`
-and :class:`AsyncPostgresStore` run those stores off the event loop.
+and :class:`AsyncPostgresStore` run those stores off the event loop. Every store keeps the
+registrations it last read or wrote, parsed, keyed by their exact stored text
+(``cache_size``), so loading an unchanged row again costs a read, not a parse.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 from ..errors import InvalidValueError
 from ..registration import Registration
 from ..statuses import RegistrationStatus
+from ._cache import DEFAULT_CACHE_SIZE
 from ._journal import JournalEntry, JournalMove
 from ._protocol import Intent, Loaded, Store
 
@@ -238,28 +239,38 @@ class AsyncSqliteStore(ThreadedAsyncStore):
         busy_timeout: float = 30.0,
         migrate: bool = True,
         threads: int = 8,
+        cache_size: int = DEFAULT_CACHE_SIZE,
     ) -> None:
         from ._sqlite import SqliteStore
 
-        super().__init__(
-            SqliteStore(path, clock=clock, busy_timeout=busy_timeout, migrate=migrate),
-            threads=threads,
+        sync = SqliteStore(
+            path, clock=clock, busy_timeout=busy_timeout, migrate=migrate, cache_size=cache_size
         )
+        super().__init__(sync, threads=threads)
 
 
 class AsyncPostgresStore(ThreadedAsyncStore):
     """:class:`~registration_fsm.store.PostgresStore` for asyncio code; same arguments."""
 
     def __init__(
-        self, dsn: str, *, clock: Clock | None = None, migrate: bool = True, threads: int = 8
+        self,
+        dsn: str,
+        *,
+        clock: Clock | None = None,
+        migrate: bool = True,
+        threads: int = 8,
+        cache_size: int = DEFAULT_CACHE_SIZE,
     ) -> None:
         from ._postgres import PostgresStore
 
-        super().__init__(PostgresStore(dsn, clock=clock, migrate=migrate), threads=threads)
+        sync = PostgresStore(dsn, clock=clock, migrate=migrate, cache_size=cache_size)
+        super().__init__(sync, threads=threads)
 
 
-def open_async_store(url: str, *, clock: Clock | None = None) -> ThreadedAsyncStore:
+def open_async_store(
+    url: str, *, clock: Clock | None = None, cache_size: int = DEFAULT_CACHE_SIZE
+) -> ThreadedAsyncStore:
     """:func:`~registration_fsm.store.open_store`'s store for asyncio code (same URLs)."""
     from ._url import open_store
 
-    return ThreadedAsyncStore(open_store(url, clock=clock))
+    return ThreadedAsyncStore(open_store(url, clock=clock, cache_size=cache_size))

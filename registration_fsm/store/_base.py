@@ -27,6 +27,7 @@ from ..errors import (
 from ..registration import Registration
 from ..statuses import RegistrationStatus, VersionStatus
 from ..version import validate_registration_id
+from ._cache import ParsedCache, parse_equivalent
 from ._journal import JournalEntry, JournalMove, JournalSource
 from ._protocol import (
     SCHEMA_VERSION,
@@ -42,7 +43,6 @@ from ._protocol import (
     check_release,
     check_revision,
     new_intent,
-    registration_from,
     utc,
 )
 
@@ -69,10 +69,15 @@ class SaveRequest(NamedTuple):
     """A save's checked arguments, as ``save`` hands them to the store's own ``_save``."""
 
     reg: Registration
+    """What is written: the cache's snapshot when there is one, else the caller's object."""
     expected: int | None
     moves: tuple[JournalMove, ...]
     due: Any
     release: Intent | None
+    text: str
+    """The body written, made once from ``reg``."""
+    snapshot: Registration | None
+    """What the body parses to, for the cache once the save committed (None: keep nothing)."""
 
 
 def intent_key(intent: Intent) -> tuple[str, int, str]:
@@ -95,12 +100,22 @@ class SqlStore:
     _INTENTS_ORDER: ClassVar[str]
     _EXPIRED_ORDER: ClassVar[str]
     _EVENTS_ORDER: ClassVar[str] = "event_id"
+    _LOAD_SQL: ClassVar[str]
+    """``load``'s statement, in the driver's markers."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        columns = getattr(cls, "_LOADED_COLUMNS", None)
+        if columns is not None:
+            sql = f"SELECT {columns} FROM rfsm_registrations WHERE registration_id = ?"
+            cls._LOAD_SQL = sql if cls._PARAM == "?" else sql.replace("?", cls._PARAM)
 
     _conn: _Connection
     _errors: type[Exception]
     _location: str
     _clock: Clock
     _lock: threading.RLock
+    _cache: ParsedCache
 
     # -- dialect ---------------------------------------------------------------------------
 
@@ -216,11 +231,14 @@ class SqlStore:
         assert expires is not None
         return Intent(row[0], row[1], row[2], row[3], claimed, expires, row[6])
 
+    def _loaded(self, row: Sequence[Any]) -> Loaded:
+        """A row of ``_LOADED_COLUMNS`` (id, body text, revision, next check, journal head)."""
+        return Loaded(
+            self._cache.parse(row[0], row[1]), int(row[2]), self._from_db(row[3]), row[4]
+        )
+
     def _loaded_rows(self, rows: Sequence[Sequence[Any]]) -> list[Loaded]:
-        return [
-            Loaded(registration_from(row[0]), int(row[1]), self._from_db(row[2]), row[3])
-            for row in rows
-        ]
+        return [self._loaded(row) for row in rows]
 
     # -- schema ----------------------------------------------------------------------------
 
@@ -250,14 +268,17 @@ class SqlStore:
     # -- registrations ---------------------------------------------------------------------
 
     def load(self, registration_id: str) -> Loaded:
+        # The hot path (the service loads twice per operation): ``_read`` written out, and
+        # the statement made once per class (``__init_subclass__``).
         rid = validate_registration_id(registration_id)
-        rows = self._select(
-            f"SELECT {self._LOADED_COLUMNS} FROM rfsm_registrations WHERE registration_id = ?",
-            (rid,),
-        )
-        if not rows:
+        with self._lock:
+            try:
+                row = self._conn.execute(self._LOAD_SQL, (rid,)).fetchone()
+            except self._errors as exc:
+                raise StoreError(f"{self._location}: read failed: {exc}", cause=exc) from exc
+        if row is None:
             raise RegistrationNotStored(rid)
-        return self._loaded_rows(rows)[0]
+        return self._loaded(row)
 
     def save(
         self,
@@ -272,32 +293,43 @@ class SqlStore:
         expected = check_revision(expected_revision)
         moves = check_moves(reg, journal_entries)
         due = self._moment(next_check_at, "next_check_at")
-        return self._save(SaveRequest(reg, expected, moves, due, check_release(reg, release)))
+        freed = check_release(reg, release)
+        snapshot = parse_equivalent(reg) if self._cache.maxsize else None
+        written = reg if snapshot is None else snapshot
+        request = SaveRequest(written, expected, moves, due, freed, body(written), snapshot)
+        revision, stored = self._save(request)
+        if snapshot is not None and stored is not None:
+            self._cache.keep(reg.registration_id, stored, snapshot)
+        return revision
 
     def _moment(self, value: datetime | None, field: str) -> Any:
         """A caller's time as a parameter (None stays None); bad input is refused."""
         raise NotImplementedError
 
-    def _save(self, request: SaveRequest) -> int:
+    def _save(self, request: SaveRequest) -> tuple[int, str | None]:
+        """Commit the save; the new revision and the body text a load now reads back (None:
+        not known). Returning at all means the transaction committed."""
         raise NotImplementedError
 
     def _set_revision(
-        self, conn: Any, reg: Registration, expected: int | None, due: Any, body_param: str
-    ) -> tuple[str | None, int]:
-        """Compare and set the row; its journal head and sequence, or the conflict raised.
+        self, conn: Any, request: SaveRequest, body_param: str, body_back: str = ""
+    ) -> tuple[str | None, int, str | None]:
+        """Compare and set the row; its journal head and sequence and, when ``body_back``
+        names the body as the database prints it, that text; or the conflict raised.
 
         ``body_param`` is the marker the body goes in by (with a cast where one is needed).
         """
+        reg, expected, due, text = request.reg, request.expected, request.due, request.text
         rid = reg.registration_id
         status = reg.status.value
-        text = body(reg)
+        back = f", {body_back}" if body_back else ""
         if expected is None:
             row = conn.execute(
                 self._sql(
                     "INSERT INTO rfsm_registrations (registration_id, revision, status, "
                     f"next_check_at, body) VALUES (?, 1, ?, ?, {body_param}) "
                     "ON CONFLICT (registration_id) DO NOTHING "
-                    "RETURNING journal_head, journal_sequence"
+                    f"RETURNING journal_head, journal_sequence{back}"
                 ),
                 (rid, status, due, text),
             ).fetchone()
@@ -307,7 +339,7 @@ class SqlStore:
                     "UPDATE rfsm_registrations SET revision = revision + 1, status = ?, "
                     "next_check_at = ?, lease_owner = NULL, lease_expires_at = NULL, "
                     f"body = {body_param} WHERE registration_id = ? AND revision = ? "
-                    "RETURNING journal_head, journal_sequence"
+                    f"RETURNING journal_head, journal_sequence{back}"
                 ),
                 (status, due, text, rid, expected),
             ).fetchone()
@@ -317,7 +349,7 @@ class SqlStore:
                 (rid,),
             ).fetchone()
             raise ConcurrentUpdateError(rid, expected, None if found is None else int(found[0]))
-        return row[0], int(row[1])
+        return row[0], int(row[1]), row[2] if body_back else None
 
     def list(
         self,

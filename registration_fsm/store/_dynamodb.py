@@ -28,6 +28,7 @@ from ..errors import (
 from ..registration import Registration
 from ..statuses import RegistrationStatus
 from ..version import validate_registration_id
+from ._cache import DEFAULT_CACHE_SIZE, ParsedCache, parse_equivalent
 from ._dynamodb_items import (
     DUE_QUEUE,
     INDEX,
@@ -62,7 +63,6 @@ from ._protocol import (
     check_release,
     check_revision,
     new_intent,
-    registration_from,
     utc,
 )
 
@@ -81,7 +81,9 @@ class DynamoDbStore(DynamoTable):
     written by a newer registration_fsm. Reads of one registration are strongly consistent;
     ``list``, ``claim_due`` and ``expired_intents`` read the table's global secondary index,
     which on AWS trails the table by a fraction of a second (a lease is still taken only by
-    a conditional write on the registration item itself).
+    a conditional write on the registration item itself). ``cache_size`` is how many parsed
+    registrations the store keeps, keyed by their exact stored body text (a string attribute,
+    read back as written; ``registration_fsm/store/_cache.py``; 0 parses every load).
     """
 
     def __init__(
@@ -92,7 +94,9 @@ class DynamoDbStore(DynamoTable):
         clock: Clock | None = None,
         migrate: bool = True,
         owns_client: bool = False,
+        cache_size: int = DEFAULT_CACHE_SIZE,
     ) -> None:
+        self._cache = ParsedCache(cache_size)
         super().__init__(table, client, clock=clock, owns_client=owns_client)
         self._lock = threading.Lock()
         # (registration id, revision) -> (journal head, its sequence): the head at a revision
@@ -126,7 +130,7 @@ class DynamoDbStore(DynamoTable):
         self._remember(rid, revision, head, int(item["journal_sequence"]["N"]))
         due = item.get("next_check_at")
         return Loaded(
-            registration_from(item["body"]["S"]),
+            self._cache.parse(rid, item["body"]["S"]),
             revision,
             None if due is None else parse_iso(due["S"]),
             head,
@@ -186,7 +190,10 @@ class DynamoDbStore(DynamoTable):
         )
         head, sequence = (entries[-1].hash, entries[-1].sequence) if entries else known
         revision = 1 if expected is None else expected + 1
-        actions = [self._put_registration(reg, revision, expected, due, head, sequence)]
+        snapshot = parse_equivalent(reg) if self._cache.maxsize else None
+        written = reg if snapshot is None else snapshot
+        text = body(written)
+        actions = [self._put_registration(written, text, revision, expected, due, head, sequence)]
         actions += [self._put_entry(entry) for entry in entries]
         if freed is not None:
             actions.append({"Delete": self._holding(freed)})
@@ -200,11 +207,14 @@ class DynamoDbStore(DynamoTable):
         except Refused as refused:
             self._save_refused(refused, rid, expected, freed, len(actions))
         self._remember(rid, revision, head, sequence)
+        if snapshot is not None:
+            self._cache.keep(rid, text, snapshot)  # a string attribute reads back as written
         return revision
 
     def _put_registration(
         self,
         reg: Registration,
+        text: str,
         revision: int,
         expected: int | None,
         due: str | None,
@@ -219,7 +229,7 @@ class DynamoDbStore(DynamoTable):
             "revision": n(revision),
             "status": s(reg.status.value),
             "journal_sequence": n(sequence),
-            "body": s(body(reg)),
+            "body": s(text),
         }
         if due is not None:
             item["next_check_at"] = s(due)

@@ -47,8 +47,15 @@ def one_statement_save(
     sequence: int,
     entries: Sequence[tuple[Any, ...]],
     release: Intent | None,
+    body_back: bool = False,
 ) -> tuple[str, list[Any]]:
-    """The statement and its parameters; it returns one row, or raises :data:`REFUSED`."""
+    """The statement and its parameters; it returns one row, or raises :data:`REFUSED`.
+
+    With ``body_back`` the row holds the body as PostgreSQL prints the stored ``jsonb``
+    (``body::text``: not the text sent, but the very text a later load reads), for the
+    store's cache of parsed registrations; else it holds 1.
+    """
+    returned = "body::text AS body" if body_back else "1"
     parts: list[str] = []
     params: list[Any] = []
     gate = ""
@@ -66,7 +73,7 @@ def one_statement_save(
             "next_check_at, body, journal_head, journal_sequence) "
             "SELECT %s, 1, %s, %s::timestamptz, %s::jsonb, %s, %s"
             + (" WHERE EXISTS (SELECT 1 FROM released)" if gate else "")
-            + " ON CONFLICT (registration_id) DO NOTHING RETURNING 1)"
+            + f" ON CONFLICT (registration_id) DO NOTHING RETURNING {returned})"
         )
         params += [rid, status, due, body, head, sequence]
     else:
@@ -74,7 +81,7 @@ def one_statement_save(
             "cas AS (UPDATE rfsm_registrations SET revision = revision + 1, status = %s, "
             "next_check_at = %s::timestamptz, lease_owner = NULL, lease_expires_at = NULL, "
             "body = %s::jsonb, journal_head = %s, journal_sequence = %s "
-            f"WHERE registration_id = %s AND revision = %s{gate} RETURNING 1)"
+            f"WHERE registration_id = %s AND revision = %s{gate} RETURNING {returned})"
         )
         params += [status, due, body, head, sequence, rid, expected]
     if entries:
@@ -85,8 +92,10 @@ def one_statement_save(
         )
         for row in entries:
             params += row
+    result = "(SELECT body FROM cas)" if body_back else "1"
+    refuse = "rfsm_refuse('refused: the revision moved or the intent is gone')"
     sql = (
-        "WITH " + ", ".join(parts) + " SELECT CASE WHEN EXISTS (SELECT 1 FROM cas) THEN 1 "
-        "ELSE rfsm_refuse('refused: the revision moved or the intent is gone') END"
+        "WITH " + ", ".join(parts) + f" SELECT CASE WHEN EXISTS (SELECT 1 FROM cas) THEN "
+        f"{result} ELSE {refuse}{'::text' if body_back else ''} END"
     )
     return sql, params

@@ -23,10 +23,11 @@ from ..errors import (
     StoreError,
 )
 from ._base import INTENT_COLUMNS, JOURNAL_COLUMNS, SaveRequest, SqlStore, intent_key
+from ._cache import DEFAULT_CACHE_SIZE, ParsedCache
 from ._journal import GENESIS_HASH, JournalEntry, chain_from
 from ._pg_save import REFUSED, one_statement_save
 from ._pg_schema import MIGRATION_LOCK, MIGRATIONS
-from ._protocol import Intent, Loaded, body, utc
+from ._protocol import Intent, Loaded, utc
 
 if TYPE_CHECKING:
     import psycopg
@@ -51,6 +52,12 @@ class PostgresStore(SqlStore):
 
     ``dsn`` is a libpq connection string or URI. One store object holds one connection and is
     safe to share between threads (behind a lock); give each process its own.
+
+    The body is a ``jsonb`` column, which keeps a value, not the text it was given: loads
+    read it as ``body::text``, PostgreSQL's own printing of it, and the cache of parsed
+    registrations (``cache_size``, ``registration_fsm/store/_cache.py``; 0 parses every
+    load) is keyed by that text. A save primes the cache with the text the database printed
+    back for the row it wrote (``RETURNING body::text``), never with the text it sent.
     """
 
     _PARAM = "%s"
@@ -59,7 +66,9 @@ class PostgresStore(SqlStore):
         "CREATE TABLE IF NOT EXISTS rfsm_schema "
         "(id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL)"
     )
-    _LOADED_COLUMNS = "body, revision, next_check_at, journal_head, journal_sequence"
+    _LOADED_COLUMNS = (
+        "registration_id, body::text, revision, next_check_at, journal_head, journal_sequence"
+    )
     _FOR_UPDATE = " FOR UPDATE"
     _DUE_CLAUSE = "next_check_at <= ?"
     _LIST_ORDER = 'next_check_at ASC NULLS LAST, registration_id COLLATE "C"'
@@ -69,7 +78,15 @@ class PostgresStore(SqlStore):
     )
     _EVENTS_ORDER = 'event_id COLLATE "C"'
 
-    def __init__(self, dsn: str, *, clock: Clock | None = None, migrate: bool = True) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        clock: Clock | None = None,
+        migrate: bool = True,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+    ) -> None:
+        self._cache = ParsedCache(cache_size)
         driver = _psycopg()
         self._errors: type[Exception] = driver.Error
         self._clock: Clock = clock if clock is not None else utc_now
@@ -127,17 +144,16 @@ class PostgresStore(SqlStore):
             self._heads.clear()
         self._heads[(rid, revision)] = (head, sequence)
 
-    def _loaded_rows(self, rows: Sequence[Sequence[Any]]) -> list[Loaded]:
-        out = super()._loaded_rows(rows)
+    def _loaded(self, row: Sequence[Any]) -> Loaded:
+        loaded = super()._loaded(row)
         with self._lock:
-            for row, loaded in zip(rows, out):
-                self._remember(loaded.registration_id, loaded.revision, row[3], int(row[4]))
-        return out
+            self._remember(loaded.registration_id, loaded.revision, row[4], int(row[5]))
+        return loaded
 
     # -- registrations ---------------------------------------------------------------------
 
-    def _save(self, request: SaveRequest) -> int:
-        reg, expected, moves, due, release = request
+    def _save(self, request: SaveRequest) -> tuple[int, str | None]:
+        reg, expected, moves, due, release, text, snapshot = request
         rid = reg.registration_id
         with self._lock:
             known = (None, 0) if expected is None else self._heads.get((rid, expected))
@@ -154,15 +170,16 @@ class PostgresStore(SqlStore):
                 expected=expected,
                 status=reg.status.value,
                 due=due,
-                body=body(reg),
+                body=text,
                 head=head,
                 sequence=sequence,
                 entries=[self._entry_row(e) for e in entries],
                 release=release,
+                body_back=snapshot is not None,
             )
             with self._lock:
                 try:
-                    self._conn.execute(sql, params)
+                    row = self._conn.execute(sql, params).fetchone()
                 except self._errors as exc:
                     if getattr(exc, "sqlstate", None) != REFUSED:
                         raise StoreError(
@@ -173,11 +190,11 @@ class PostgresStore(SqlStore):
                 else:
                     revision = 1 if expected is None else expected + 1
                     self._remember(rid, revision, head, sequence)
-                    return revision
-        revision, head, sequence = self._save_in_transaction(request)
+                    return revision, None if snapshot is None or row is None else row[0]
+        revision, head, sequence, stored = self._save_in_transaction(request)
         with self._lock:
             self._remember(rid, revision, head, sequence)
-        return revision
+        return revision, stored
 
     def _why_refused(self, rid: str, expected: int | None, release: Intent | None) -> None:
         """Raise what made a one-statement save refuse; return when it no longer holds."""
@@ -194,11 +211,15 @@ class PostgresStore(SqlStore):
             ):
                 raise IntentLostError(release)
 
-    def _save_in_transaction(self, request: SaveRequest) -> tuple[int, str | None, int]:
-        """The general save: read the journal head in the transaction that writes."""
-        reg, expected, moves, due, release = request
+    def _save_in_transaction(
+        self, request: SaveRequest
+    ) -> tuple[int, str | None, int, str | None]:
+        """The general save: read the journal head in the transaction that writes; the new
+        revision, journal head and sequence, and the body as the database prints it."""
+        reg, expected, moves, _, release, _, snapshot = request
+        back = "" if snapshot is None else "body::text"
         with self._write() as conn:
-            head, sequence = self._set_revision(conn, reg, expected, due, "%s::jsonb")
+            head, sequence, stored = self._set_revision(conn, request, "%s::jsonb", back)
             revision = 1 if expected is None else expected + 1
             if moves or release is not None:
                 entries = chain_from(
@@ -209,8 +230,8 @@ class PostgresStore(SqlStore):
                 )
                 self._append_and_release(conn, reg.registration_id, entries, release)
                 if entries:
-                    return revision, entries[-1].hash, entries[-1].sequence
-        return revision, head, sequence
+                    return revision, entries[-1].hash, entries[-1].sequence, stored
+        return revision, head, sequence, stored
 
     def claim_due(self, limit: int, worker_id: str, lease: timedelta) -> tuple[Loaded, ...]:
         count, worker, span, now = self._lease_terms(limit, worker_id, lease)
@@ -223,8 +244,8 @@ class PostgresStore(SqlStore):
                 "FOR UPDATE SKIP LOCKED) "
                 "UPDATE rfsm_registrations AS r SET lease_owner = %s, lease_expires_at = %s "
                 "FROM due WHERE r.registration_id = due.registration_id "
-                "RETURNING r.body, r.revision, r.next_check_at, r.journal_head, "
-                "r.journal_sequence",
+                "RETURNING r.registration_id, r.body::text, r.revision, r.next_check_at, "
+                "r.journal_head, r.journal_sequence",
                 (now, now, count, worker, now + span),
             ).fetchall()
         loaded = self._loaded_rows(rows)

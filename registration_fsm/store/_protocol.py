@@ -10,7 +10,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from ..errors import InvalidValueError
+from ..errors import InvalidValueError, MalformedDataError
 from ..history import parse_timestamp
 from ..registration import Registration
 from ..statuses import RegistrationStatus
@@ -267,10 +267,22 @@ def new_intent(
     )
 
 
+_BODY_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+"""``json.dumps(..., separators=(",", ":"))``'s output, made without the circular-reference
+bookkeeping: a snapshot is a tree of fresh dicts and lists, so there is none to find."""
+
+
 def body(registration: Registration) -> str:
-    return json.dumps(registration.to_dict(), separators=(",", ":"))
+    return _BODY_ENCODER.encode(registration.to_dict())
 
 
 def registration_from(text: str | dict[str, Any]) -> Registration:
-    data = json.loads(text) if isinstance(text, str) else text
+    """The registration a stored body holds; ``MalformedDataError`` when it is not one."""
+    if isinstance(text, str):
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise MalformedDataError(f"the stored body is not JSON: {exc}", path="body") from exc
+    else:
+        data = text
     return Registration.from_dict(data)

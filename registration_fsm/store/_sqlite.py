@@ -13,6 +13,7 @@ from typing import Any
 from ..clock import Clock, utc_now
 from ..errors import OperationInProgress, StoreError
 from ._base import INTENT_COLUMNS, JOURNAL_COLUMNS, SaveRequest, SqlStore, intent_key
+from ._cache import DEFAULT_CACHE_SIZE, ParsedCache
 from ._journal import GENESIS_HASH, chain_from
 from ._protocol import Intent, Loaded, utc
 
@@ -89,7 +90,9 @@ class SqliteStore(SqlStore):
     for its transaction, so compare-and-set saves and intent claims are decided one at a time.
     One store object is safe to share between threads (one connection, behind a lock).
     ``SqliteStore(":memory:")`` is a private in-memory database, for tests. ``clock`` is
-    where the store's idea of now comes from (leases, recorded times).
+    where the store's idea of now comes from (leases, recorded times). ``cache_size`` is how
+    many parsed registrations the store keeps, keyed by their exact stored text
+    (``registration_fsm/store/_cache.py``; 0 parses every load).
     """
 
     _PARAM = "?"
@@ -98,7 +101,7 @@ class SqliteStore(SqlStore):
         "CREATE TABLE IF NOT EXISTS rfsm_schema "
         "(id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)"
     )
-    _LOADED_COLUMNS = "body, revision, next_check_at, journal_head"
+    _LOADED_COLUMNS = "registration_id, body, revision, next_check_at, journal_head"
     _DUE_CLAUSE = "next_check_at IS NOT NULL AND next_check_at <= ?"
     _LIST_ORDER = "next_check_at IS NULL, next_check_at, registration_id"
     _INTENTS_ORDER = "version_number, operation"
@@ -111,7 +114,9 @@ class SqliteStore(SqlStore):
         busy_timeout: float = 30.0,
         clock: Clock | None = None,
         migrate: bool = True,
+        cache_size: int = DEFAULT_CACHE_SIZE,
     ) -> None:
+        self._cache = ParsedCache(cache_size)
         self._location = os.fspath(path)
         self._clock: Clock = clock if clock is not None else utc_now
         self._lock = threading.RLock()
@@ -171,10 +176,10 @@ class SqliteStore(SqlStore):
 
     # -- registrations ---------------------------------------------------------------------
 
-    def _save(self, request: SaveRequest) -> int:
-        reg, expected, moves, due, release = request
+    def _save(self, request: SaveRequest) -> tuple[int, str | None]:
+        reg, expected, moves, _, release, text, _ = request
         with self._write() as conn:
-            head, sequence = self._set_revision(conn, reg, expected, due, "?")
+            head, sequence, _ = self._set_revision(conn, request, "?")
             if moves:
                 entries = chain_from(
                     moves,
@@ -194,13 +199,14 @@ class SqliteStore(SqlStore):
                 )
             if release is not None:
                 self._delete_intent(conn, release)
-        return 1 if expected is None else expected + 1
+        # A TEXT column gives back exactly the text written.
+        return (1 if expected is None else expected + 1), text
 
     def claim_due(self, limit: int, worker_id: str, lease: timedelta) -> tuple[Loaded, ...]:
         count, worker, span, now = self._lease_terms(limit, worker_id, lease)
         with self._write() as conn:
             rows = conn.execute(
-                f"SELECT {self._LOADED_COLUMNS}, registration_id FROM rfsm_registrations "
+                f"SELECT {self._LOADED_COLUMNS} FROM rfsm_registrations "
                 "WHERE next_check_at IS NOT NULL AND next_check_at <= ? "
                 "AND (lease_expires_at IS NULL OR lease_expires_at <= ?) "
                 "ORDER BY next_check_at, registration_id LIMIT ?",
@@ -209,7 +215,7 @@ class SqliteStore(SqlStore):
             conn.executemany(
                 "UPDATE rfsm_registrations SET lease_owner = ?, lease_expires_at = ? "
                 "WHERE registration_id = ?",
-                [(worker, _text(now + span), row[4]) for row in rows],
+                [(worker, _text(now + span), row[0]) for row in rows],
             )
         return tuple(self._loaded_rows(rows))
 

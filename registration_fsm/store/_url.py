@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from ..clock import Clock
 from ..errors import MissingDependencyError, UnsupportedStoreUrl
+from ._cache import DEFAULT_CACHE_SIZE, check_cache_size
 from ._dynamodb_table import TABLE_NAME
 from ._protocol import Store
 
@@ -22,7 +23,9 @@ ACCEPTED_URLS = (
 _DYNAMODB_OPTIONS = frozenset({"region", "endpoint_url"})
 
 
-def open_store(url: str, *, clock: Clock | None = None) -> Store:
+def open_store(
+    url: str, *, clock: Clock | None = None, cache_size: int = DEFAULT_CACHE_SIZE
+) -> Store:
     """The store a URL names: ``sqlite:///path``, ``sqlite://:memory:``, ``postgresql://...``,
     ``dynamodb://table``.
 
@@ -31,31 +34,36 @@ def open_store(url: str, *, clock: Clock | None = None) -> Store:
     handed to psycopg as it is (libpq's connection URI). ``dynamodb://table`` opens a
     :class:`DynamoDbStore` on a boto3 client of its own, credentials from boto3's usual chain,
     ``region`` and ``endpoint_url`` (a local stand-in) from the query when given.
+    ``cache_size`` is the store's (how many parsed registrations it keeps; 0: none). It is an
+    argument, not a URL option: a PostgreSQL URL's query belongs to libpq.
     """
+    size = check_cache_size(cache_size)
     if not isinstance(url, str):
         raise UnsupportedStoreUrl(url, ACCEPTED_URLS)
     if url in ("sqlite://:memory:", "sqlite:///:memory:"):
         from ._sqlite import SqliteStore
 
-        return SqliteStore(":memory:", clock=clock)
+        return SqliteStore(":memory:", clock=clock, cache_size=size)
     if url.startswith("sqlite:///"):
         path = url[len("sqlite:///") :]
         if not path or "?" in path or "\x00" in path:
             raise UnsupportedStoreUrl(url, ACCEPTED_URLS)
         from ._sqlite import SqliteStore
 
-        return SqliteStore(path, clock=clock)
+        return SqliteStore(path, clock=clock, cache_size=size)
     for scheme in ("postgresql://", "postgres://"):
         if url.startswith(scheme):
             from ._postgres import PostgresStore
 
-            return PostgresStore("postgresql://" + url[len(scheme) :], clock=clock)
+            return PostgresStore(
+                "postgresql://" + url[len(scheme) :], clock=clock, cache_size=size
+            )
     if url.startswith("dynamodb://"):
-        return _dynamodb(url, clock)
+        return _dynamodb(url, clock, size)
     raise UnsupportedStoreUrl(url, ACCEPTED_URLS)
 
 
-def _dynamodb(url: str, clock: Clock | None) -> Store:
+def _dynamodb(url: str, clock: Clock | None, cache_size: int) -> Store:
     parts = urlsplit(url)
     try:
         options = dict(parse_qsl(parts.query, keep_blank_values=True, strict_parsing=True))
@@ -84,7 +92,9 @@ def _dynamodb(url: str, clock: Clock | None) -> Store:
         settings["endpoint_url"] = options["endpoint_url"]
     client = boto3.client("dynamodb", **settings)
     try:
-        return DynamoDbStore(parts.netloc, client, clock=clock, owns_client=True)
+        return DynamoDbStore(
+            parts.netloc, client, clock=clock, owns_client=True, cache_size=cache_size
+        )
     except BaseException:
         client.close()
         raise

@@ -1,0 +1,126 @@
+"""Parsed registrations, kept by each store and keyed by the exact text of their stored body.
+
+Decision (issue 11): a load spends most of its time turning the stored body back into a
+:class:`~registration_fsm.registration.Registration` (``json.loads`` of 5 KB and ten versions
+rebuilt and checked), and the same unchanged text is parsed again and again: the service loads
+a registration twice per operation, the syncer reloads every registration each round. So each
+store keeps, per registration id, the last body text it read or wrote and a private snapshot
+of what that text parses to. The store still reads the row every time; the cache only answers
+when the text it reads now is *equal* to the text kept. A row edited behind the store's back,
+or written by another process or host, has other text, so it is parsed (and checked) as if
+there were no cache: the cache can only ever return what parsing that very text returns.
+
+Every answer is a fresh ``copy.copy`` of the snapshot, and :meth:`ParsedCache.put` keeps a
+copy of what it is given, so no caller's change can reach the cache or another caller.
+A save primes the cache only after its commit, so a refused or failed save leaves it as it
+was (and an entry left stale by a save that raced another is only a key that no longer
+matches). What a save keeps is :func:`parse_equivalent` of what it wrote, so a kept entry is
+the same as a parsed one in everything a caller sees (clock, ``last_answer``, listeners).
+
+The key is the text as the database gives it back. SQLite's TEXT column and DynamoDB's string
+attribute return exactly the text written. PostgreSQL's ``jsonb`` keeps a value, not the text
+(keys reordered, spaces added), so ``PostgresStore`` reads ``body::text`` and a save keeps the
+text PostgreSQL printed back for the row it wrote (``RETURNING body::text``), never the text
+it sent: keying by the text sent would make every load after a save a miss, and a text
+normalised by hand could drift from the server's.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections import OrderedDict
+
+from ..clock import DEFAULT_CLOCK
+from ..errors import InvalidValueError
+from ..registration import Registration
+from ._protocol import registration_from
+
+__all__ = ["DEFAULT_CACHE_SIZE", "ParsedCache", "check_cache_size", "parse_equivalent"]
+
+DEFAULT_CACHE_SIZE = 1024
+"""Registrations a store keeps parsed (a 10-version one is about 15 KB, its text included)."""
+
+
+def check_cache_size(value: object) -> int:
+    """A store's ``cache_size``: an int >= 0 (0 turns the cache off)."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InvalidValueError(
+            f"cache_size is a non-negative int (0 turns the cache off), got {value!r}"
+        )
+    return value
+
+
+class ParsedCache:
+    """A thread-safe LRU map: registration id -> (body text, private Registration snapshot)."""
+
+    __slots__ = ("_entries", "_lock", "maxsize")
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = check_cache_size(maxsize)
+        self._entries: OrderedDict[str, tuple[str, Registration]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, registration_id: str, text: str) -> Registration | None:
+        """A copy of what ``text`` parses to when it is the text kept for the id, else None."""
+        with self._lock:
+            entry = self._entries.get(registration_id)
+            if entry is None or entry[0] != text:
+                return None
+            self._entries.move_to_end(registration_id)
+        # The snapshot never changes once kept, and copying takes its own locks.
+        return copy.copy(entry[1])
+
+    def parse(self, registration_id: str, text: str) -> Registration:
+        """The registration a stored body holds: a copy of the kept one when ``text`` is the
+        text kept for the id, else parsed (and checked) from ``text`` and kept."""
+        found = self.get(registration_id, text)
+        if found is None:
+            found = registration_from(text)
+            self.put(registration_id, text, found)
+        return found
+
+    def put(self, registration_id: str, text: str, registration: Registration) -> None:
+        """Keep a copy of ``registration`` as what ``text`` parses to."""
+        if self.maxsize == 0:
+            return
+        self.keep(registration_id, text, copy.copy(registration))
+
+    def keep(self, registration_id: str, text: str, snapshot: Registration) -> None:
+        """Keep ``snapshot`` itself; the caller hands it over and never touches it again."""
+        if self.maxsize == 0:
+            return
+        with self._lock:
+            self._entries[registration_id] = (text, snapshot)
+            self._entries.move_to_end(registration_id)
+            while len(self._entries) > self.maxsize:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def parse_equivalent(registration: Registration) -> Registration | None:
+    """A private snapshot of ``registration`` equal in every respect to what parsing its body
+    returns, or None when there is none without parsing.
+
+    A parsed registration has the default clock and no ``last_answer`` (neither is in the
+    body): a registration on another clock is not primed, and the answers are dropped from the
+    snapshot. The snapshot is taken under the registration's locks, so the body a save writes
+    must be made from it (not from the live registration, which another thread may move).
+    """
+    if registration.clock is not DEFAULT_CLOCK:
+        return None
+    snapshot = copy.copy(registration)
+    for version in snapshot.versions:
+        if version.clock is not DEFAULT_CLOCK:
+            return None
+        if version.last_answer is not None:
+            state = version.__getstate__()
+            state["last_answer"] = None
+            version.__setstate__(state)
+    return snapshot
