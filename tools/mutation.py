@@ -122,6 +122,7 @@ _TESTS: dict[str, tuple[str, ...]] = {
     "_registration_answers": _REGISTRATION_TESTS,
     "_registration_listeners": ("test_registration_listeners.py", *_REGISTRATION_TESTS),
     "moves": (
+        "test_moves.py",
         "test_registration_listeners.py",
         "test_journal.py",
         "test_listeners_events.py",
