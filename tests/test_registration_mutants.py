@@ -642,3 +642,88 @@ def test_a_move_into_the_unstamped_offline_review_is_adopted_though_the_stamps_a
     assert registration.latest.status is S.REQUIRES_OFFLINE_REVIEW
     assert registration.latest.history == history
     assert [c.to_status for c in report.changes] == [S.REQUIRES_OFFLINE_REVIEW]
+
+
+def _reviewing() -> Registration:
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    registration.submit(at=T0 + timedelta(hours=1))
+    registration.fire("begin_review", at=T0 + timedelta(hours=2))
+    return registration
+
+
+def test_a_lenient_reconcile_names_every_problem_of_an_unproven_move(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    registration = _reviewing()
+    denied = StatusHistory(T0, denied=T0 + timedelta(hours=3))
+    with caplog.at_level("WARNING", logger="registration_fsm"):
+        report = registration.reconcile_versions(
+            [VersionInfo(RID, 1, S.DENIED, denied)], strict=False
+        )
+    (anomaly,) = report.anomalies
+    assert anomaly.detail == (
+        "no legal path from REVIEWING to DENIED fits the remote history "
+        "(DraftTimestamp=2026-03-01T12:00:00+00:00, DeniedTimestamp=2026-03-01T15:00:00+00:00): "
+        "the remote history has no SubmittedTimestamp, which the local history holds "
+        "(2026-03-01T13:00:00+00:00): a stamp is never removed; the remote history has no "
+        "ReviewingTimestamp, which the local history holds (2026-03-01T14:00:00+00:00): a "
+        "stamp is never removed; adopted"
+    )
+    assert registration.latest.status is S.DENIED
+    (record,) = caplog.records
+    assert record.getMessage() == f"{RID}: reconcile anomaly: {anomaly}"
+
+
+def test_an_unrepresentable_version_does_not_stop_the_versions_after_it() -> None:
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    registration.discard(at=T0 + timedelta(hours=1))
+    registration.create_version(at=T0 + timedelta(hours=2))
+    hour = timedelta(hours=1)
+    nonsense = StatusHistory(T0, submitted=T0 + hour, reviewing=T0 + 2 * hour)
+    submitted = StatusHistory(T0 + 2 * hour, submitted=T0 + 3 * hour)
+    report = registration.reconcile_versions(
+        [VersionInfo(RID, 1, S.SUBMITTED, nonsense), VersionInfo(RID, 2, S.SUBMITTED, submitted)],
+        strict=False,
+    )
+    assert [a.kind for a in report.anomalies] == [AnomalyKind.UNREPRESENTABLE_STATE]
+    assert [(v.version_number, v.status) for v in registration.versions] == [
+        (1, S.DISCARDED),
+        (2, S.SUBMITTED),
+    ]
+
+
+def test_reconcile_names_the_registration_and_the_rule_it_breaks() -> None:
+    registration = _reviewing()
+    hour = timedelta(hours=1)
+    approved = StatusHistory(
+        T0, submitted=T0 + hour, reviewing=T0 + 2 * hour, approved=T0 + 3 * hour
+    )
+    infos = [
+        VersionInfo(RID, 1, S.APPROVED, approved),
+        VersionInfo(RID, 2, S.SUBMITTED, StatusHistory(T0 + 4 * hour, submitted=T0 + 5 * hour)),
+        VersionInfo(RID, 3, S.DRAFT, StatusHistory(T0 + 6 * hour)),
+    ]
+    with pytest.raises(RegistrationRuleError) as info:
+        registration.reconcile_versions(infos)
+    assert info.value.registration_id == RID
+    assert info.value.reason == RegistrationRuleError.OLDER_VERSION_IN_FLIGHT
+    report = registration.reconcile_versions(infos, strict=False)
+    (anomaly,) = report.anomalies
+    assert anomaly.kind is AnomalyKind.OLDER_VERSION_IN_FLIGHT
+    assert anomaly.detail == (
+        "version 2 is SUBMITTED but version 3 is newer; a new version is only created once "
+        "the latest is APPROVED or finished"
+    )
+
+
+def test_a_version_the_service_does_not_list_is_kept_and_named() -> None:
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    registration.discard(at=T0 + timedelta(hours=1))
+    registration.create_version(at=T0 + timedelta(hours=2))
+    report = registration.reconcile_versions(
+        [VersionInfo(RID, 1, S.DISCARDED, registration.version(1).history)]
+    )
+    (anomaly,) = report.anomalies
+    assert (anomaly.kind, anomaly.version_number) == (AnomalyKind.LOCAL_ONLY_VERSION, 2)
+    assert anomaly.detail == "the service does not list version 2; kept"
+    assert [v.version_number for v in registration.versions] == [1, 2]
