@@ -15,6 +15,7 @@ from registration_fsm import (
     LIFECYCLE,
     AnomalyKind,
     AwsReviewNotApplied,
+    IllegalRemoteTransition,
     InvalidTimestamp,
     InvalidTransition,
     InvalidValueError,
@@ -727,3 +728,60 @@ def test_a_version_the_service_does_not_list_is_kept_and_named() -> None:
     assert (anomaly.kind, anomaly.version_number) == (AnomalyKind.LOCAL_ONLY_VERSION, 2)
     assert anomaly.detail == "the service does not list version 2; kept"
     assert [v.version_number for v in registration.versions] == [1, 2]
+
+
+def test_a_version_created_through_a_backend_takes_the_clock_and_must_be_proven() -> None:
+    clock = _clock()
+    registration = Registration.new(RID, at=T0, clock=clock)
+    registration.discard(at=T0 + timedelta(hours=1))
+    draft = VersionInfo(RID, 2, S.DRAFT, StatusHistory(T0 + timedelta(hours=2)))
+    assert registration.create_version(_Answers(draft)).clock is clock  # type: ignore[arg-type]
+    registration = Registration.new(RID, at=T0, clock=clock)
+    registration.discard(at=T0 + timedelta(hours=1))
+    # APPROVED with no stamp for SUBMITTED or REVIEWING: no legal path from DRAFT.
+    unproven = VersionInfo(
+        RID,
+        2,
+        S.APPROVED,
+        StatusHistory(T0 + timedelta(hours=2), approved=T0 + timedelta(hours=3)),
+    )
+    with pytest.raises(IllegalRemoteTransition):
+        registration.create_version(_Answers(unproven))  # type: ignore[arg-type]
+    assert [v.version_number for v in registration.versions] == [1]
+
+
+class _Recording:
+    """A version lock that says when it was held."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.held = 0
+
+    def acquire(self) -> bool:
+        self.held += 1
+        return self.lock.acquire()
+
+    def release(self) -> None:
+        self.lock.release()
+
+
+def test_an_approving_answer_holds_the_lock_of_the_version_it_archives() -> None:
+    registration = _reviewing()
+    registration.fire("approve", at=T0 + timedelta(hours=3))
+    registration.create_version(at=T0 + timedelta(hours=4))
+    older = registration.version(1)
+    recording = _Recording()
+    older._lock = recording  # type: ignore[assignment]
+    hour = timedelta(hours=1)
+    answer = VersionInfo(
+        RID,
+        2,
+        S.APPROVED,
+        StatusHistory(
+            T0 + 4 * hour, submitted=T0 + 5 * hour, reviewing=T0 + 6 * hour, approved=T0 + 7 * hour
+        ),
+    )
+    assert registration.submit(_Answers(answer)) is S.APPROVED  # type: ignore[arg-type]
+    assert older.status is S.ARCHIVED
+    assert recording.held == 1
+    assert not recording.lock.locked()
