@@ -785,3 +785,23 @@ def test_an_approving_answer_holds_the_lock_of_the_version_it_archives() -> None
     assert older.status is S.ARCHIVED
     assert recording.held == 1
     assert not recording.lock.locked()
+
+
+def test_an_approving_answer_archives_only_an_approved_version() -> None:
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    registration.discard(at=T0 + timedelta(hours=1))
+    registration.create_version(at=T0 + timedelta(hours=2))
+    hour = timedelta(hours=1)
+    answer = VersionInfo(
+        RID,
+        2,
+        S.APPROVED,
+        StatusHistory(
+            T0 + 2 * hour, submitted=T0 + 3 * hour, reviewing=T0 + 4 * hour, approved=T0 + 5 * hour
+        ),
+    )
+    assert registration.submit(_Answers(answer)) is S.APPROVED  # type: ignore[arg-type]
+    assert [(v.version_number, v.status) for v in registration.versions] == [
+        (1, S.DISCARDED),
+        (2, S.APPROVED),
+    ]
