@@ -343,3 +343,20 @@ def test_listeners_hear_exactly_what_the_journal_records(steps: list[str]) -> No
     assert [
         (e.version_number, e.edge, e.from_status, e.to_status, e.stamp) for e in heard
     ] == expected
+
+
+def test_an_unproven_version_does_not_silence_the_moves_of_the_next() -> None:
+    registration = _new()
+    registration.discard(at=_at(1))
+    registration.create_version(at=_at(2))
+    heard: list[TransitionEvent] = []
+    registration.subscribe(heard.append)
+    report = registration.reconcile_versions(
+        [
+            _info(1, S.REVIEWING, Draft=0, Submitted=3, Reviewing=4),
+            _info(2, S.SUBMITTED, Draft=2, Submitted=5),
+        ],
+        strict=False,
+    )
+    assert [a.kind for a in report.anomalies][:1] == [AnomalyKind.ILLEGAL_TRANSITION]
+    assert _edges(heard) == [(2, "submit", "DRAFT", "SUBMITTED", "reconcile")]
