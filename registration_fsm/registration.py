@@ -16,7 +16,7 @@ import copy
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from ._listeners import Listener, Listeners, Subscription
 from ._registration_answers import adopt_created, adopt_remote, checked_answer
@@ -69,7 +69,6 @@ __all__ = [
 ]
 
 _V = VersionStatus
-_T = TypeVar("_T")
 
 
 def _coerce_at(at: object) -> datetime:

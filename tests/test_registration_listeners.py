@@ -360,3 +360,35 @@ def test_an_unproven_version_does_not_silence_the_moves_of_the_next() -> None:
     )
     assert [a.kind for a in report.anomalies][:1] == [AnomalyKind.ILLEGAL_TRANSITION]
     assert _edges(heard) == [(2, "submit", "DRAFT", "SUBMITTED", "reconcile")]
+
+
+class _Answering:
+    """A backend that answers every customer call with ``answer``."""
+
+    def __init__(self, answer: VersionInfo) -> None:
+        self.answer = answer
+
+    def submit(self, registration_id: str, *, aws_review: bool = False) -> VersionInfo:
+        return self.answer
+
+    def discard(self, registration_id: str) -> VersionInfo:
+        return self.answer
+
+    def create_version(self, registration_id: str) -> VersionInfo:
+        return self.answer
+
+
+def test_calls_through_a_backend_tell_their_moves_as_answers() -> None:
+    registration = _new()
+    heard: list[TransitionEvent] = []
+    registration.subscribe(heard.append)
+    registration.submit(_Answering(_info(1, S.SUBMITTED, Draft=0, Submitted=1)))  # type: ignore[arg-type]
+    registration.fire("deny", at=_at(2))
+    registration.create_version(_Answering(_info(2, S.DRAFT, Draft=3)))  # type: ignore[arg-type]
+    registration.discard(_Answering(_info(2, S.DISCARDED, Draft=3, Discarded=4)))  # type: ignore[arg-type]
+    assert _edges(heard) == [
+        (1, "submit", "DRAFT", "SUBMITTED", "answer"),
+        (1, "deny", "SUBMITTED", "DENIED", "local"),
+        (2, "create", None, "DRAFT", "answer"),
+        (2, "discard", "DRAFT", "DISCARDED", "answer"),
+    ]

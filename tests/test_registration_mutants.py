@@ -27,6 +27,7 @@ from registration_fsm import (
     SteppingClock,
     UnexpectedAnswerError,
     UnknownStatusError,
+    UnknownVersionError,
     VersionStatus,
 )
 from registration_fsm.backends import VersionInfo
@@ -805,3 +806,110 @@ def test_an_approving_answer_archives_only_an_approved_version() -> None:
         (1, S.DISCARDED),
         (2, S.APPROVED),
     ]
+
+
+def test_from_dict_names_what_is_wrong_with_a_snapshot() -> None:
+    data = {**_snapshot(), "extra": 1}
+    with pytest.raises(MalformedDataError) as info:
+        Registration.from_dict(data)
+    assert info.value.value == data
+    assert str(info.value) == "malformed data: unknown keys ['extra']"
+    data = {**_snapshot(), "versions": {"1": {}}}
+    with pytest.raises(MalformedDataError) as info:
+        Registration.from_dict(data)
+    assert (info.value.path, info.value.value) == ("versions", {"1": {}})
+    assert str(info.value) == "malformed data at versions: expected a list, got dict"
+    with pytest.raises(InvalidTimestamp) as stamp:
+        Registration.from_dict({**_snapshot(), "created": "yesterday"})
+    assert stamp.value.field == "created"
+
+
+def test_a_snapshot_keeps_when_the_registration_was_created() -> None:
+    created = T0 - timedelta(days=3)
+    registration = Registration(
+        RID, [RegistrationVersion.new(RID, 1, at=T0)], registration_arn=ARN, created=created
+    )
+    assert Registration.from_dict(registration.to_dict()).created == created
+
+
+def test_violations_a_snapshot_declares_are_accepted_only_while_it_is_read() -> None:
+    first = _walked(1, 0, ("submit", 1), ("begin_review", 2), ("approve", 3))
+    second = _walked(2, 4, ("submit", 5), ("begin_review", 6), ("approve", 7))
+    with pytest.raises(RegistrationRuleError):
+        Registration(RID, [first, second])
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    registration.reconcile_versions(
+        [
+            VersionInfo(RID, 1, S.APPROVED, first.history),
+            VersionInfo(RID, 2, S.APPROVED, second.history),
+        ],
+        strict=False,
+    )
+    assert Registration.from_dict(registration.to_dict()) == registration
+    # The snapshot's declaration ends with the read: the same versions are refused again.
+    with pytest.raises(RegistrationRuleError):
+        Registration(RID, [copy.copy(first), copy.copy(second)])
+
+
+def test_from_aws_reads_pages_that_name_the_registration_by_its_arn() -> None:
+    created = T0 - timedelta(days=1)
+    info = {
+        "RegistrationArn": ARN,
+        "RegistrationId": RID,
+        "RegistrationType": "US_TEN_DLC_BRAND_REGISTRATION",
+        "RegistrationStatus": "CREATED",
+        "CurrentVersionNumber": 1,
+        "CreatedTimestamp": created,
+    }
+    pages = {
+        "RegistrationId": ARN,
+        "RegistrationVersions": [
+            {
+                "VersionNumber": 1,
+                "RegistrationVersionStatus": "DRAFT",
+                "RegistrationVersionStatusHistory": {"DraftTimestamp": T0},
+            }
+        ],
+    }
+    registration = Registration.from_aws(info, pages)
+    assert registration.created == created
+    assert (registration.latest.registration_id, registration.latest.registration_arn) == (
+        RID,
+        ARN,
+    )
+    with pytest.raises(MalformedDataError) as error:
+        Registration.from_aws({**info, "CurrentVersionNumber": 2}, pages)
+    assert error.value.path == "RegistrationVersions"
+
+
+def test_a_registration_names_what_is_wrong_with_its_versions() -> None:
+    with pytest.raises(MalformedDataError) as info:
+        Registration(RID, "versions")  # type: ignore[arg-type]
+    assert info.value.path == "versions"
+    assert str(info.value) == (
+        "malformed data at versions: versions must be RegistrationVersion objects, got str"
+    )
+    with pytest.raises(MalformedDataError) as info:
+        Registration(RID, [])
+    assert info.value.path == "versions"
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    with pytest.raises(UnknownVersionError) as unknown:
+        registration.version(7)
+    assert (unknown.value.registration_id, unknown.value.version_number) == (RID, 7)
+    with pytest.raises(RegistrationRuleError) as rule:
+        registration.create_version(at=T0)
+    assert rule.value.registration_id == RID
+
+
+def test_what_a_registration_refuses_before_any_call_is_worded() -> None:
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    registration.discard(at=T0 + timedelta(hours=1))
+    with pytest.raises(MalformedDataError) as info:
+        registration.adopt_answer("create_version", "nonsense")  # type: ignore[arg-type]
+    assert str(info.value) == "malformed data: create_version() returned str, not a VersionInfo"
+    with pytest.raises(InvalidValueError) as refused:
+        Registration.new(RID, at=T0, clock=_clock()).submit(aws_review=True)
+    assert str(refused.value) == (
+        "aws_review=True needs a backend: locally, fire begin_aws_review() when AWS starts its "
+        "pre-review"
+    )
