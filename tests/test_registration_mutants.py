@@ -4,9 +4,11 @@ it holds while versions change, and every field of its AWS shapes and snapshots.
 from __future__ import annotations
 
 import copy
+import pickle
 import threading
 import weakref
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import attrs
 import pytest
@@ -30,7 +32,7 @@ from registration_fsm import (
     UnknownVersionError,
     VersionStatus,
 )
-from registration_fsm.backends import VersionInfo
+from registration_fsm.backends import RegistrationInfo, VersionInfo
 
 S = VersionStatus
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
@@ -913,3 +915,93 @@ def test_what_a_registration_refuses_before_any_call_is_worded() -> None:
         "aws_review=True needs a backend: locally, fire begin_aws_review() when AWS starts its "
         "pre-review"
     )
+
+
+@pytest.mark.parametrize("operation", ["submit", "discard"])
+def test_a_call_the_lifecycle_refuses_names_its_trigger_before_any_call(operation: str) -> None:
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    registration.submit(at=T0 + timedelta(hours=1))
+    registration.fire("deny", at=T0 + timedelta(hours=2))
+    backend = _Answers(None)
+    with pytest.raises(InvalidTransition) as info:
+        getattr(registration, operation)(backend)
+    assert (info.value.status, info.value.trigger) == (S.DENIED, operation)
+    assert backend.calls == []
+
+
+def test_every_reconcile_logs_its_anomalies_with_the_registration(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    registration.discard(at=T0 + timedelta(hours=1))
+    registration.create_version(at=T0 + timedelta(hours=2))
+    only_first = [VersionInfo(RID, 1, S.DISCARDED, registration.version(1).history)]
+    page = {
+        "RegistrationId": RID,
+        "RegistrationVersions": [
+            {
+                "VersionNumber": 2,
+                "RegistrationVersionStatus": "FROBNICATED",
+                "RegistrationVersionStatusHistory": {"DraftTimestamp": T0 + timedelta(hours=2)},
+            }
+        ],
+    }
+    with caplog.at_level("WARNING", logger="registration_fsm"):
+        registration.reconcile(_Answers(only_first))  # type: ignore[arg-type]
+        registration.reconcile_pages(page, strict=False)
+    assert [(r.registration_id, r.anomaly) for r in caplog.records] == [  # type: ignore[attr-defined]
+        (RID, "local_only_version"),
+        (RID, "unknown_status"),
+    ]
+
+
+def test_reconciled_pages_are_heard_as_reconciles() -> None:
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    heard: list[Any] = []
+    registration.subscribe(heard.append)
+    submitted = {"DraftTimestamp": T0, "SubmittedTimestamp": T0 + timedelta(hours=1)}
+    registration.reconcile_pages(
+        {
+            "RegistrationId": RID,
+            "RegistrationVersions": [
+                {
+                    "VersionNumber": 1,
+                    "RegistrationVersionStatus": "SUBMITTED",
+                    "RegistrationVersionStatusHistory": submitted,
+                }
+            ],
+        }
+    )
+    assert [(e.edge, e.source) for e in heard] == [("submit", "reconcile")]
+
+
+def test_from_backend_gives_the_clock_and_repr_and_pickles_keep_everything() -> None:
+    clock = _clock()
+    source = Registration(
+        RID,
+        [RegistrationVersion.new(RID, 1, at=T0)],
+        registration_arn=ARN,
+        registration_type="US_TEN_DLC_BRAND_REGISTRATION",
+        created=T0 - timedelta(days=1),
+    )
+
+    class _Reads:
+        def describe_registration(self, registration_id: str) -> RegistrationInfo:
+            return RegistrationInfo.from_aws(source.to_aws())
+
+        def describe_versions(self, registration_id: str) -> tuple[VersionInfo, ...]:
+            version = source.latest
+            return (VersionInfo(RID, 1, version.status, version.history, registration_arn=ARN),)
+
+    read = Registration.from_backend(_Reads(), RID, clock=clock)  # type: ignore[arg-type]
+    assert read.clock is clock
+    assert read.to_aws() == source.to_aws()
+    source.discard(at=T0 + timedelta(hours=1))
+    source.create_version(at=T0 + timedelta(hours=2))
+    assert repr(source) == f"<Registration {RID} CREATED versions {{1: DISCARDED, 2: DRAFT}}>"
+    again = pickle.loads(pickle.dumps(source))
+    assert (again.registration_type, again.created) == (
+        "US_TEN_DLC_BRAND_REGISTRATION",
+        T0 - timedelta(days=1),
+    )
+    assert again == source
