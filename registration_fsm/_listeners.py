@@ -27,6 +27,9 @@ from .statuses import VersionStatus
 __all__ = ["Listener", "Listeners", "Subscription", "logger"]
 
 logger = logging.getLogger("registration_fsm")
+# A library logs, the application decides where it goes: without this, Python's last-resort
+# handler would print every WARNING on stderr of programs that never configured logging.
+logger.addHandler(logging.NullHandler())
 
 Listener = Callable[[TransitionEvent], object]
 

@@ -392,3 +392,27 @@ def test_calls_through_a_backend_tell_their_moves_as_answers() -> None:
         (2, "create", None, "DRAFT", "answer"),
         (2, "discard", "DRAFT", "DISCARDED", "answer"),
     ]
+
+
+def test_a_program_that_never_configured_logging_prints_nothing() -> None:
+    """The library's records go where the application says; by default, nowhere."""
+    import subprocess
+    import sys
+
+    program = (
+        "from datetime import datetime, timedelta, timezone\n"
+        "from registration_fsm import Registration, VersionStatus\n"
+        "from registration_fsm.backends import VersionInfo\n"
+        "t0 = datetime(2026, 3, 1, tzinfo=timezone.utc)\n"
+        f"registration = Registration.new({RID!r}, at=t0)\n"
+        "registration.discard(at=t0 + timedelta(hours=1))\n"
+        "registration.create_version(at=t0 + timedelta(hours=2))\n"
+        "first = registration.version(1)\n"
+        f"infos = [VersionInfo({RID!r}, 1, VersionStatus.DISCARDED, first.history)]\n"
+        "report = registration.reconcile_versions(infos)\n"
+        "print(len(report.anomalies))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert (done.stdout, done.stderr) == ("1\n", "")
