@@ -1005,3 +1005,50 @@ def test_from_backend_gives_the_clock_and_repr_and_pickles_keep_everything() -> 
         T0 - timedelta(days=1),
     )
     assert again == source
+
+
+def test_a_registration_names_each_wrong_version_it_is_given() -> None:
+    with pytest.raises(MalformedDataError) as info:
+        Registration(RID, [])
+    assert str(info.value) == (
+        "malformed data at versions: a registration has at least one version "
+        "(CreateRegistration makes version 1)"
+    )
+    other = "registration-ffffffffffffffffffffffffffffffff"
+    with pytest.raises(MalformedDataError) as info:
+        Registration(RID, [RegistrationVersion.new(other, 1, at=T0)])
+    assert info.value.path == "versions"
+    assert str(info.value) == (
+        f"malformed data at versions: version 1 belongs to {other!r}, not {RID!r}"
+    )
+    with pytest.raises(MalformedDataError) as info:
+        Registration(RID, [RegistrationVersion.new(RID, 1, at=T0) for _ in range(2)])
+    assert (info.value.path, str(info.value)) == (
+        "versions",
+        "malformed data at versions: two versions numbered 1",
+    )
+
+
+def test_a_local_stamp_that_is_not_aware_is_named_as_at() -> None:
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    registration.discard(at=T0 + timedelta(hours=1))
+    with pytest.raises(InvalidTimestamp) as info:
+        registration.create_version(at=datetime(2026, 3, 2, 12, 0))
+    assert info.value.field == "at"
+    assert [v.version_number for v in registration.versions] == [1]
+
+
+def test_from_aws_takes_a_registration_info_and_versions_named_by_the_arn() -> None:
+    source = Registration.new(RID, at=T0, registration_arn=ARN, registration_type="T")
+    info = RegistrationInfo.from_aws(source.to_aws())
+    assert Registration.from_aws(info, source.to_aws_versions()).to_aws() == source.to_aws()
+
+    class _ByArn:
+        def describe_registration(self, registration_id: str) -> RegistrationInfo:
+            return info
+
+        def describe_versions(self, registration_id: str) -> tuple[VersionInfo, ...]:
+            return (VersionInfo(ARN, 1, S.DRAFT, StatusHistory(T0)),)
+
+    read = Registration.from_backend(_ByArn(), ARN)  # type: ignore[arg-type]
+    assert (read.latest.registration_id, read.latest.registration_arn) == (RID, ARN)
