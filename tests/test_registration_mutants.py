@@ -1052,3 +1052,29 @@ def test_from_aws_takes_a_registration_info_and_versions_named_by_the_arn() -> N
 
     read = Registration.from_backend(_ByArn(), ARN)  # type: ignore[arg-type]
     assert (read.latest.registration_id, read.latest.registration_arn) == (RID, ARN)
+
+
+def test_fire_refusals_name_the_status_and_copies_keep_the_creation_time() -> None:
+    registration = _reviewing()
+    registration.fire("approve", at=T0 + timedelta(hours=3))
+    registration.create_version(at=T0 + timedelta(hours=4))
+    with pytest.raises(RegistrationRuleError) as info:
+        registration.fire("submit", version_number=1)
+    assert (info.value.version_number, info.value.status) == (1, S.APPROVED)
+    with pytest.raises(RegistrationRuleError) as info:
+        registration.fire("archive", version_number=1)
+    assert (info.value.version_number, info.value.status) == (1, S.APPROVED)
+    created = T0 - timedelta(days=2)
+    dated = Registration(RID, [RegistrationVersion.new(RID, 1, at=T0)], created=created)
+    assert copy.copy(dated).created == created
+    assert (dated == "not a registration") is False
+    assert dated != 1
+
+
+def test_a_reconcile_through_a_backend_is_heard_as_a_reconcile() -> None:
+    registration = Registration.new(RID, at=T0, clock=_clock())
+    heard: list[Any] = []
+    registration.subscribe(heard.append)
+    submitted = StatusHistory(T0, submitted=T0 + timedelta(hours=1))
+    registration.reconcile(_Answers([VersionInfo(RID, 1, S.SUBMITTED, submitted)]))  # type: ignore[arg-type]
+    assert [(e.edge, e.source) for e in heard] == [("submit", "reconcile")]
