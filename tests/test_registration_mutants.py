@@ -1005,6 +1005,7 @@ def test_from_backend_gives_the_clock_and_repr_and_pickles_keep_everything() -> 
         T0 - timedelta(days=1),
     )
     assert again == source
+    assert again.submit() is S.SUBMITTED
 
 
 def test_a_registration_names_each_wrong_version_it_is_given() -> None:
