@@ -23,6 +23,7 @@ from registration_fsm import (
     StampOrderError,
     StatusHistory,
     SteppingClock,
+    UnexpectedAnswerError,
     UnknownTriggerError,
     VersionStatus,
 )
@@ -612,3 +613,16 @@ def test_from_dict_refuses_another_schema_with_its_value() -> None:
     with pytest.raises(MalformedDataError) as info:
         RegistrationVersion.from_dict({**good, "schema_version": 99})
     assert (info.value.path, info.value.value) == ("schema_version", 99)
+
+
+def test_an_answer_for_another_registration_names_it() -> None:
+    version = RegistrationVersion.new("reg-1", at=T0)
+    answer = _submitted(version, registration_id="reg-2")
+    with pytest.raises(UnexpectedAnswerError) as info:
+        version.submit(_Answers(answer))  # type: ignore[arg-type]
+    assert info.value.detail == "registration reg-2"
+    assert str(info.value) == (
+        "the service answered for registration reg-2, not for reg-1 version 1; the local "
+        "version is unchanged"
+    )
+    assert version.status is S.DRAFT
