@@ -9,7 +9,6 @@ DescribeRegistrationVersions return, read (``from_aws``) under the rule of evide
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -24,7 +23,7 @@ from .reconcile import parse_pages
 from .rules import derive_registration_status
 from .statuses import VersionStatus
 from .values import RegistrationInfo, VersionInfo
-from .version import RegistrationVersion, holding
+from .version import RegistrationVersion, holding, snapshot_header
 
 if TYPE_CHECKING:
     from .registration import Registration
@@ -83,23 +82,7 @@ def from_dict(
     cls: type[Registration], data: object, *, clock: Clock | None = None
 ) -> Registration:
     """Registration.from_dict."""
-    if not isinstance(data, Mapping):
-        raise MalformedDataError(f"expected an object, got {type(data).__name__}", value=data)
-    if data.get("schema") != REGISTRATION_SCHEMA:
-        raise MalformedDataError(
-            f"not a registration_fsm registration snapshot (schema {data.get('schema')!r}, "
-            f"expected {REGISTRATION_SCHEMA!r})",
-            path="schema",
-            value=data.get("schema"),
-        )
-    schema_version = data.get("schema_version")
-    if schema_version.__class__ is not int or schema_version != REGISTRATION_SCHEMA_VERSION:
-        raise MalformedDataError(
-            f"unsupported schema_version {schema_version!r}; this library reads "
-            f"{REGISTRATION_SCHEMA_VERSION}",
-            path="schema_version",
-            value=schema_version,
-        )
+    data = snapshot_header(data, REGISTRATION_SCHEMA, REGISTRATION_SCHEMA_VERSION, "registration")
     unknown = sorted(str(k) for k in data if k not in _SNAPSHOT_KEYS)
     if unknown:
         raise MalformedDataError(f"unknown keys {unknown}", value=data)

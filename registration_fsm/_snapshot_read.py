@@ -19,21 +19,16 @@ from .clock import DEFAULT_CLOCK, Clock
 from .history import _KEY_TO_INDEX, EARLIEST, LATEST, STAMP_INDEX
 from .statuses import _VERSION_BY_VALUE
 from .values import _ARN_PATTERN, _ID_FULLMATCH, _ID_MAX, MAX_VERSION_NUMBER
-from .version import _INIT, SNAPSHOT_SCHEMA, SNAPSHOT_SCHEMA_VERSION, RegistrationVersion
+from .version import (
+    _INIT,
+    SNAPSHOT_KEYS,
+    SNAPSHOT_SCHEMA,
+    SNAPSHOT_SCHEMA_VERSION,
+    RegistrationVersion,
+)
 
 __all__ = ["versions_from_snapshots"]
 
-_KEYS = frozenset(
-    (
-        "schema",
-        "schema_version",
-        "registration_id",
-        "version_number",
-        "registration_arn",
-        "status",
-        "history",
-    )
-)
 _UTC = timezone.utc
 _MAX_TEXT = 64
 _SLOTS = len(_KEY_TO_INDEX)
@@ -68,7 +63,7 @@ def _plain(
     """
     if (
         data.__class__ is not dict
-        or data.keys() != _KEYS
+        or data.keys() != SNAPSHOT_KEYS
         or RegistrationVersion.__init__ is not _INIT
     ):
         return None

@@ -65,6 +65,18 @@ __all__ = [
 
 SNAPSHOT_SCHEMA = "registration_fsm/version"
 SNAPSHOT_SCHEMA_VERSION = 1
+SNAPSHOT_KEYS = frozenset(
+    (
+        "schema",
+        "schema_version",
+        "registration_id",
+        "version_number",
+        "registration_arn",
+        "status",
+        "history",
+    )
+)
+"""The keys a version snapshot may hold (``to_dict`` writes all of them)."""
 _UTC = timezone.utc
 _datetime = datetime
 
@@ -600,33 +612,8 @@ class RegistrationVersion:
     @classmethod
     def from_dict(cls, data: object, *, clock: Clock | None = None) -> RegistrationVersion:
         """Read a snapshot written by :meth:`to_dict`; malformed data raises a library error."""
-        if not isinstance(data, Mapping):
-            raise MalformedDataError(f"expected an object, got {type(data).__name__}", value=data)
-        if data.get("schema") != SNAPSHOT_SCHEMA:
-            raise MalformedDataError(
-                f"not a registration_fsm version snapshot (schema {data.get('schema')!r}, "
-                f"expected {SNAPSHOT_SCHEMA!r})",
-                path="schema",
-                value=data.get("schema"),
-            )
-        schema_version = data.get("schema_version")
-        if schema_version.__class__ is not int or schema_version != SNAPSHOT_SCHEMA_VERSION:
-            raise MalformedDataError(
-                f"unsupported schema_version {schema_version!r}; this library reads "
-                f"{SNAPSHOT_SCHEMA_VERSION}",
-                path="schema_version",
-                value=schema_version,
-            )
-        allowed = {
-            "schema",
-            "schema_version",
-            "registration_id",
-            "version_number",
-            "registration_arn",
-            "status",
-            "history",
-        }
-        unknown = sorted(str(k) for k in data if k not in allowed)
+        data = snapshot_header(data, SNAPSHOT_SCHEMA, SNAPSHOT_SCHEMA_VERSION, "version")
+        unknown = sorted(str(k) for k in data if k not in SNAPSHOT_KEYS)
         if unknown:
             raise MalformedDataError(f"unknown keys {unknown}", value=data)
         for key in ("registration_id", "version_number", "status", "history"):
@@ -780,6 +767,30 @@ class RegistrationVersion:
         self._history_cache = None
         self._last_answer = state.get("last_answer")
         self._lock = threading.Lock()
+
+
+def snapshot_header(
+    data: object, schema: str, schema_version: int, kind: str
+) -> Mapping[str, Any]:
+    """``data``, refused unless it is an object naming ``schema`` at ``schema_version``: the
+    check every snapshot reader (a version's, a registration's) starts with."""
+    if not isinstance(data, Mapping):
+        raise MalformedDataError(f"expected an object, got {type(data).__name__}", value=data)
+    if data.get("schema") != schema:
+        raise MalformedDataError(
+            f"not a registration_fsm {kind} snapshot (schema {data.get('schema')!r}, "
+            f"expected {schema!r})",
+            path="schema",
+            value=data.get("schema"),
+        )
+    found = data.get("schema_version")
+    if found.__class__ is not int or found != schema_version:
+        raise MalformedDataError(
+            f"unsupported schema_version {found!r}; this library reads {schema_version}",
+            path="schema_version",
+            value=found,
+        )
+    return data
 
 
 @contextlib.contextmanager

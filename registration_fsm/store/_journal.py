@@ -22,7 +22,13 @@ import attrs
 from ..errors import InvalidValueError, JournalDerivationError, MalformedDataError
 from ..history import parse_timestamp
 from ..lifecycle import LIFECYCLE
-from ..moves import CREATE_TRIGGER, version_moves
+from ..moves import (
+    CREATE_TRIGGER,
+    _optional_stamp,
+    _optional_version_status,
+    _version_status,
+    version_moves,
+)
 from ..registration import Registration
 from ..statuses import VersionStatus
 from ..version import RegistrationVersion, validate_registration_id, validate_version_number
@@ -68,22 +74,6 @@ def _utc(value: object, field: str) -> datetime:
     return parse_timestamp(value, field=field).astimezone(timezone.utc)
 
 
-def _optional_utc(value: object, field: str) -> datetime | None:
-    return None if value is None else _utc(value, field)
-
-
-def _optional_status(value: object) -> VersionStatus | None:
-    return None if value is None else VersionStatus.parse(value)
-
-
-def _status(value: object) -> VersionStatus:
-    return VersionStatus.parse(value)
-
-
-def _stamp(value: object) -> datetime | None:
-    return _optional_utc(value, "stamp")
-
-
 def _trigger(value: object) -> str:
     if not isinstance(value, str) or not value:
         raise InvalidValueError(f"a journal trigger is a non-empty string, got {value!r}")
@@ -103,10 +93,10 @@ class JournalMove:
     registration_id: str = attrs.field(converter=validate_registration_id)
     version_number: int = attrs.field(converter=validate_version_number)
     trigger: str = attrs.field(converter=_trigger)
-    from_status: VersionStatus | None = attrs.field(converter=_optional_status)
+    from_status: VersionStatus | None = attrs.field(converter=_optional_version_status)
     """None for the creation of the version (trigger :data:`CREATE_TRIGGER`)."""
-    to_status: VersionStatus = attrs.field(converter=_status)
-    stamp: datetime | None = attrs.field(converter=_stamp)
+    to_status: VersionStatus = attrs.field(converter=_version_status)
+    stamp: datetime | None = attrs.field(converter=_optional_stamp)
     """AWS's stamp of the status entered, when the history holds it."""
     source: JournalSource = attrs.field(converter=JournalSource)
     worker_id: str | None = attrs.field(default=None, converter=_worker)
