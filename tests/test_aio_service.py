@@ -305,3 +305,31 @@ def test_the_async_journal_is_the_sync_journal_entry_for_entry() -> None:
         "discard",
     ]
     assert asyncio.run(async_run()) == expected
+
+
+def test_the_async_service_tells_its_listeners_each_committed_move() -> None:
+    async def main() -> None:
+        simulator = InMemoryBackend()
+        async with AsyncSqliteStore(":memory:") as store:
+            service = AsyncRegistrationService(store, AsyncInMemoryBackend(simulator))
+            heard: list[Any] = []
+            decided: list[Any] = []
+            service.subscribe(heard.append)
+            service.subscribe(decided.append, statuses=["DENIED"])
+            rid = (await service.create(TYPE)).registration_id
+            await service.submit(rid)
+            simulator.play_aws(rid, "deny")
+            await service.reconcile(rid)
+            edges = [(e.version_number, e.edge, e.to_status.value, e.source) for e in heard]
+            assert edges == [
+                (1, "create", "DRAFT", "answer"),
+                (1, "submit", "SUBMITTED", "answer"),
+                (1, "deny", "DENIED", "reconcile"),
+            ]
+            assert [e.edge for e in decided] == ["deny"]
+            journal = await service.journal(rid)
+            assert [(e.trigger, e.source.value) for e in journal] == [
+                (edge, source) for _, edge, _, source in edges
+            ]
+
+    asyncio.run(main())

@@ -391,3 +391,40 @@ def test_a_refused_remote_state_is_logged_as_a_warning_and_changes_nothing(
     assert "refused" in record.getMessage()
     assert (store.load(rid).revision, heard) == (revision, [])
     store.close()
+
+
+def test_no_record_holds_a_field_value_or_a_credential(
+    boto3_session: Any, emulator: Any, tmp_path: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every record the library writes in a whole flow through AwsBackend, DEBUG included, is
+    searched for the client's credentials and for a field value the registration holds."""
+    import boto3
+
+    from registration_fsm import AwsBackend
+
+    key, secret = "AKIAEXAMPLELOGCHECK1", "log-check-secret-0123456789abcdef"
+    client = boto3.session.Session(
+        aws_access_key_id=key, aws_secret_access_key=secret, region_name="us-east-1"
+    ).client("pinpoint-sms-voice-v2", endpoint_url=emulator.endpoint_url)
+    assert boto3_session is not None  # its isolation of the environment holds for this client
+    store = SqliteStore(str(tmp_path / "s.db"))
+    service = RegistrationService(store, AwsBackend(client), worker_id="w1")
+    value = "Field value that must never be logged 42"
+    with caplog.at_level(logging.DEBUG, logger="registration_fsm"):
+        rid = service.create(BRAND).registration_id
+        fields = client.describe_registration_field_definitions(RegistrationType=BRAND)
+        path = next(
+            f["FieldPath"]
+            for f in fields["RegistrationFieldDefinitions"]
+            if f["FieldType"] == "TEXT"
+        )
+        client.put_registration_field_value(RegistrationId=rid, FieldPath=path, TextValue=value)
+        service.submit(rid)
+        service.reconcile(rid)
+    ours = [r for r in caplog.records if r.name.startswith("registration_fsm")]
+    assert {r.levelname for r in ours} >= {"DEBUG", "INFO"}
+    for record in ours:
+        text = record.getMessage() + " " + " ".join(str(v) for v in vars(record).values())
+        for secret_text in (key, secret, value):
+            assert secret_text not in text, (record.name, record.getMessage())
+    store.close()
