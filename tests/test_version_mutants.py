@@ -13,6 +13,7 @@ from registration_fsm import (
     AwsReviewNotApplied,
     IllegalRemoteTransition,
     InvalidDefinition,
+    InvalidHistory,
     InvalidRegistrationId,
     InvalidTimestamp,
     InvalidTransition,
@@ -626,3 +627,18 @@ def test_an_answer_for_another_registration_names_it() -> None:
         "version is unchanged"
     )
     assert version.status is S.DRAFT
+
+
+def test_a_history_stamped_past_its_status_names_every_later_stamp() -> None:
+    history = StatusHistory(
+        T0,
+        submitted=T0 + timedelta(hours=1),
+        reviewing=T0 + timedelta(hours=2),
+        approved=T0 + timedelta(hours=3),
+    )
+    with pytest.raises(InvalidHistory) as info:
+        RegistrationVersion("reg-1", 1, status=S.SUBMITTED, history=history)
+    assert info.value.reason == (
+        f"REVIEWING, APPROVED stamped after SUBMITTED ({(T0 + timedelta(hours=1)).isoformat()}); "
+        "the status must be the latest stamp"
+    )
