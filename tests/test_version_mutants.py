@@ -642,3 +642,10 @@ def test_a_history_stamped_past_its_status_names_every_later_stamp() -> None:
         f"REVIEWING, APPROVED stamped after SUBMITTED ({(T0 + timedelta(hours=1)).isoformat()}); "
         "the status must be the latest stamp"
     )
+
+
+def test_from_info_names_what_it_was_given_instead() -> None:
+    with pytest.raises(MalformedDataError) as info:
+        RegistrationVersion.from_info({"VersionNumber": 1})  # type: ignore[arg-type]
+    assert info.value.value == {"VersionNumber": 1}
+    assert str(info.value) == "malformed data: expected a VersionInfo, got dict"
