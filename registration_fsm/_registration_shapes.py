@@ -59,8 +59,8 @@ _SNAPSHOT_KEYS = frozenset(
 
 def to_dict(reg: Registration) -> dict[str, Any]:
     """Registration.to_dict."""
-    with reg._lock, holding(reg._versions):
-        versions = reg._versions
+    with reg._lock, holding(reg._held):
+        versions = reg._held
         out: dict[str, Any] = {
             "schema": REGISTRATION_SCHEMA,
             "schema_version": REGISTRATION_SCHEMA_VERSION,
@@ -184,7 +184,7 @@ def to_aws(reg: Registration, *, json_safe: bool = False) -> dict[str, Any]:
 def to_aws_versions(reg: Registration, *, json_safe: bool = False) -> dict[str, Any]:
     """Registration.to_aws_versions."""
     with reg._lock:
-        versions = reg._versions
+        versions = reg._held
         items = []
         for version in versions:
             item = version.to_aws()

@@ -59,7 +59,9 @@ def version_moves(before: RegistrationVersion | None, after: RegistrationVersion
     moves: list[Move] = []
     # Status and stamps compared as the version holds them: the same test as comparing
     # ``status`` and ``history``, without building two StatusHistory objects per version.
-    if before is not None and before._state[:2] == after._state[:2]:
+    if before is not None and (
+        before._state is after._state or before._state[:2] == after._state[:2]
+    ):
         return moves
     history = after.history
     if before is None:

@@ -111,12 +111,12 @@ class Registration:
         "__weakref__",
         "_clock",
         "_created",
+        "_held",
         "_listeners",
         "_lock",
         "_registration_arn",
         "_registration_id",
         "_registration_type",
-        "_versions",
     )
 
     _registration_id: str
@@ -124,7 +124,7 @@ class Registration:
     _registration_type: str | None
     _created: datetime | None
     _clock: Clock
-    _versions: tuple[RegistrationVersion, ...]
+    _held: tuple[RegistrationVersion, ...]
     _lock: threading.Lock
     _listeners: Listeners | None
 
@@ -182,9 +182,60 @@ class Registration:
         self._registration_type = registration_type
         self._created = None if created is None else _coerce_at(created)
         self._clock = clock if clock is not None else ordered[-1].clock
-        self._versions = ordered
+        self._held = ordered
         self._lock = threading.Lock()
         self._listeners = None
+
+    # -- copy on write ---------------------------------------------------------------------
+
+    @property
+    def _versions(self) -> tuple[RegistrationVersion, ...]:
+        """The versions, this registration's own: the way to them for anything that changes
+        them or hands them out. Read-only work on the current state reads ``_held``."""
+        held = self._held
+        if held.__class__ is _Shared:
+            return self._unshare()
+        return held
+
+    @_versions.setter
+    def _versions(self, versions: tuple[RegistrationVersion, ...]) -> None:
+        self._held = versions
+
+    def _unshare(self) -> tuple[RegistrationVersion, ...]:
+        # Decision (issue 11): a store's cache hands every load a registration whose versions
+        # are the cached snapshot's own objects, in a _Shared tuple, and nobody changes a
+        # version of a _Shared tuple in place. The first touch that could change a version or
+        # let one out copies them (once: threads racing here get the same copies), so a load
+        # that is only read costs no copy and no caller's change can reach another caller or
+        # the cache. Whether versions are shared is the type of the one ``_held`` attribute,
+        # so a reader (``__copy__``) sees the tuple and its sharing in one read.
+        with _UNSHARING:
+            held = self._held
+            if held.__class__ is _Shared:
+                held = self._held = tuple([version.__copy__() for version in held])
+            return held
+
+    def _shared_copy(self) -> Registration:
+        """A copy of a registration marked shared (:meth:`_share`), which never changes: its
+        fields are read without its lock."""
+        clone = _new_object(Registration)
+        clone._registration_id = self._registration_id
+        clone._registration_arn = self._registration_arn
+        clone._registration_type = self._registration_type
+        clone._created = self._created
+        clone._clock = self._clock
+        clone._held = self._held
+        clone._lock = threading.Lock()
+        clone._listeners = None
+        return clone
+
+    def _share(self) -> None:
+        """Mark this registration's versions as shared: from now on nobody changes them in
+        place, and copies of it take them as they are. For a private snapshot only (a store's
+        cache), whose versions no caller holds."""
+        held = self._held
+        if held.__class__ is not _Shared:
+            self._held = _Shared(held)
 
     @classmethod
     def new(
@@ -230,7 +281,7 @@ class Registration:
         """When the registration was created: as given, else version 1's (or the oldest) draft."""
         if self._created is not None:
             return self._created
-        return self._versions[0].history.draft
+        return self._held[0].history.draft
 
     @property
     def clock(self) -> Clock:
@@ -264,7 +315,7 @@ class Registration:
 
     def _states(self) -> list[tuple[int, VersionStatus]]:
         with self._lock:
-            return [(v.version_number, v.status) for v in self._versions]
+            return [(v.version_number, v.status) for v in self._held]
 
     @property
     def status(self) -> RegistrationStatus:
@@ -278,7 +329,7 @@ class Registration:
     @property
     def current_version_number(self) -> int:
         """The number of the latest version (AWS's CurrentVersionNumber)."""
-        return self._versions[-1].version_number
+        return self._held[-1].version_number
 
     @property
     def approved_version_number(self) -> int | None:
@@ -294,7 +345,7 @@ class Registration:
 
     def can_create_version(self) -> bool:
         """True when :meth:`create_version` would be allowed now."""
-        return can_create_version(self._versions[-1].status)
+        return can_create_version(self._held[-1].status)
 
     # -- listeners ------------------------------------------------------------------------
 
@@ -363,7 +414,7 @@ class Registration:
 
     def _check_create(self) -> int:
         """The number of the version CreateRegistrationVersion would make, if it may."""
-        latest = self._versions[-1]
+        latest = self._held[-1]
         status = latest._state[0]
         if not can_create_version(status):
             raise RegistrationRuleError(
@@ -387,7 +438,7 @@ class Registration:
         with self._lock:
             if operation == "create_version":
                 return self._check_create()
-            return self._check_remote(operation).version_number
+            return self._check_remote(operation, self._held[-1]).version_number
 
     def adopt_answer(
         self, operation: str, answer: VersionInfo, *, aws_review: bool = False
@@ -474,13 +525,17 @@ class Registration:
             )
             return adopt_remote(self, latest, answer, aws_review)
 
-    def _check_remote(self, trigger: str) -> RegistrationVersion:
-        """The latest version, if ``trigger`` (a customer call) may be sent for it."""
+    def _check_remote(
+        self, trigger: str, latest: RegistrationVersion | None = None
+    ) -> RegistrationVersion:
+        """The latest version (or ``latest``, read only), if ``trigger`` (a customer call) may
+        be sent for it."""
         if trigger not in ("submit", "discard"):
             raise InvalidValueError(
                 f"unknown operation {trigger!r}: submit, discard or create_version"
             )
-        latest = self._versions[-1]
+        if latest is None:
+            latest = self._versions[-1]
         status = latest._state[0]
         if LIFECYCLE.next_status(status, trigger) is None:
             raise latest._refusal(status, trigger)
@@ -618,7 +673,7 @@ class Registration:
         """The registration rules the versions break now: empty, unless a lenient reconcile
         adopted such a state. :meth:`to_dict` records them, so the snapshot reads back."""
         with self._lock:
-            return tuple(rule_violations(self._registration_id, self._versions))
+            return tuple(rule_violations(self._registration_id, self._held))
 
     @classmethod
     def from_dict(cls, data: object, *, clock: Clock | None = None) -> Registration:
@@ -690,7 +745,7 @@ class Registration:
             self._registration_arn,
             self._registration_type,
             self.created,
-            tuple(v._key() for v in self._versions),
+            tuple(v._key() for v in self._held),
         )
 
     def __eq__(self, other: object) -> bool:
@@ -701,19 +756,20 @@ class Registration:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{v.version_number}: {v.status.value}" for v in self._versions)
+        shown = ", ".join(f"{v.version_number}: {v.status.value}" for v in self._held)
         return f"<Registration {self._registration_id} {self.status.value} versions {{{shown}}}>"
 
     def __copy__(self) -> Registration:
         with self._lock:
-            versions = copies(self._versions)
+            held = self._held
+            versions = held if held.__class__ is _Shared else copies(held)
         clone = _new_object(Registration)
         clone._registration_id = self._registration_id
         clone._registration_arn = self._registration_arn
         clone._registration_type = self._registration_type
         clone._created = self._created
         clone._clock = self._clock
-        clone._versions = versions
+        clone._held = versions
         clone._lock = threading.Lock()
         clone._listeners = None
         return clone
@@ -732,7 +788,8 @@ class Registration:
 
     def __getstate__(self) -> dict[str, Any]:
         with self._lock:
-            versions = copies(self._versions)
+            held = self._held
+            versions = tuple(held) if held.__class__ is _Shared else copies(held)
         return {
             "registration_id": self._registration_id,
             "registration_arn": self._registration_arn,
@@ -748,9 +805,16 @@ class Registration:
         self._registration_type = state["registration_type"]
         self._created = state["created"]
         self._clock = state["clock"]
-        self._versions = state["versions"]
+        self._held = tuple(state["versions"])
         self._lock = threading.Lock()
         self._listeners = None
 
 
+class _Shared(tuple["RegistrationVersion", ...]):
+    """Versions shared by a cached snapshot and its copies: never changed in place."""
+
+    __slots__ = ()
+
+
 _new_object = object.__new__
+_UNSHARING = threading.Lock()

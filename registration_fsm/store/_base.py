@@ -107,10 +107,14 @@ class SqlStore:
         super().__init_subclass__(**kwargs)
         columns = getattr(cls, "_LOADED_COLUMNS", None)
         if columns is not None:
+            # The id is the one asked for, so a load reads the columns after it.
+            columns = columns.split(",", 1)[1].strip()
             sql = f"SELECT {columns} FROM rfsm_registrations WHERE registration_id = ?"
             cls._LOAD_SQL = sql if cls._PARAM == "?" else sql.replace("?", cls._PARAM)
 
     _conn: _Connection
+    _reader: Any
+    """A cursor of ``_conn`` kept for ``load`` (used under ``_lock``, like the connection)."""
     _errors: type[Exception]
     _location: str
     _clock: Clock
@@ -268,17 +272,27 @@ class SqlStore:
     # -- registrations ---------------------------------------------------------------------
 
     def load(self, registration_id: str) -> Loaded:
-        # The hot path (the service loads twice per operation): ``_read`` written out, and
-        # the statement made once per class (``__init_subclass__``).
-        rid = validate_registration_id(registration_id)
+        # The hot path (the service loads twice per operation): ``_read`` written out, the
+        # statement made once per class (``__init_subclass__``), and an id the cache holds
+        # (so one validated before) not validated again.
+        cache = self._cache
+        rid = (
+            registration_id
+            if registration_id.__class__ is str and cache.holds(registration_id)
+            else validate_registration_id(registration_id)
+        )
         with self._lock:
             try:
-                row = self._conn.execute(self._LOAD_SQL, (rid,)).fetchone()
+                row = self._reader.execute(self._LOAD_SQL, (rid,)).fetchone()
             except self._errors as exc:
                 raise StoreError(f"{self._location}: read failed: {exc}", cause=exc) from exc
         if row is None:
             raise RegistrationNotStored(rid)
-        return self._loaded(row)
+        return self._loaded_one(rid, row)
+
+    def _loaded_one(self, rid: str, row: Sequence[Any]) -> Loaded:
+        """A row of ``_LOAD_SQL`` (body text, revision, next check, journal head...)."""
+        return Loaded(self._cache.parse(rid, row[0]), row[1], self._from_db(row[2]), row[3])
 
     def save(
         self,

@@ -11,7 +11,10 @@ or written by another process or host, has other text, so it is parsed (and chec
 there were no cache: the cache can only ever return what parsing that very text returns.
 
 Every answer is a fresh ``copy.copy`` of the snapshot, and :meth:`ParsedCache.put` keeps a
-copy of what it is given, so no caller's change can reach the cache or another caller.
+copy of what it is given, so no caller's change can reach the cache or another caller. A kept
+snapshot is marked shared, so those copies start out sharing its (never changed) versions and
+copy them only when a caller first changes one or takes one out (``Registration._versions``):
+a load that is only read costs no copy of ten versions.
 A save primes the cache only after its commit, so a refused or failed save leaves it as it
 was (and an entry left stale by a save that raced another is only a key that no longer
 matches). What a save keeps is :func:`parse_equivalent` of what it wrote, so a kept entry is
@@ -30,6 +33,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 
 from ..clock import DEFAULT_CLOCK
 from ..errors import InvalidValueError
@@ -54,33 +58,43 @@ def check_cache_size(value: object) -> int:
 class ParsedCache:
     """A thread-safe LRU map: registration id -> (body text, private Registration snapshot)."""
 
-    __slots__ = ("_entries", "_lock", "maxsize")
+    __slots__ = ("_entries", "_lock", "holds", "maxsize")
 
     def __init__(self, maxsize: int) -> None:
         self.maxsize = check_cache_size(maxsize)
         self._entries: OrderedDict[str, tuple[str, Registration]] = OrderedDict()
         self._lock = threading.Lock()
+        self.holds: Callable[[object], bool] = self._entries.__contains__
+        """Whether an entry is kept for the id (so the id was valid when it was kept)."""
 
     def __len__(self) -> int:
         return len(self._entries)
 
     def get(self, registration_id: str, text: str) -> Registration | None:
         """A copy of what ``text`` parses to when it is the text kept for the id, else None."""
-        with self._lock:
-            entry = self._entries.get(registration_id)
-            if entry is None or entry[0] != text:
-                return None
+        # A hit takes no lock: reading an entry and moving it to the end are each one step of
+        # the OrderedDict, and an entry another thread evicts in between was still a kept pair.
+        entry = self._entries.get(registration_id)
+        if entry is None or entry[0] != text:
+            return None
+        try:  # noqa: SIM105 (a hot path: suppress() costs an object per call)
             self._entries.move_to_end(registration_id)
-        # The snapshot never changes once kept, and copying takes its own locks.
-        return copy.copy(entry[1])
+        except KeyError:
+            pass
+        return entry[1]._shared_copy()
 
     def parse(self, registration_id: str, text: str) -> Registration:
         """The registration a stored body holds: a copy of the kept one when ``text`` is the
         text kept for the id, else parsed (and checked) from ``text`` and kept."""
-        found = self.get(registration_id, text)
-        if found is None:
-            found = registration_from(text)
-            self.put(registration_id, text, found)
+        entry = self._entries.get(registration_id)
+        if entry is not None and entry[0] == text:
+            try:  # noqa: SIM105 (as in get)
+                self._entries.move_to_end(registration_id)
+            except KeyError:
+                pass
+            return entry[1]._shared_copy()
+        found = registration_from(text)
+        self.put(registration_id, text, found)
         return found
 
     def put(self, registration_id: str, text: str, registration: Registration) -> None:
@@ -93,6 +107,7 @@ class ParsedCache:
         """Keep ``snapshot`` itself; the caller hands it over and never touches it again."""
         if self.maxsize == 0:
             return
+        snapshot._share()
         with self._lock:
             self._entries[registration_id] = (text, snapshot)
             self._entries.move_to_end(registration_id)

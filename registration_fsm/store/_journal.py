@@ -298,14 +298,16 @@ def journal_moves(
         raise InvalidValueError(
             f"cannot journal {before.registration_id} becoming {rid}: not the same registration"
         )
-    old = {} if before is None else {v.version_number: v for v in before.versions}
-    gone = sorted(set(old) - {v.version_number for v in after.versions})
+    # Read as held: the versions are only read here, so a shared one is not copied.
+    old = {} if before is None else {v.version_number: v for v in before._held}
+    held = after._held
+    gone = sorted(set(old) - {v.version_number for v in held})
     if gone:
         raise JournalDerivationError(
             rid, gone[0], "the version is gone: versions never vanish", ()
         )
     moves: list[JournalMove] = []
-    for version in after.versions:
+    for version in held:
         moves.extend(_version_moves(old.get(version.version_number), version, origin, worker_id))
     return tuple(moves)
 

@@ -98,6 +98,7 @@ class PostgresStore(SqlStore):
         try:
             self._conn: psycopg.Connection[Any] = driver.connect(dsn, autocommit=True)
             self._conn.execute("SET TIME ZONE 'UTC'")
+            self._reader = self._conn.cursor()
             info = self._conn.info
             self._location = f"postgresql database {info.dbname!r}"
         except driver.Error as exc:
@@ -148,6 +149,12 @@ class PostgresStore(SqlStore):
         loaded = super()._loaded(row)
         with self._lock:
             self._remember(loaded.registration_id, loaded.revision, row[4], int(row[5]))
+        return loaded
+
+    def _loaded_one(self, rid: str, row: Sequence[Any]) -> Loaded:
+        loaded = super()._loaded_one(rid, row)
+        with self._lock:
+            self._remember(rid, loaded.revision, row[3], int(row[4]))
         return loaded
 
     # -- registrations ---------------------------------------------------------------------

@@ -23,7 +23,7 @@ SCHEMA_VERSION = 2
 """The newest store schema this library writes and reads (2 added the events seen)."""
 
 
-@attrs.frozen
+@attrs.frozen(init=False)
 class Loaded:
     """A stored registration with the revision a compare-and-set save must name."""
 
@@ -34,9 +34,29 @@ class Loaded:
     journal_head: str | None = None
     """The hash of the registration's last journal entry (None: no entry yet)."""
 
+    def __init__(
+        self,
+        registration: Registration,
+        revision: int,
+        next_check_at: datetime | None = None,
+        journal_head: str | None = None,
+    ) -> None:
+        # Every load makes one, so the slots are set through their descriptors: attrs' own
+        # frozen __init__ goes through object.__setattr__, half again as slow.
+        _SET_REGISTRATION(self, registration)
+        _SET_REVISION(self, revision)
+        _SET_NEXT_CHECK(self, next_check_at)
+        _SET_HEAD(self, journal_head)
+
     @property
     def registration_id(self) -> str:
         return self.registration.registration_id
+
+
+_SET_REGISTRATION = vars(Loaded)["registration"].__set__
+_SET_REVISION = vars(Loaded)["revision"].__set__
+_SET_NEXT_CHECK = vars(Loaded)["next_check_at"].__set__
+_SET_HEAD = vars(Loaded)["journal_head"].__set__
 
 
 @attrs.frozen

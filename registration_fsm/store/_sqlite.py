@@ -131,6 +131,7 @@ class SqliteStore(SqlStore):
             self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             if self._location != ":memory:":
                 self._conn.execute("PRAGMA journal_mode = WAL")
+            self._reader = self._conn.cursor()
         except sqlite3.Error as exc:
             raise StoreError(f"{self._location}: cannot open: {exc}", cause=exc) from exc
         self._check_schema(migrate)
