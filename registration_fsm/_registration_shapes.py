@@ -23,7 +23,7 @@ from .reconcile import parse_pages
 from .rules import derive_registration_status
 from .statuses import VersionStatus
 from .values import RegistrationInfo, VersionInfo
-from .version import RegistrationVersion, holding, snapshot_header
+from .version import RegistrationVersion, _State, holding, snapshot_header
 
 if TYPE_CHECKING:
     from .registration import Registration
@@ -34,6 +34,7 @@ __all__ = [
     "from_aws",
     "from_dict",
     "from_infos",
+    "snapshot_parts",
     "to_aws",
     "to_aws_versions",
     "to_dict",
@@ -59,23 +60,37 @@ _SNAPSHOT_KEYS = frozenset(
 
 def to_dict(reg: Registration) -> dict[str, Any]:
     """Registration.to_dict."""
+    out, states, violations = snapshot_parts(reg)
+    out["versions"] = [version._snapshot(state) for version, state in states]
+    if violations:
+        out["rule_violations"] = violations
+    return out
+
+
+def snapshot_parts(
+    reg: Registration,
+) -> tuple[dict[str, Any], list[tuple[RegistrationVersion, _State]], list[dict[str, Any]]]:
+    """What :func:`to_dict` is made of, read at one instant under every lock: the keys before
+    ``versions``, each version with its state, and the ``rule_violations`` (empty: none).
+
+    A store writes its body from these, reusing the text it keeps for an unchanged version."""
     with reg._lock, holding(reg._held):
         versions = reg._held
-        out: dict[str, Any] = {
+        head: dict[str, Any] = {
             "schema": REGISTRATION_SCHEMA,
             "schema_version": REGISTRATION_SCHEMA_VERSION,
             "registration_id": reg._registration_id,
             "registration_arn": reg._registration_arn,
             "registration_type": reg._registration_type,
             "created": None if reg._created is None else reg._created.isoformat(),
-            "versions": [v._snapshot() for v in versions],
         }
+        states = [(version, version._state) for version in versions]
         violations = rule_violations(reg._registration_id, versions)
-    if violations:
-        out["rule_violations"] = [
-            {"reason": v.reason, "version_number": v.version_number} for v in violations
-        ]
-    return out
+    return (
+        head,
+        states,
+        [{"reason": v.reason, "version_number": v.version_number} for v in violations],
+    )
 
 
 def from_dict(

@@ -125,6 +125,7 @@ def _plain(
     version._clock = clock if clock is not None else DEFAULT_CLOCK
     version._state = (status, tuple(stamps), latest)
     version._history_cache = None
+    version._text_memo = None
     version._last_answer = None
     version._lock = _Lock()
     return version

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 
@@ -21,6 +22,7 @@ STAMPED_STATUSES: tuple[VersionStatus, ...] = tuple(
     s for s in VersionStatus if s.history_field is not None
 )
 _FIELDS: tuple[str, ...] = tuple(s.history_field for s in STAMPED_STATUSES)  # type: ignore[misc]
+_GET_STAMPS = operator.attrgetter(*_FIELDS)
 _AWS_KEYS: tuple[str, ...] = tuple(s.history_key for s in STAMPED_STATUSES)  # type: ignore[misc]
 _KEY_TO_INDEX: dict[str, int] = {key: i for i, key in enumerate(_AWS_KEYS)}
 STAMP_INDEX: dict[VersionStatus, int | None] = {
@@ -184,7 +186,7 @@ class StatusHistory:
         return new
 
     def _stamps(self) -> tuple[datetime | None, ...]:
-        return tuple(getattr(self, name) for name in _FIELDS)
+        return _GET_STAMPS(self)
 
     def __getitem__(self, status: VersionStatus | str) -> datetime | None:
         """The stamp of ``status``, or None; REQUIRES_OFFLINE_REVIEW is never stamped."""

@@ -250,6 +250,7 @@ class RegistrationVersion:
         "_registration_arn",
         "_registration_id",
         "_state",
+        "_text_memo",
         "_version_number",
     )
 
@@ -261,6 +262,9 @@ class RegistrationVersion:
     _history_cache: tuple[tuple[datetime | None, ...], StatusHistory] | None
     _last_answer: VersionInfo | None
     _lock: threading.Lock
+    _text_memo: tuple[_State, str] | None
+    """A store's text for this version in the state it names (``store._protocol.body``):
+    carried by copies, and of no use once the state moves on."""
 
     def __init__(
         self,
@@ -284,6 +288,7 @@ class RegistrationVersion:
         self._history_cache = None
         self._last_answer = None
         self._lock = threading.Lock()
+        self._text_memo = None
 
     @classmethod
     def new(
@@ -325,6 +330,7 @@ class RegistrationVersion:
             version._history_cache = None
             version._lock = _Lock()
             version._last_answer = None
+            version._text_memo = None
             return version
         return cls(
             registration_id,
@@ -597,8 +603,9 @@ class RegistrationVersion:
         """A JSON-safe snapshot; :meth:`from_dict` reads it back."""
         return self._snapshot()
 
-    def _snapshot(self) -> dict[str, Any]:
-        status, stamps, _ = self._state
+    def _snapshot(self, state: _State | None = None) -> dict[str, Any]:
+        """The snapshot of ``state`` (default: the version's state now)."""
+        status, stamps, _ = self._state if state is None else state
         return {
             "schema": SNAPSHOT_SCHEMA,
             "schema_version": SNAPSHOT_SCHEMA_VERSION,
@@ -742,6 +749,7 @@ class RegistrationVersion:
         clone._history_cache = self._history_cache
         clone._last_answer = self._last_answer
         clone._lock = _Lock()
+        clone._text_memo = self._text_memo
         return clone
 
     def __deepcopy__(self, memo: dict[int, Any]) -> RegistrationVersion:
@@ -767,6 +775,7 @@ class RegistrationVersion:
         self._history_cache = None
         self._last_answer = state.get("last_answer")
         self._lock = threading.Lock()
+        self._text_memo = None
 
 
 def snapshot_header(

@@ -94,8 +94,12 @@ class ParsedCache:
                 pass
             return entry[1]._shared_copy()
         found = registration_from(text)
-        self.put(registration_id, text, found)
-        return found
+        if self.maxsize == 0:
+            return found
+        # Fresh from the text and nobody else's: kept as it is, and a copy sharing its
+        # versions handed out.
+        self.keep(registration_id, text, found)
+        return found._shared_copy()
 
     def put(self, registration_id: str, text: str, registration: Registration) -> None:
         """Keep a copy of ``registration`` as what ``text`` parses to."""

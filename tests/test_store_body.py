@@ -1,0 +1,215 @@
+"""The stored body: ``json.dumps(to_dict())``, compact, with an unchanged version's text reused.
+
+A store writes a version whose state has not moved since it was read (or written) as the text
+it was read as, and reads a compact body with json's own scanner, one value at a time, keeping
+each version's text. These tests hold both halves to ``json``: the body is byte for byte
+what ``json.dumps`` of ``to_dict()`` gives, and the reader returns what ``json.loads``
+returns, for any text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from datetime import timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from registration_fsm import Registration, RegistrationFsmError
+from registration_fsm.store import SqliteStore
+from registration_fsm.store._protocol import _scan_body, body, registration_from
+from registration_fsm.testing.strategies import registrations
+
+RID = "registration-0123456789abcdef0123456789abcdef"
+TRIGGERS = ["submit", "begin_review", "approve", "deny", "discard", "revoke", "begin_aws_review"]
+
+
+def _dumps(reg: Registration) -> str:
+    return json.dumps(reg.to_dict(), separators=(",", ":"))
+
+
+def _move(reg: Registration, trigger: str, version_number: int | None) -> None:
+    """Fire ``trigger`` if the rules allow it; a later stamp than any held."""
+    latest = max(s for v in reg.versions for s in v.history._stamps() if s is not None)
+    with contextlib.suppress(RegistrationFsmError):
+        reg.fire(trigger, version_number=version_number, at=latest + timedelta(hours=1))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    reg=registrations(max_events=30, registration_id=RID),
+    steps=st.lists(
+        st.tuples(st.sampled_from(TRIGGERS), st.none() | st.integers(1, 6)), max_size=5
+    ),
+)
+def test_a_body_is_json_dumps_of_to_dict_before_and_after_reading_and_moving(
+    reg: Registration, steps: list[tuple[str, int | None]]
+) -> None:
+    first = body(reg)
+    assert first == _dumps(reg)
+    assert body(reg) == first  # written again from the texts it kept
+    read = registration_from(first)
+    assert read == reg
+    assert all(v._text_memo is not None for v in read.versions)
+    assert body(read) == first
+    for trigger, number in steps:
+        _move(read, trigger, number)
+        assert body(read) == _dumps(read)  # a moved version is written anew
+    assert registration_from(body(read)) == read
+
+
+def test_a_text_kept_for_an_older_state_is_not_used() -> None:
+    reg = Registration.new(RID, at=None)
+    text = body(reg)
+    read = registration_from(text)
+    version = read.latest
+    kept = version._text_memo
+    assert kept is not None
+    assert kept[1] in text
+    read.submit()
+    assert body(read) == _dumps(read)
+    assert '"status":"SUBMITTED"' in body(read)
+
+
+def test_a_hand_spelt_version_is_written_as_read_until_it_moves(tmp_path: object) -> None:
+    reg = Registration.new(RID, at=None)
+    reg.submit()
+    reg.fire("begin_review")
+    reg.fire("approve")
+    reg.create_version()
+    text = body(reg)
+    data = json.loads(text)
+    first = json.dumps(data["versions"][0], indent=1).replace("+00:00", "Z")
+    second = json.dumps(data["versions"][1], separators=(",", ":"))
+    head = text[: text.index('"versions":[')]
+    edited = head + '"versions":[' + first + "," + second + "]}"
+    assert json.loads(edited) != data  # the same registration, spelt otherwise
+    read = registration_from(edited)
+    assert read == reg
+    read.submit()  # version 2 moves; version 1 keeps its spelling
+    written = body(read)
+    assert first in written
+    assert registration_from(written) == read
+    assert written != _dumps(read)
+    read.fire("begin_review")
+    read.fire("approve")  # archives version 1: now it is written anew
+    assert body(read) == _dumps(read)
+
+
+def test_a_store_writes_only_the_texts_json_dumps_gives(tmp_path: object) -> None:
+    reg = Registration.new(RID, at=None)
+    with SqliteStore(":memory:") as store:
+        store.save(reg, expected_revision=None)
+        loaded = store.load(RID)
+        loaded.registration.submit()
+        store.save(loaded.registration, expected_revision=loaded.revision)
+        stored = store._conn.execute("SELECT body FROM rfsm_registrations").fetchone()[0]
+        assert stored == _dumps(loaded.registration)
+
+
+# -- the reader returns what json.loads returns -----------------------------------------------
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.sampled_from(["versions", "a", "schema", "b"]), children, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    value=st.dictionaries(st.sampled_from(["versions", "a", "schema", "b"]), _json, max_size=5),
+    cut=st.integers(0, 200),
+    insert=st.sampled_from(
+        ["", " ", ",", "}", "]", '"', "\n", "\t", "\r", "\u00a0", "x", '{"versions":[]}']
+    ),
+)
+def test_the_reader_returns_what_json_loads_returns_or_leaves_the_text_to_it(
+    value: dict[str, object], cut: int, insert: str
+) -> None:
+    compact = json.dumps(value, separators=(",", ":"))
+    spaced = json.dumps(value, indent=1 if cut % 2 else None)
+    for text in (
+        compact,
+        compact[:cut] + insert + compact[cut:],
+        compact[:cut],
+        spaced,
+        spaced[:cut] + insert + spaced[cut:],
+    ):
+        scanned = _scan_body(text)
+        if scanned is None:
+            continue
+        data, spans = scanned
+        assert data == json.loads(text)
+        versions = data.get("versions")
+        if spans is not None:
+            assert isinstance(versions, list)
+            assert [json.loads(span) for span in spans] == versions
+
+
+def test_a_key_given_twice_keeps_its_last_value_and_its_texts() -> None:
+    text = '{"versions":[1,2],"a":{"x":1},"versions":[{"n":3}," s "]}'
+    scanned = _scan_body(text)
+    assert scanned is not None
+    data, spans = scanned
+    assert data == json.loads(text) == {"versions": [{"n": 3}, " s "], "a": {"x": 1}}
+    assert spans == ['{"n":3}', '" s "']
+
+
+def test_texts_that_are_not_one_object_with_a_key_are_left_to_json_loads() -> None:
+    for text in (
+        "",
+        "[]",
+        "{}",
+        ' {"a":1}',
+        '{"a":1,}',
+        '{"versions":[1,2,]}',
+        '{"versions":[1 2]}',
+        '{"versions":[1,2}',
+        '{"a":1}{"b":2}',
+        '{"a":1} x',
+        '{"a":tru}',
+        '{"a" 1}',
+        "\ufeff{}",
+    ):
+        assert _scan_body(text) is None, text
+
+
+def test_json_whitespace_between_values_is_read_as_json_loads_reads_it() -> None:
+    text = '{ "a" : 1 ,\n"versions" :\t[ {"n": 1} , 2\r] } \n'
+    scanned = _scan_body(text)
+    assert scanned is not None
+    data, spans = scanned
+    assert data == json.loads(text)
+    assert spans == ['{"n": 1}', "2"]
+    assert _scan_body('{"a":1,"versions":[\u00a01]}') is None  # not JSON's whitespace
+
+
+def test_postgres_prints_a_body_that_is_read_with_its_texts_and_written_back(
+    postgres_dsn: str,
+) -> None:
+    from registration_fsm.store import PostgresStore
+
+    reg = Registration.new(RID, at=None)
+    reg.submit()
+    reg.fire("begin_review")
+    reg.fire("approve")
+    reg.create_version()
+    with PostgresStore(postgres_dsn) as store, PostgresStore(postgres_dsn, cache_size=0) as cold:
+        store.save(reg, expected_revision=None)
+        printed = store._conn.execute(
+            "SELECT body::text FROM rfsm_registrations WHERE registration_id = %s", (RID,)
+        ).fetchone()[0]
+        assert ", " in printed  # jsonb's own spelling, not the compact one written
+        read = registration_from(printed)
+        assert read == reg
+        assert all(v._text_memo is not None for v in read.versions)
+        loaded = cold.load(RID)
+        loaded.registration.submit()
+        written = body(loaded.registration)
+        assert json.loads(written) == loaded.registration.to_dict()
+        cold.save(loaded.registration, expected_revision=loaded.revision)
+        assert cold.load(RID).registration == loaded.registration
+        assert store.load(RID).registration == loaded.registration
