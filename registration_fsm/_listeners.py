@@ -120,6 +120,9 @@ class Listeners:
         Called in commit order (the caller holds what orders commits of one registration);
         :meth:`deliver` then calls the listeners, outside that.
         """
+        if not logger.isEnabledFor(logging.INFO):
+            self.queue(events)
+            return
         for event in events:
             logger.info(
                 "%s version %d: %s -> %s (%s, %s)",

@@ -195,6 +195,11 @@ def settle_flow(loaded: Loaded, now: datetime, worker_id: str) -> Flow:
     return loaded
 
 
+def _saved(loaded: Loaded, registration: Registration, revision: int) -> Loaded:
+    """``loaded`` after its registration was saved as ``registration`` at ``revision``."""
+    return Loaded(registration, revision, loaded.next_check_at, loaded.journal_head)
+
+
 def _read_back(
     rid: str,
     worker_id: str,
@@ -213,7 +218,7 @@ def _read_back(
             revision = yield Save(trial, loaded.revision, moves, release)
         except ConcurrentUpdateError:
             continue
-        return attrs.evolve(loaded, registration=trial, revision=revision)
+        return _saved(loaded, trial, revision)
     raise ConcurrentUpdateError(rid, None, None)
 
 
@@ -284,7 +289,7 @@ def operation_flow(
             loaded = yield Load(rid)
             continue
         yield Step("saved")
-        return attrs.evolve(loaded, registration=trial, revision=revision), status
+        return _saved(loaded, trial, revision), status
     raise ConcurrentUpdateError(rid, loaded.revision, None)
 
 

@@ -110,6 +110,9 @@ def _key(status: VersionStatus) -> str:
     return status.history_key or status.value
 
 
+_KEYS = {status: _key(status) for status in STAMPED_STATUSES}
+
+
 def _iso(status: VersionStatus, stamp: datetime) -> str:
     return stamp.isoformat()
 
@@ -141,7 +144,7 @@ def judge(
     at_start: set[VersionStatus] = set()
     new: list[tuple[VersionStatus, datetime]] = []
     for stamped, mine, theirs in zip(STAMPED_STATUSES, local_stamps, remote_stamps):
-        key = _key(stamped)
+        key = _KEYS[stamped]
         if mine is not None:
             if theirs is None:
                 problems.append(

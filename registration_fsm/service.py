@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import os
 import socket
 import threading
@@ -174,8 +175,10 @@ class _Driver(Generic[_StoreT, _BackendT]):
         return self._listeners.subscribe(callback, statuses=statuses, triggers=triggers)
 
     def _committed(self, effect: Save) -> None:
-        events = [TransitionEvent.from_journal(move) for move in effect.moves]
-        self._listeners.committed(events, self._worker_id)
+        listeners = self._listeners
+        if listeners.active or logger.isEnabledFor(logging.INFO):
+            events = [TransitionEvent.from_journal(move) for move in effect.moves]
+            listeners.committed(events, self._worker_id)
 
     def _refused(self, error: RegistrationFsmError) -> None:
         if isinstance(error, IllegalRemoteTransition):

@@ -43,6 +43,8 @@ _TYPE_FULLMATCH = re.compile(r"[A-Za-z0-9_]+").fullmatch
 
 def validate_registration_id(value: object) -> str:
     """Return ``value`` if the API would accept it as a RegistrationId (an ARN included)."""
+    if value.__class__ is str and value in _VALID_IDS:
+        return value
     if not isinstance(value, str):
         raise InvalidRegistrationId(value, f"expected a string, got {type(value).__name__}")
     if not value:
@@ -55,7 +57,17 @@ def validate_registration_id(value: object) -> str:
             value,
             f"character {bad!r} is not allowed; use letters, digits and _ : / -",
         )
+    if value.__class__ is str:
+        # An id is checked at every layer it passes (service, flow, store): the ids already
+        # found valid are remembered, a few thousand at most.
+        if len(_VALID_IDS) >= _VALID_IDS_KEPT:
+            _VALID_IDS.clear()
+        _VALID_IDS.add(value)
     return value
+
+
+_VALID_IDS: set[str] = set()
+_VALID_IDS_KEPT = 4096
 
 
 _ARN_PATTERN = re.compile(

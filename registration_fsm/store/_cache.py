@@ -138,8 +138,5 @@ def parse_equivalent(registration: Registration) -> Registration | None:
     for version in snapshot.versions:
         if version.clock is not DEFAULT_CLOCK:
             return None
-        if version.last_answer is not None:
-            state = version.__getstate__()
-            state["last_answer"] = None
-            version.__setstate__(state)
+        version._last_answer = None  # the snapshot's own copy: nobody else holds it
     return snapshot

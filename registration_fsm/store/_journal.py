@@ -299,16 +299,18 @@ def journal_moves(
             f"cannot journal {before.registration_id} becoming {rid}: not the same registration"
         )
     # Read as held: the versions are only read here, so a shared one is not copied.
-    old = {} if before is None else {v.version_number: v for v in before._held}
+    old = {} if before is None else {v._version_number: v for v in before._held}
     held = after._held
-    gone = sorted(set(old) - {v.version_number for v in held})
+    gone = sorted(set(old) - {v._version_number for v in held})
     if gone:
         raise JournalDerivationError(
             rid, gone[0], "the version is gone: versions never vanish", ()
         )
     moves: list[JournalMove] = []
     for version in held:
-        moves.extend(_version_moves(old.get(version.version_number), version, origin, worker_id))
+        prior = old.get(version._version_number)
+        if prior is None or prior._state is not version._state:
+            moves.extend(_version_moves(prior, version, origin, worker_id))
     return tuple(moves)
 
 

@@ -223,14 +223,19 @@ class SqliteStore(SqlStore):
     # -- intents ---------------------------------------------------------------------------
 
     def _claim(self, intent: Intent, now: datetime) -> None:
+        # One statement in the common case: the insert finds out whether an intent is held.
         with self._write() as conn:
-            held = self._stored_intent(conn, intent_key(intent))
-            if held is not None:
-                raise OperationInProgress(held, expired=held.expired(now))
-            conn.execute(
-                f"INSERT INTO rfsm_intents ({INTENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            cursor = conn.execute(
+                f"INSERT INTO rfsm_intents ({INTENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
                 self._intent_row(intent),
             )
+            if cursor.rowcount == 1:
+                return
+            held = self._stored_intent(conn, intent_key(intent))
+        if held is None:  # pragma: no cover - the write lock is held from insert to read
+            raise StoreError(f"{self._location}: an intent both held and missing")
+        raise OperationInProgress(held, expired=held.expired(now))
 
 
 def _statements(script: str) -> list[str]:
