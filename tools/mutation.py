@@ -61,6 +61,7 @@ DEFAULT_MODULES = (
 )
 _REGISTRATION_TESTS = (
     "test_registration_mutants.py",
+    "test_registration_sharing.py",
     "test_registration.py",
     "test_registration_backend.py",
     "test_registration_services.py",
@@ -113,12 +114,13 @@ _TESTS: dict[str, tuple[str, ...]] = {
         "test_hostile_inputs.py",
         "test_lifecycle.py",
         "test_registration.py",
+        "test_store_body.py",
     ),
     # registration.py was split by what it does; its parts keep its tests.
     "registration": _REGISTRATION_TESTS,
     "_registration_rules": _REGISTRATION_TESTS,
     "_registration_reconcile": _REGISTRATION_TESTS,
-    "_registration_shapes": (*_REGISTRATION_TESTS, "test_snapshot_read.py"),
+    "_registration_shapes": (*_REGISTRATION_TESTS, "test_snapshot_read.py", "test_store_body.py"),
     "_registration_answers": _REGISTRATION_TESTS,
     "_registration_listeners": ("test_registration_listeners.py", *_REGISTRATION_TESTS),
     "moves": (
