@@ -218,13 +218,17 @@ class Registration:
     def _shared_copy(self) -> Registration:
         """A copy of a registration marked shared (:meth:`_share`), which never changes: its
         fields are read without its lock."""
+        return self._clone(self._held)
+
+    def _clone(self, versions: tuple[RegistrationVersion, ...]) -> Registration:
+        """A registration like this one holding ``versions``, with no listeners."""
         clone = _new_object(Registration)
         clone._registration_id = self._registration_id
         clone._registration_arn = self._registration_arn
         clone._registration_type = self._registration_type
         clone._created = self._created
         clone._clock = self._clock
-        clone._held = self._held
+        clone._held = versions
         clone._lock = threading.Lock()
         clone._listeners = None
         return clone
@@ -763,16 +767,7 @@ class Registration:
         with self._lock:
             held = self._held
             versions = held if held.__class__ is _Shared else copies(held)
-        clone = _new_object(Registration)
-        clone._registration_id = self._registration_id
-        clone._registration_arn = self._registration_arn
-        clone._registration_type = self._registration_type
-        clone._created = self._created
-        clone._clock = self._clock
-        clone._held = versions
-        clone._lock = threading.Lock()
-        clone._listeners = None
-        return clone
+        return self._clone(versions)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Registration:
         return self.__copy__()

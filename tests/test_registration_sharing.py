@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from registration_builders import approved_then_draft
 
 from registration_fsm import (
     Registration,
@@ -36,15 +37,7 @@ LATER = AT + timedelta(days=10)
 
 def _three_versions() -> Registration:
     """Versions 1 and 2 approved then archived / approved, version 3 a DRAFT."""
-    reg = Registration.new(RID, registration_type="US_TEN_DLC_BRAND_REGISTRATION", at=AT)
-    at = AT
-    for _ in range(2):
-        for trigger in ("submit", "begin_review", "approve"):
-            at += timedelta(hours=1)
-            reg.fire(trigger, at=at)
-        at += timedelta(hours=1)
-        reg.create_version(at=at)
-    return reg
+    return approved_then_draft(RID, 3, AT)
 
 
 def _shared(reg: Registration) -> bool:

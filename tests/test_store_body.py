@@ -112,8 +112,10 @@ def test_a_store_writes_only_the_texts_json_dumps_gives(tmp_path: object) -> Non
 
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.sampled_from(["versions", "a", "schema", "b"]), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.sampled_from(["versions", "a", "schema", "b"]), children, max_size=4)
+    ),
     max_leaves=12,
 )
 

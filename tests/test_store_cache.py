@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from registration_builders import approved_then_draft
 from store_kinds import T0
 
 from registration_fsm import (
@@ -140,15 +141,7 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def _new(rid: str = RID, versions: int = 3) -> Registration:
     """A registration of ``versions`` versions on the default clock (the last a DRAFT)."""
-    reg = Registration.new(rid, registration_type="US_TEN_DLC_BRAND_REGISTRATION", at=AT)
-    at = AT
-    for _ in range(versions - 1):
-        for trigger in ("submit", "begin_review", "approve"):
-            at += timedelta(hours=1)
-            reg.fire(trigger, at=at)
-        at += timedelta(hours=1)
-        reg.create_version(at=at)
-    return reg
+    return approved_then_draft(rid, versions, AT)
 
 
 def _assert_as_parsed(reg: Registration, text: str) -> None:

@@ -567,3 +567,25 @@ def test_generated_trigger_methods_keep_resolvable_annotations() -> None:
     hints = typing.get_type_hints(RegistrationVersion.approve)
     assert hints["return"] is VersionStatus
     assert hints["at"] == datetime | None
+
+
+def test_a_valid_id_is_remembered_and_a_bad_one_never_is() -> None:
+    from registration_fsm import values
+
+    class Id(str):
+        pass
+
+    rid = "registration-" + "ab" * 16
+    assert values.validate_registration_id(rid) == rid
+    assert rid in values._VALID_IDS
+    assert values.validate_registration_id(rid) is rid  # answered from what is remembered
+    sneaky = Id("registration-bad id")
+    for bad in ("registration bad", "", "x" * 300, sneaky, 7, None):
+        for _ in range(2):
+            with pytest.raises(InvalidRegistrationId):
+                values.validate_registration_id(bad)
+    assert Id("registration-fine") == values.validate_registration_id(Id("registration-fine"))
+    assert "registration-fine" not in values._VALID_IDS  # a str subclass is never remembered
+    for number in range(values._VALID_IDS_KEPT + 10):
+        values.validate_registration_id(f"registration-{number}")
+    assert len(values._VALID_IDS) <= values._VALID_IDS_KEPT

@@ -393,19 +393,28 @@ def _scan_array(text: str, i: int) -> tuple[list[Any], list[str], int]:
         item, after = scan(text, i)
         items.append(item)
         spans.append(text[i:after])
-        after = _skip(text, after)
         mark = text[after]
         if mark == ",":
-            i = _skip(text, after + 1)
+            i = after + 1
+            if text[i] in _BLANKS:
+                i = _skip(text, i)
         elif mark == "]":
             return items, spans, after + 1
+        elif mark in _BLANKS:
+            after = _skip(text, after)
+            if text[after] == ",":
+                i = _skip(text, after + 1)
+            elif text[after] == "]":
+                return items, spans, after + 1
+            else:
+                raise _Unexpected
         else:
             raise _Unexpected
 
 
 def _skip(text: str, i: int) -> int:
     """The index of the first character at or after ``i`` that is not JSON whitespace."""
-    if i < len(text) and text[i] in " \t\n\r":
+    if i < len(text) and text[i] in _BLANKS:
         return _WHITESPACE.match(text, i).end()  # type: ignore[union-attr]
     return i
 
@@ -431,4 +440,5 @@ class _Unexpected(Exception):
 
 _SCAN: Any = vars(json.JSONDecoder())["scan_once"]
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
+_BLANKS = frozenset(" \t\n\r")
 _ENCODE = _BODY_ENCODER.encode
