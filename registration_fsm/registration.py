@@ -783,8 +783,7 @@ class Registration:
 
     def __getstate__(self) -> dict[str, Any]:
         with self._lock:
-            held = self._held
-            versions = tuple(held) if held.__class__ is _Shared else copies(held)
+            versions = copies(self._held)  # its own copies, whoever unpickles or reuses them
         return {
             "registration_id": self._registration_id,
             "registration_arn": self._registration_arn,

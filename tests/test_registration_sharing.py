@@ -189,6 +189,10 @@ def test_a_copy_of_a_shared_copy_shares_and_a_copy_of_an_owned_one_does_not() ->
 def test_pickles_and_snapshots_of_a_shared_copy_are_their_own() -> None:
     snapshot, before = _shared_snapshot()
     mine = snapshot._shared_copy()
+    state = mine.__getstate__()
+    assert all(
+        ours is not kept for ours, kept in zip(state["versions"], snapshot._held, strict=True)
+    )
     revived = pickle.loads(pickle.dumps(mine))
     assert not _shared(revived)
     assert revived == mine
@@ -230,3 +234,36 @@ def test_any_sequence_of_changes_and_reads_on_one_copy_leaves_the_rest_alone(
                 CHANGES[door](reg)
         assert mine.to_dict() == plain.to_dict()
         assert snapshot.to_dict() == before
+
+
+def test_every_kind_of_copy_keeps_every_field() -> None:
+    arn = f"arn:aws:sms-voice:us-east-1:111122223333:registration/{RID}"
+    reg = Registration(
+        RID,
+        approved_then_draft(RID, 2, AT).versions,
+        registration_arn=arn,
+        registration_type="US_TOLL_FREE_REGISTRATION",
+        created=AT - timedelta(days=1),
+    )
+    snapshot = copy.copy(reg)
+    snapshot._share()
+    for made in (copy.copy(reg), snapshot._shared_copy(), copy.copy(snapshot), reg.snapshot()):
+        assert made.registration_id == RID
+        assert made.registration_type == "US_TOLL_FREE_REGISTRATION"
+        assert made.registration_arn == arn
+        assert made.created == AT - timedelta(days=1)
+        assert made.clock is reg.clock
+        assert made == reg
+        assert made._lock is not reg._lock
+        assert made._listeners is None
+
+
+def test_create_version_refused_names_the_version_and_its_status() -> None:
+    snapshot, before = _shared_snapshot()
+    mine = snapshot._shared_copy()
+    mine.submit(at=LATER)
+    with pytest.raises(RegistrationFsmError) as info:
+        mine.create_version(at=LATER)
+    assert info.value.version_number == 3
+    assert info.value.status is VersionStatus.SUBMITTED
+    assert snapshot.to_dict() == before

@@ -10,11 +10,13 @@ when the text it reads now is *equal* to the text kept. A row edited behind the 
 or written by another process or host, has other text, so it is parsed (and checked) as if
 there were no cache: the cache can only ever return what parsing that very text returns.
 
-Every answer is a fresh ``copy.copy`` of the snapshot, and :meth:`ParsedCache.put` keeps a
-copy of what it is given, so no caller's change can reach the cache or another caller. A kept
-snapshot is marked shared, so those copies start out sharing its (never changed) versions and
-copy them only when a caller first changes one or takes one out (``Registration._versions``):
-a load that is only read costs no copy of ten versions.
+Every answer is a fresh copy of the snapshot, and what the cache keeps is nobody else's (a
+registration it parsed itself, or a copy of what it is given), so no caller's change can reach
+the cache or another caller. A kept snapshot is marked shared, so those copies start out
+sharing its (never changed) versions and copy them only when a caller first changes one or
+takes one out (``Registration._versions``): a load that is only read costs no copy of ten
+versions. A hit takes no lock (each step on the OrderedDict is atomic under the GIL; the
+library runs on CPython with the GIL).
 A save primes the cache only after its commit, so a refused or failed save leaves it as it
 was (and an entry left stale by a save that raced another is only a key that no longer
 matches). What a save keeps is :func:`parse_equivalent` of what it wrote, so a kept entry is

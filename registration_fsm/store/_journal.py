@@ -215,7 +215,11 @@ def _content(entry: JournalEntry) -> dict[str, Any]:
 
 def canonical_json(entry: JournalEntry) -> str:
     """The text an entry's hash is taken over: every field but the hash, canonically."""
-    return json.dumps(_content(entry), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return _CANONICAL.encode(_content(entry))
+
+
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+"""``json.dumps(..., sort_keys=True, separators=(",", ":"), ensure_ascii=True)``, made once."""
 
 
 def _entry(
@@ -270,7 +274,7 @@ def chain_from(
     for move in moves:
         sequence += 1
         draft = _entry(move, sequence, recorded, previous, GENESIS_HASH)
-        entry = attrs.evolve(draft, hash=draft.computed_hash())
+        entry = _entry(move, sequence, recorded, previous, draft.computed_hash())
         out.append(entry)
         previous = entry.hash
     return tuple(out)
