@@ -1079,3 +1079,59 @@ def test_a_reconcile_through_a_backend_is_heard_as_a_reconcile() -> None:
     submitted = StatusHistory(T0, submitted=T0 + timedelta(hours=1))
     registration.reconcile(_Answers([VersionInfo(RID, 1, S.SUBMITTED, submitted)]))  # type: ignore[arg-type]
     assert [(e.edge, e.source) for e in heard] == [("submit", "reconcile")]
+
+
+def test_a_registration_that_breaks_a_rule_is_refused_with_its_id() -> None:
+    first = _version_in(S.APPROVED, 1, T0)
+    second = _version_in(S.APPROVED, 2, T0 + timedelta(days=1))
+    with pytest.raises(RegistrationRuleError) as info:
+        Registration(RID, [first, second])
+    assert info.value.registration_id == RID
+
+
+def test_create_version_stamped_too_early_names_the_operation() -> None:
+    reg = Registration(RID, [_version_in(S.APPROVED, 1, T0)])
+    with pytest.raises(InvalidValueError) as info:
+        reg.create_version(at=T0)
+    assert getattr(info.value, "trigger", None) == "create_version"
+    assert "cannot create_version at" in str(info.value)
+
+
+def test_a_version_created_locally_runs_on_the_registrations_clock() -> None:
+    clock = _clock()
+    reg = Registration.new(RID, clock=clock)
+    for trigger in ("submit", "begin_review", "approve"):
+        reg.fire(trigger)
+    new = reg.create_version()
+    assert new.clock is clock
+    assert reg.latest.clock is clock
+
+
+def test_from_infos_builds_the_registration_the_service_describes() -> None:
+    from registration_fsm.backends import InMemoryBackend
+
+    backend = InMemoryBackend(catalogue=None)
+    rid = backend.create_registration("US_TEN_DLC_BRAND_REGISTRATION").registration_id
+    backend.submit(rid)
+    info = backend.describe_registration(rid)
+    built = Registration._from_infos(info, list(backend.describe_versions(rid)), None)
+    assert type(built) is Registration
+    assert built == Registration.from_backend(backend, rid)
+    assert built.latest.status is S.SUBMITTED
+
+
+def test_to_dict_is_the_state_its_parts_were_read_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    from registration_fsm import _registration_shapes as shapes
+
+    reg = Registration(RID, [_version_in(S.DRAFT, 1, T0)])
+    read = shapes.snapshot_parts
+
+    def read_then_move(registration: Registration) -> Any:
+        parts = read(registration)
+        registration.submit(at=T0 + timedelta(days=1))  # moves after the read, before the write
+        return parts
+
+    monkeypatch.setattr(shapes, "snapshot_parts", read_then_move)
+    data = reg.to_dict()
+    assert data["versions"][0]["status"] == "DRAFT"
+    assert reg.latest.status is S.SUBMITTED

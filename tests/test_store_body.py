@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sqlite3
 from datetime import timedelta
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -215,3 +217,29 @@ def test_postgres_prints_a_body_that_is_read_with_its_texts_and_written_back(
         cold.save(loaded.registration, expected_revision=loaded.revision)
         assert cold.load(RID).registration == loaded.registration
         assert store.load(RID).registration == loaded.registration
+
+
+def test_a_store_keeps_a_hand_spelt_version_through_loads_and_saves(tmp_path: Path) -> None:
+    reg = Registration.new(RID, at=None)
+    for trigger in ("submit", "begin_review", "approve"):
+        reg.fire(trigger)
+    reg.create_version()
+    path = tmp_path / "hand.db"
+    with SqliteStore(path) as store:
+        store.save(reg, expected_revision=None)
+    conn = sqlite3.connect(path, isolation_level=None)
+    text = conn.execute("SELECT body FROM rfsm_registrations").fetchone()[0]
+    data = json.loads(text)
+    first = json.dumps(data["versions"][0], indent=1)
+    edited = text.replace(json.dumps(data["versions"][0], separators=(",", ":")), first, 1)
+    assert edited != text
+    conn.execute("UPDATE rfsm_registrations SET body = ?", (edited,))
+    with SqliteStore(path) as store:
+        store.load(RID)  # parsed and kept
+        loaded = store.load(RID)  # a copy sharing the kept versions
+        loaded.registration.submit()  # version 2 moves: the versions are copied
+        store.save(loaded.registration, expected_revision=loaded.revision)
+        stored = conn.execute("SELECT body FROM rfsm_registrations").fetchone()[0]
+        assert first in stored
+        assert registration_from(stored) == loaded.registration == store.load(RID).registration
+    conn.close()

@@ -649,3 +649,28 @@ def test_from_info_names_what_it_was_given_instead() -> None:
         RegistrationVersion.from_info({"VersionNumber": 1})  # type: ignore[arg-type]
     assert info.value.value == {"VersionNumber": 1}
     assert str(info.value) == "malformed data: expected a VersionInfo, got dict"
+
+
+def test_a_draft_stamped_at_the_end_of_the_range_is_refused_and_its_start_taken() -> None:
+    from registration_fsm.history import EARLIEST, LATEST
+
+    with pytest.raises(InvalidTimestamp):
+        RegistrationVersion.new("reg-1", at=LATEST)
+    assert RegistrationVersion.new("reg-1", at=EARLIEST).history.draft == EARLIEST
+
+
+def test_a_copy_keeps_the_last_answer_and_the_stored_text() -> None:
+    from registration_fsm import Registration
+    from registration_fsm.backends import InMemoryBackend
+    from registration_fsm.store._protocol import body, registration_from
+
+    backend = InMemoryBackend(catalogue=None)
+    rid = backend.create_registration("US_TEN_DLC_BRAND_REGISTRATION").registration_id
+    reg = registration_from(body(Registration.from_backend(backend, rid)))
+    version = reg.latest
+    version.submit(backend)
+    twin = copy.copy(version)
+    assert twin.last_answer is version.last_answer is not None
+    assert twin._text_memo is version._text_memo
+    kept = registration_from(body(reg)).latest
+    assert copy.copy(kept)._text_memo is kept._text_memo is not None
