@@ -94,9 +94,10 @@ class Schedule:
 
     def interval(self, registration: Registration) -> timedelta | None:
         """The soonest interval of the registration's versions; None when none is polled."""
-        found = [
-            self.intervals[v.status] for v in registration.versions if v.status in self.intervals
-        ]
+        # The statuses read at one instant, without taking the versions out (a registration
+        # loaded from a store's cache would copy them to hand them out).
+        intervals = self.intervals
+        found = [intervals[s] for _, s in registration._states() if s in intervals]
         return min(found) if found else None
 
     def next_check(self, registration: Registration, now: datetime) -> datetime | None:

@@ -194,25 +194,9 @@ class _Driver(Generic[_StoreT, _BackendT]):
         """The store or backend call that performs ``effect``."""
         store: Any = self._store
         backend: Any = self._backend
+        # The effects of an operation, the most frequent first.
         if isinstance(effect, Load):
             return store.load, (effect.registration_id,), {}
-        if isinstance(effect, Intents):
-            return store.intents, (effect.registration_id,), {}
-        if isinstance(effect, Expired):
-            return store.expired_intents, (effect.at,), {}
-        if isinstance(effect, Claim):
-            arguments = (effect.registration_id, effect.version_number, effect.operation)
-            return store.claim_intent, (*arguments, self._worker_id, self._lease), {}
-        if isinstance(effect, TakeOver):
-            return store.take_over_intent, (effect.intent, self._worker_id, self._lease), {}
-        if isinstance(effect, Release):
-            return store.release_intent, (effect.intent,), {}
-        if isinstance(effect, Call):
-            if effect.operation not in _OPERATIONS:
-                raise InvalidValueError(f"unknown backend operation {effect.operation!r}")
-            return getattr(backend, effect.operation), (), dict(effect.arguments)
-        if isinstance(effect, Describe):
-            return backend.describe_versions, (effect.registration_id,), {}
         if isinstance(effect, Save):
             keywords: dict[str, Any] = {
                 "expected_revision": effect.expected_revision,
@@ -223,6 +207,23 @@ class _Driver(Generic[_StoreT, _BackendT]):
                 effect.registration, peek(self._clock)
             )
             return store.save, (effect.registration,), keywords
+        if isinstance(effect, Claim):
+            arguments = (effect.registration_id, effect.version_number, effect.operation)
+            return store.claim_intent, (*arguments, self._worker_id, self._lease), {}
+        if isinstance(effect, Call):
+            if effect.operation not in _OPERATIONS:
+                raise InvalidValueError(f"unknown backend operation {effect.operation!r}")
+            return getattr(backend, effect.operation), (), dict(effect.arguments)
+        if isinstance(effect, Intents):
+            return store.intents, (effect.registration_id,), {}
+        if isinstance(effect, Release):
+            return store.release_intent, (effect.intent,), {}
+        if isinstance(effect, Describe):
+            return backend.describe_versions, (effect.registration_id,), {}
+        if isinstance(effect, TakeOver):
+            return store.take_over_intent, (effect.intent, self._worker_id, self._lease), {}
+        if isinstance(effect, Expired):
+            return store.expired_intents, (effect.at,), {}
         if isinstance(effect, EventsSeen):
             return store.events_seen, (effect.registration_id,), {}
         if isinstance(effect, RecordEvent):
