@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..clock import Clock, utc_now
-from ..errors import OperationInProgress, StoreError
+from ..errors import ConcurrentUpdateError, OperationInProgress, StoreError
 from ._base import INTENT_COLUMNS, JOURNAL_COLUMNS, SaveRequest, SqlStore, intent_key
 from ._cache import DEFAULT_CACHE_SIZE, ParsedCache
 from ._journal import GENESIS_HASH, chain_from
@@ -178,25 +178,61 @@ class SqliteStore(SqlStore):
     # -- registrations ---------------------------------------------------------------------
 
     def _save(self, request: SaveRequest) -> tuple[int, str | None]:
-        reg, expected, moves, _, release, text, _ = request
+        reg, expected, moves, due, release, text, _ = request
+        rid = reg.registration_id
+        status = reg.status.value
         with self._write() as conn:
-            head, sequence, _ = self._set_revision(conn, request, "?")
-            if moves:
-                entries = chain_from(
+            # The journal head is read first, under the write lock, so that the one write of
+            # the row sets it too: a second UPDATE would put the 5 KB row in the WAL twice.
+            if expected is None:
+                head, sequence = None, 0
+            else:
+                row = conn.execute(
+                    "SELECT revision, journal_head, journal_sequence FROM rfsm_registrations "
+                    "WHERE registration_id = ?",
+                    (rid,),
+                ).fetchone()
+                if row is None or row[0] != expected:
+                    raise ConcurrentUpdateError(rid, expected, None if row is None else row[0])
+                head, sequence = row[1], row[2]
+            entries = (
+                chain_from(
                     moves,
                     recorded_at=self._now(),
                     sequence=sequence,
                     previous_hash=head or GENESIS_HASH,
                 )
+                if moves
+                else ()
+            )
+            if entries:
+                head, sequence = entries[-1].hash, entries[-1].sequence
+            if expected is None:
+                inserted = conn.execute(
+                    "INSERT INTO rfsm_registrations (registration_id, revision, status, "
+                    "next_check_at, body, journal_head, journal_sequence) "
+                    "VALUES (?, 1, ?, ?, ?, ?, ?) ON CONFLICT (registration_id) DO NOTHING",
+                    (rid, status, due, text, head, sequence),
+                )
+                if inserted.rowcount != 1:
+                    found = conn.execute(
+                        "SELECT revision FROM rfsm_registrations WHERE registration_id = ?",
+                        (rid,),
+                    ).fetchone()
+                    raise ConcurrentUpdateError(rid, None, found[0])
+            else:
+                conn.execute(
+                    "UPDATE rfsm_registrations SET revision = revision + 1, status = ?, "
+                    "next_check_at = ?, lease_owner = NULL, lease_expires_at = NULL, body = ?, "
+                    "journal_head = ?, journal_sequence = ? "
+                    "WHERE registration_id = ? AND revision = ?",
+                    (status, due, text, head, sequence, rid, expected),
+                )
+            if entries:
                 conn.executemany(
                     f"INSERT INTO rfsm_journal ({JOURNAL_COLUMNS}) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [self._entry_row(e) for e in entries],
-                )
-                conn.execute(
-                    "UPDATE rfsm_registrations SET journal_head = ?, journal_sequence = ? "
-                    "WHERE registration_id = ?",
-                    (entries[-1].hash, entries[-1].sequence, reg.registration_id),
                 )
             if release is not None:
                 self._delete_intent(conn, release)
