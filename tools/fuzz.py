@@ -10,6 +10,7 @@ first check and into the parsing that matters.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 import uuid
@@ -33,6 +34,7 @@ from registration_fsm.backends import RegistrationInfo, VersionInfo
 from registration_fsm.events import parse_registration_event
 from registration_fsm.history import STAMPED_STATUSES
 from registration_fsm.statuses import RegistrationStatus, VersionStatus
+from registration_fsm.store._protocol import body, registration_from
 
 RID = "registration-0123456789abcdef0123456789abcdef"
 ARN = f"arn:aws:sms-voice:us-east-1:111122223333:registration/{RID}"
@@ -231,7 +233,22 @@ def _targets() -> list[tuple[str, Callable[[Any], object]]]:
         ("audit_data", audit_data),
         ("audit_json", lambda d: audit_json(repr(d))),
         ("parse_registration_event", _event_round_trip),
+        ("a stored body", _stored_body),
     ]
+
+
+def _stored_body(value: object) -> None:
+    """The value as a store's body, compact and spaced: read, written, read again alike."""
+    for separators in ((",", ":"), (", ", ": ")):
+        try:
+            text = json.dumps(value, separators=separators)
+        except (TypeError, ValueError):
+            return  # not JSON (a datetime, a set): no body holds it
+        registration = registration_from(text)
+        written = body(registration)
+        again = registration_from(written)
+        if again != registration or body(again) != written:
+            raise AssertionError("a stored body does not read back as it was written")
 
 
 def _round_trip(registration: Registration, pages: object) -> None:
