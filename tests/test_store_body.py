@@ -148,6 +148,8 @@ def test_the_reader_returns_what_json_loads_returns_or_leaves_the_text_to_it(
         data, spans = scanned
         assert data == json.loads(text)
         versions = data.get("versions")
+        if isinstance(versions, list):
+            assert spans is not None
         if spans is not None:
             assert isinstance(versions, list)
             assert [json.loads(span) for span in spans] == versions
@@ -160,6 +162,11 @@ def test_a_key_given_twice_keeps_its_last_value_and_its_texts() -> None:
     data, spans = scanned
     assert data == json.loads(text) == {"versions": [{"n": 3}, " s "], "a": {"x": 1}}
     assert spans == ['{"n":3}', '" s "']
+
+
+def test_a_last_versions_that_is_no_array_keeps_no_texts() -> None:
+    text = '{"versions":[{"n":1}],"versions":{"n":2}}'
+    assert _scan_body(text) == (json.loads(text), None)
 
 
 def test_texts_that_are_not_one_object_with_a_key_are_left_to_json_loads() -> None:

@@ -365,10 +365,13 @@ def _scan_body(text: str) -> tuple[dict[str, Any], list[str] | None] | None:
             if text[i] != ":":
                 return None
             i = _skip(text, i + 1)
-            if key == "versions" and text[i] == "[":
-                value, spans, i = _scan_array(text, _skip(text, i + 1))
-            else:
+            if key != "versions":
                 value, i = scan(text, i)
+            elif text[i] == "[":
+                value, spans, i = _scan_array(text, _skip(text, i + 1))
+            else:  # the last "versions" is what counts, and this one is no array
+                value, i = scan(text, i)
+                spans = None
             data[key] = value
             i = _skip(text, i)
             mark = text[i]
