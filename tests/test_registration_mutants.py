@@ -768,6 +768,19 @@ class _Recording:
         self.lock.release()
 
 
+def _approved_answer(drafted: datetime) -> VersionInfo:
+    """AWS's answer that version 2, drafted at ``drafted``, went through review to APPROVED,
+    one hour a step."""
+    hour = timedelta(hours=1)
+    history = StatusHistory(
+        drafted,
+        submitted=drafted + hour,
+        reviewing=drafted + 2 * hour,
+        approved=drafted + 3 * hour,
+    )
+    return VersionInfo(RID, 2, S.APPROVED, history)
+
+
 def test_an_approving_answer_holds_the_lock_of_the_version_it_archives() -> None:
     registration = _reviewing()
     registration.fire("approve", at=T0 + timedelta(hours=3))
@@ -775,15 +788,7 @@ def test_an_approving_answer_holds_the_lock_of_the_version_it_archives() -> None
     older = registration.version(1)
     recording = _Recording()
     older._lock = recording  # type: ignore[assignment]
-    hour = timedelta(hours=1)
-    answer = VersionInfo(
-        RID,
-        2,
-        S.APPROVED,
-        StatusHistory(
-            T0 + 4 * hour, submitted=T0 + 5 * hour, reviewing=T0 + 6 * hour, approved=T0 + 7 * hour
-        ),
-    )
+    answer = _approved_answer(T0 + timedelta(hours=4))
     assert registration.submit(_Answers(answer)) is S.APPROVED  # type: ignore[arg-type]
     assert older.status is S.ARCHIVED
     assert recording.held == 1
@@ -794,15 +799,7 @@ def test_an_approving_answer_archives_only_an_approved_version() -> None:
     registration = Registration.new(RID, at=T0, clock=_clock())
     registration.discard(at=T0 + timedelta(hours=1))
     registration.create_version(at=T0 + timedelta(hours=2))
-    hour = timedelta(hours=1)
-    answer = VersionInfo(
-        RID,
-        2,
-        S.APPROVED,
-        StatusHistory(
-            T0 + 2 * hour, submitted=T0 + 3 * hour, reviewing=T0 + 4 * hour, approved=T0 + 5 * hour
-        ),
-    )
+    answer = _approved_answer(T0 + timedelta(hours=2))
     assert registration.submit(_Answers(answer)) is S.APPROVED  # type: ignore[arg-type]
     assert [(v.version_number, v.status) for v in registration.versions] == [
         (1, S.DISCARDED),

@@ -236,10 +236,8 @@ class SqlStore:
         return Intent(row[0], row[1], row[2], row[3], claimed, expires, row[6])
 
     def _loaded(self, row: Sequence[Any]) -> Loaded:
-        """A row of ``_LOADED_COLUMNS`` (id, body text, revision, next check, journal head)."""
-        return Loaded(
-            self._cache.parse(row[0], row[1]), int(row[2]), self._from_db(row[3]), row[4]
-        )
+        """A row of ``_LOADED_COLUMNS`` (id, then the columns of ``_LOAD_SQL``)."""
+        return self._loaded_one(row[0], row[1:])
 
     def _loaded_rows(self, rows: Sequence[Sequence[Any]]) -> list[Loaded]:
         return [self._loaded(row) for row in rows]

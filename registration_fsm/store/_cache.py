@@ -11,12 +11,12 @@ or written by another process or host, has other text, so it is parsed (and chec
 there were no cache: the cache can only ever return what parsing that very text returns.
 
 Every answer is a fresh copy of the snapshot, and what the cache keeps is nobody else's (a
-registration it parsed itself, or a copy of what it is given), so no caller's change can reach
-the cache or another caller. A kept snapshot is marked shared, so those copies start out
-sharing its (never changed) versions and copy them only when a caller first changes one or
-takes one out (``Registration._versions``): a load that is only read costs no copy of ten
-versions. A hit takes no lock (each step on the OrderedDict is atomic under the GIL; the
-library runs on CPython with the GIL).
+registration it parsed itself, or the private snapshot a save hands over), so no caller's
+change can reach the cache or another caller. A kept snapshot is marked shared, so those
+copies start out sharing its (never changed) versions and copy them only when a caller first
+changes one or takes one out (``Registration._versions``): a load that is only read costs no
+copy of ten versions. A hit takes no lock (each step on the OrderedDict is atomic under the
+GIL; the library runs on CPython with the GIL).
 A save primes the cache only after its commit, so a refused or failed save leaves it as it
 was (and an entry left stale by a save that raced another is only a key that no longer
 matches). What a save keeps is :func:`parse_equivalent` of what it wrote, so a kept entry is
@@ -72,25 +72,14 @@ class ParsedCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, registration_id: str, text: str) -> Registration | None:
-        """A copy of what ``text`` parses to when it is the text kept for the id, else None."""
-        # A hit takes no lock: reading an entry and moving it to the end are each one step of
-        # the OrderedDict, and an entry another thread evicts in between was still a kept pair.
-        entry = self._entries.get(registration_id)
-        if entry is None or entry[0] != text:
-            return None
-        try:  # noqa: SIM105 (a hot path: suppress() costs an object per call)
-            self._entries.move_to_end(registration_id)
-        except KeyError:
-            pass
-        return entry[1]._shared_copy()
-
     def parse(self, registration_id: str, text: str) -> Registration:
         """The registration a stored body holds: a copy of the kept one when ``text`` is the
         text kept for the id, else parsed (and checked) from ``text`` and kept."""
+        # A hit takes no lock: reading an entry and moving it to the end are each one step of
+        # the OrderedDict, and an entry another thread evicts in between was still a kept pair.
         entry = self._entries.get(registration_id)
         if entry is not None and entry[0] == text:
-            try:  # noqa: SIM105 (as in get)
+            try:  # noqa: SIM105 (a hot path: suppress() costs an object per call)
                 self._entries.move_to_end(registration_id)
             except KeyError:
                 pass
@@ -102,12 +91,6 @@ class ParsedCache:
         # versions handed out.
         self.keep(registration_id, text, found)
         return found._shared_copy()
-
-    def put(self, registration_id: str, text: str, registration: Registration) -> None:
-        """Keep a copy of ``registration`` as what ``text`` parses to."""
-        if self.maxsize == 0:
-            return
-        self.keep(registration_id, text, copy.copy(registration))
 
     def keep(self, registration_id: str, text: str, snapshot: Registration) -> None:
         """Keep ``snapshot`` itself; the caller hands it over and never touches it again."""

@@ -312,9 +312,7 @@ def journal_moves(
         )
     moves: list[JournalMove] = []
     for version in held:
-        prior = old.get(version._version_number)
-        if prior is None or prior._state is not version._state:
-            moves.extend(_version_moves(prior, version, origin, worker_id))
+        moves.extend(_version_moves(old.get(version._version_number), version, origin, worker_id))
     return tuple(moves)
 
 

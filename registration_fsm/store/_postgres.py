@@ -145,12 +145,6 @@ class PostgresStore(SqlStore):
             self._heads.clear()
         self._heads[(rid, revision)] = (head, sequence)
 
-    def _loaded(self, row: Sequence[Any]) -> Loaded:
-        loaded = super()._loaded(row)
-        with self._lock:
-            self._remember(loaded.registration_id, loaded.revision, row[4], int(row[5]))
-        return loaded
-
     def _loaded_one(self, rid: str, row: Sequence[Any]) -> Loaded:
         loaded = super()._loaded_one(rid, row)
         with self._lock:
