@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import operator
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -802,20 +801,40 @@ def snapshot_header(
     return data
 
 
-@contextlib.contextmanager
-def holding(versions: Iterable[RegistrationVersion]) -> Iterator[None]:
+def holding(versions: Iterable[RegistrationVersion]) -> _Holding:
     """Hold the locks of ``versions``, taken in version order, for a change spanning them."""
-    unique = {id(v): v for v in versions}.values()
-    held: list[threading.Lock] = []
-    try:
-        for version in sorted(unique, key=_NUMBER):
-            lock = version._lock
-            lock.acquire()
-            held.append(lock)
-        yield
-    finally:
-        for lock in reversed(held):
-            lock.release()
+    return _Holding(versions)
+
+
+class _Holding:
+    """:func:`holding`'s context manager; a class rather than a generator, since every
+    snapshot, answer and reconcile takes one."""
+
+    __slots__ = ("_held", "_versions")
+
+    def __init__(self, versions: Iterable[RegistrationVersion]) -> None:
+        self._versions = versions
+        self._held: list[threading.Lock] = []
+
+    def __enter__(self) -> None:
+        unique = {id(v): v for v in self._versions}.values()
+        held = self._held
+        try:
+            for version in sorted(unique, key=_NUMBER):
+                lock = version._lock
+                lock.acquire()
+                held.append(lock)
+        except BaseException:
+            self._release()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        self._release()
+
+    def _release(self) -> None:
+        held = self._held
+        while held:
+            held.pop().release()
 
 
 _NUMBER = operator.attrgetter("version_number")

@@ -1,8 +1,8 @@
 """The stores the contract suites run against, and how to reach each behind the store's back.
 
-SQLite (in memory and in a file), PostgreSQL (a real server, with and without its head
-cache) and DynamoDB (moto's server mode, one fresh table per test). Test modules import the
-``kind``, ``clock`` and ``store`` fixtures from here.
+SQLite (in memory, forgetting journal heads, and in a file), PostgreSQL (a real server, with
+and without its head cache) and DynamoDB (moto's server mode, one fresh table per test). Test
+modules import the ``kind``, ``clock`` and ``store`` fixtures from here.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 from registration_fsm import Registration, SteppingClock
 from registration_fsm.store import DynamoDbStore, PostgresStore, SqliteStore, Store
+from registration_fsm.store._heads import JournalHeads
 
 RID = "registration-0123456789abcdef0123456789abcdef"
 RID2 = "registration-11111111111111111111111111111111"
@@ -28,6 +29,7 @@ T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 LEASE = timedelta(minutes=5)
 
 # A journal INSERT for version 99 fails inside the database: a fault in the middle of a save.
+_S = TypeVar("_S", SqliteStore, PostgresStore)
 _SQLITE_FAULT = """
 CREATE TRIGGER fault BEFORE INSERT ON rfsm_journal WHEN NEW.version_number = 99
 BEGIN SELECT RAISE(ABORT, 'injected fault'); END;
@@ -120,15 +122,15 @@ class Kind:
         return sqlite3.Error
 
 
-class _Forgetful(dict[Any, Any]):
-    """A head cache that keeps nothing: every PostgreSQL save takes the transactional path."""
+class _Forgetful(JournalHeads):
+    """Journal heads that keep nothing: every save reads the head in its transaction (for
+    PostgreSQL, the general path instead of the one statement)."""
 
-    def __setitem__(self, key: Any, value: Any) -> None:
+    def remember(self, rid: str, revision: int, head: str | None, sequence: int) -> None:
         pass
 
 
-def _uncached(dsn: str, clock: SteppingClock) -> PostgresStore:
-    store = PostgresStore(dsn, clock=clock)
+def _forgetful(store: _S) -> _S:
     store._heads = _Forgetful()
     return store
 
@@ -136,7 +138,12 @@ def _uncached(dsn: str, clock: SteppingClock) -> PostgresStore:
 @pytest.fixture(params=KINDS)
 def kind(request: pytest.FixtureRequest, tmp_path: Path) -> Kind:
     if request.param == "sqlite-memory":
-        return Kind("sqlite-memory", lambda clock: SqliteStore(":memory:", clock=clock), False)
+        # The in-memory store forgets journal heads, so its saves read them; the file's know.
+        return Kind(
+            "sqlite-memory",
+            lambda clock: _forgetful(SqliteStore(":memory:", clock=clock)),
+            False,
+        )
     if request.param == "sqlite-file":
         path = tmp_path / "store.db"
         return Kind("sqlite-file", lambda clock: SqliteStore(path, clock=clock), True)
@@ -150,7 +157,7 @@ def kind(request: pytest.FixtureRequest, tmp_path: Path) -> Kind:
         )
     dsn = request.getfixturevalue("postgres_dsn")
     if request.param == "postgres-uncached":
-        return Kind("postgres", lambda clock: _uncached(dsn, clock), True)
+        return Kind("postgres", lambda clock: _forgetful(PostgresStore(dsn, clock=clock)), True)
     return Kind("postgres", lambda clock: PostgresStore(dsn, clock=clock), True)
 
 

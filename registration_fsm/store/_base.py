@@ -28,6 +28,7 @@ from ..registration import Registration
 from ..statuses import RegistrationStatus, VersionStatus
 from ..version import validate_registration_id
 from ._cache import ParsedCache, parse_equivalent
+from ._heads import JournalHeads
 from ._journal import JournalEntry, JournalMove, JournalSource
 from ._protocol import (
     SCHEMA_VERSION,
@@ -120,6 +121,7 @@ class SqlStore:
     _clock: Clock
     _lock: threading.RLock
     _cache: ParsedCache
+    _heads: JournalHeads
 
     # -- dialect ---------------------------------------------------------------------------
 
@@ -175,12 +177,18 @@ class SqlStore:
             try:
                 yield self._conn
             except self._errors as exc:
-                raise StoreError(f"{self._location}: read failed: {exc}", cause=exc) from exc
+                raise self._read_failed(exc) from exc
+
+    def _read_failed(self, exc: BaseException) -> StoreError:
+        return StoreError(f"{self._location}: read failed: {exc}", cause=exc)
 
     def _select(self, sql: str, params: Sequence[Any]) -> Any:
         """The rows of one read, its SQL written with ``?``."""
-        with self._read() as conn:
-            return conn.execute(self._sql(sql), params).fetchall()
+        with self._lock:
+            try:
+                return self._conn.execute(self._sql(sql), params).fetchall()
+            except self._errors as exc:
+                raise self._read_failed(exc) from exc
 
     def _recorded_version(self) -> int:
         with self._read() as conn:
@@ -283,14 +291,17 @@ class SqlStore:
             try:
                 row = self._reader.execute(self._LOAD_SQL, (rid,)).fetchone()
             except self._errors as exc:
-                raise StoreError(f"{self._location}: read failed: {exc}", cause=exc) from exc
+                raise self._read_failed(exc) from exc
         if row is None:
             raise RegistrationNotStored(rid)
         return self._loaded_one(rid, row)
 
     def _loaded_one(self, rid: str, row: Sequence[Any]) -> Loaded:
-        """A row of ``_LOAD_SQL`` (body text, revision, next check, journal head...)."""
-        return Loaded(self._cache.parse(rid, row[0]), row[1], self._from_db(row[2]), row[3])
+        """A row of ``_LOAD_SQL`` (body text, revision, next check, journal head, its
+        sequence); the head at that revision is remembered for the next save."""
+        revision, head = row[1], row[3]
+        self._heads.remember(rid, revision, head, row[4])
+        return Loaded(self._cache.parse(rid, row[0]), revision, self._from_db(row[2]), head)
 
     def save(
         self,

@@ -48,6 +48,7 @@ from ._dynamodb_items import (
     s,
 )
 from ._dynamodb_table import CANCELLED, CONDITION_FAILED, DynamoTable, Refused
+from ._heads import JournalHeads
 from ._journal import GENESIS_HASH, JournalEntry, JournalMove, chain_from
 from ._protocol import (
     SCHEMA_VERSION,
@@ -69,7 +70,6 @@ from ._protocol import (
 __all__ = ["DynamoDbStore"]
 
 _TRANSACTION_ITEMS = 100
-_HEADS_KEPT = 10_000
 
 
 class DynamoDbStore(DynamoTable):
@@ -99,9 +99,8 @@ class DynamoDbStore(DynamoTable):
         self._cache = ParsedCache(cache_size)
         super().__init__(table, client, clock=clock, owns_client=owns_client)
         self._lock = threading.Lock()
-        # (registration id, revision) -> (journal head, its sequence): the head at a revision
-        # never changes, and knowing it saves a read before a save.
-        self._heads: dict[tuple[str, int], tuple[str | None, int]] = {}
+        # Knowing the journal head at the revision saved spares a read before the save.
+        self._heads = JournalHeads()
         found = self._recorded_version()
         if found > SCHEMA_VERSION:
             raise SchemaVersionError(self._location, found, SCHEMA_VERSION)
@@ -117,17 +116,11 @@ class DynamoDbStore(DynamoTable):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _remember(self, rid: str, revision: int, head: str | None, sequence: int) -> None:
-        with self._lock:
-            if len(self._heads) >= _HEADS_KEPT:
-                self._heads.clear()
-            self._heads[(rid, revision)] = (head, sequence)
-
     def _loaded(self, item: dict[str, Any]) -> Loaded:
         rid = item["pk"]["S"]
         revision = int(item["revision"]["N"])
         head = item["journal_head"]["S"] if "journal_head" in item else None
-        self._remember(rid, revision, head, int(item["journal_sequence"]["N"]))
+        self._heads.remember(rid, revision, head, int(item["journal_sequence"]["N"]))
         due = item.get("next_check_at")
         return Loaded(
             self._cache.parse(rid, item["body"]["S"]),
@@ -169,8 +162,7 @@ class DynamoDbStore(DynamoTable):
                 f"most {_TRANSACTION_ITEMS - 2} journal entries at once, got {len(moves)}"
             )
         rid = reg.registration_id
-        with self._lock:
-            known = (None, 0) if expected is None else self._heads.get((rid, expected))
+        known = self._heads.at(rid, expected)
         if known is None:
             item = self._get(registration_key(rid))
             actual = None if item is None else int(item["revision"]["N"])
@@ -206,7 +198,7 @@ class DynamoDbStore(DynamoTable):
             )
         except Refused as refused:
             self._save_refused(refused, rid, expected, freed, len(actions))
-        self._remember(rid, revision, head, sequence)
+        self._heads.remember(rid, revision, head, sequence)
         if snapshot is not None:
             self._cache.keep(rid, text, snapshot)  # a string attribute reads back as written
         return revision

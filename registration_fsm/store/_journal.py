@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
 import attrs
 
+from .._json_text import compact_encoder
 from ..errors import InvalidValueError, JournalDerivationError, MalformedDataError
 from ..history import parse_timestamp
 from ..lifecycle import LIFECYCLE
@@ -136,7 +136,7 @@ class JournalEntry:
 
     def computed_hash(self) -> str:
         """The hash this entry's content and previous hash call for."""
-        return hashlib.sha256(canonical_json(self).encode()).hexdigest()
+        return _sha256(canonical_json(self).encode()).hexdigest()
 
     def to_dict(self) -> dict[str, Any]:
         """The entry as JSON-safe data, hash included; :meth:`from_dict` reads it back."""
@@ -198,28 +198,36 @@ def _hash_text(value: object, field: str) -> str:
 
 
 def _content(entry: JournalEntry) -> dict[str, Any]:
+    return _fields(entry, entry.sequence, _iso(entry.recorded_at), entry.previous_hash)
+
+
+def _fields(
+    move: JournalMove | JournalEntry, sequence: int, recorded: str | None, previous_hash: str
+) -> dict[str, Any]:
+    """Every field of an entry but its hash, JSON-safe: what the hash is taken over."""
     return {
-        "registration_id": entry.registration_id,
-        "sequence": entry.sequence,
-        "version_number": entry.version_number,
-        "trigger": entry.trigger,
-        "from_status": None if entry.from_status is None else entry.from_status.value,
-        "to_status": entry.to_status.value,
-        "stamp": _iso(entry.stamp),
-        "source": entry.source.value,
-        "worker_id": entry.worker_id,
-        "recorded_at": _iso(entry.recorded_at),
-        "previous_hash": entry.previous_hash,
+        "registration_id": move.registration_id,
+        "sequence": sequence,
+        "version_number": move.version_number,
+        "trigger": move.trigger,
+        "from_status": None if move.from_status is None else move.from_status.value,
+        "to_status": move.to_status.value,
+        "stamp": _iso(move.stamp),
+        "source": move.source.value,
+        "worker_id": move.worker_id,
+        "recorded_at": recorded,
+        "previous_hash": previous_hash,
     }
 
 
 def canonical_json(entry: JournalEntry) -> str:
     """The text an entry's hash is taken over: every field but the hash, canonically."""
-    return _CANONICAL.encode(_content(entry))
+    return _CANONICAL(_content(entry))
 
 
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-"""``json.dumps(..., sort_keys=True, separators=(",", ":"), ensure_ascii=True)``, made once."""
+_CANONICAL = compact_encoder(sort_keys=True)
+"""``json.dumps(..., sort_keys=True, separators=(",", ":"), ensure_ascii=True)``."""
+_sha256 = hashlib.sha256
 
 
 def _entry(
@@ -269,14 +277,15 @@ def chain_from(
 ) -> tuple[JournalEntry, ...]:
     """:func:`chain` after the entry numbered ``sequence`` whose hash is ``previous_hash``."""
     recorded = _utc(recorded_at, "recorded_at")
+    recorded_text = _iso(recorded)
     previous = previous_hash
     out: list[JournalEntry] = []
     for move in moves:
         sequence += 1
-        draft = _entry(move, sequence, recorded, previous, GENESIS_HASH)
-        entry = _entry(move, sequence, recorded, previous, draft.computed_hash())
-        out.append(entry)
-        previous = entry.hash
+        content = _CANONICAL(_fields(move, sequence, recorded_text, previous))
+        digest = _sha256(content.encode()).hexdigest()
+        out.append(_entry(move, sequence, recorded, previous, digest))
+        previous = digest
     return tuple(out)
 
 

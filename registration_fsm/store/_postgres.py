@@ -24,6 +24,7 @@ from ..errors import (
 )
 from ._base import INTENT_COLUMNS, JOURNAL_COLUMNS, SaveRequest, SqlStore, intent_key
 from ._cache import DEFAULT_CACHE_SIZE, ParsedCache
+from ._heads import JournalHeads
 from ._journal import GENESIS_HASH, JournalEntry, chain_from
 from ._pg_save import REFUSED, one_statement_save
 from ._pg_schema import MIGRATION_LOCK, MIGRATIONS
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 
 __all__ = ["PostgresStore"]
 
-_HEADS_KEPT = 10_000
 
 
 def _psycopg() -> Any:
@@ -92,9 +92,8 @@ class PostgresStore(SqlStore):
         self._clock: Clock = clock if clock is not None else utc_now
         self._lock = threading.RLock()
         self._location = "PostgreSQL"
-        # (registration id, revision) -> (journal head, its sequence), from loads and saves:
-        # the head at a revision never changes, and knowing it makes a save one statement.
-        self._heads: dict[tuple[str, int], tuple[str | None, int]] = {}
+        # Knowing the journal head at the revision saved makes a save one statement.
+        self._heads = JournalHeads()
         try:
             self._conn: psycopg.Connection[Any] = driver.connect(dsn, autocommit=True)
             self._conn.execute("SET TIME ZONE 'UTC'")
@@ -140,24 +139,12 @@ class PostgresStore(SqlStore):
     def _apply_migration(self, conn: Any, version: int) -> None:
         conn.execute(MIGRATIONS[version])
 
-    def _remember(self, rid: str, revision: int, head: str | None, sequence: int) -> None:
-        if len(self._heads) >= _HEADS_KEPT:
-            self._heads.clear()
-        self._heads[(rid, revision)] = (head, sequence)
-
-    def _loaded_one(self, rid: str, row: Sequence[Any]) -> Loaded:
-        loaded = super()._loaded_one(rid, row)
-        with self._lock:
-            self._remember(rid, loaded.revision, row[3], int(row[4]))
-        return loaded
-
     # -- registrations ---------------------------------------------------------------------
 
     def _save(self, request: SaveRequest) -> tuple[int, str | None]:
         reg, expected, moves, due, release, text, snapshot = request
         rid = reg.registration_id
-        with self._lock:
-            known = (None, 0) if expected is None else self._heads.get((rid, expected))
+        known = self._heads.at(rid, expected)
         if known is not None:
             entries = chain_from(
                 moves,
@@ -190,11 +177,10 @@ class PostgresStore(SqlStore):
                     self._why_refused(rid, expected, release)
                 else:
                     revision = 1 if expected is None else expected + 1
-                    self._remember(rid, revision, head, sequence)
+                    self._heads.remember(rid, revision, head, sequence)
                     return revision, None if snapshot is None or row is None else row[0]
         revision, head, sequence, stored = self._save_in_transaction(request)
-        with self._lock:
-            self._remember(rid, revision, head, sequence)
+        self._heads.remember(rid, revision, head, sequence)
         return revision, stored
 
     def _why_refused(self, rid: str, expected: int | None, release: Intent | None) -> None:

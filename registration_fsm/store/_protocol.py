@@ -11,6 +11,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
+from .._json_text import compact_encoder
 from .._registration_shapes import snapshot_parts
 from ..errors import InvalidValueError, MalformedDataError
 from ..history import parse_timestamp
@@ -289,11 +290,6 @@ def new_intent(
     )
 
 
-_BODY_ENCODER = json.JSONEncoder(separators=(",", ":"), check_circular=False)
-"""``json.dumps(..., separators=(",", ":"))``'s output, made without the circular-reference
-bookkeeping: a snapshot is a tree of fresh dicts and lists, so there is none to find."""
-
-
 def body(registration: Registration) -> str:
     """The stored text of ``registration``: ``json.dumps(to_dict())``, compact.
 
@@ -444,4 +440,5 @@ class _Unexpected(Exception):
 _SCAN: Any = vars(json.JSONDecoder())["scan_once"]
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _BLANKS = frozenset(" \t\n\r")
-_ENCODE = _BODY_ENCODER.encode
+_ENCODE = compact_encoder(sort_keys=False)
+"""``json.dumps(..., separators=(",", ":"))``: a snapshot is a tree of fresh dicts and lists."""

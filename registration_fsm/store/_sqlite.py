@@ -5,15 +5,14 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal, NoReturn
 
 from ..clock import Clock, utc_now
 from ..errors import ConcurrentUpdateError, OperationInProgress, StoreError
 from ._base import INTENT_COLUMNS, JOURNAL_COLUMNS, SaveRequest, SqlStore, intent_key
 from ._cache import DEFAULT_CACHE_SIZE, ParsedCache
+from ._heads import JournalHeads
 from ._journal import GENESIS_HASH, chain_from
 from ._protocol import Intent, Loaded, utc
 
@@ -101,7 +100,9 @@ class SqliteStore(SqlStore):
         "CREATE TABLE IF NOT EXISTS rfsm_schema "
         "(id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)"
     )
-    _LOADED_COLUMNS = "registration_id, body, revision, next_check_at, journal_head"
+    _LOADED_COLUMNS = (
+        "registration_id, body, revision, next_check_at, journal_head, journal_sequence"
+    )
     _DUE_CLAUSE = "next_check_at IS NOT NULL AND next_check_at <= ?"
     _LIST_ORDER = "next_check_at IS NULL, next_check_at, registration_id"
     _INTENTS_ORDER = "version_number, operation"
@@ -117,6 +118,7 @@ class SqliteStore(SqlStore):
         cache_size: int = DEFAULT_CACHE_SIZE,
     ) -> None:
         self._cache = ParsedCache(cache_size)
+        self._heads = JournalHeads()
         self._location = os.fspath(path)
         self._clock: Clock = clock if clock is not None else utc_now
         self._lock = threading.RLock()
@@ -141,24 +143,9 @@ class SqliteStore(SqlStore):
 
     # -- plumbing --------------------------------------------------------------------------
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self) -> _WriteTransaction:
         """One write transaction, holding SQLite's write lock from its start."""
-        with self._lock:
-            conn = self._conn
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException as exc:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.Error):
-                    raise StoreError(
-                        f"{self._location}: the transaction failed and was rolled back: {exc}",
-                        cause=exc,
-                    ) from exc
-                raise
+        return _WriteTransaction(self)
 
     @staticmethod
     def _from_db(value: Any) -> datetime | None:
@@ -181,12 +168,11 @@ class SqliteStore(SqlStore):
         reg, expected, moves, due, release, text, _ = request
         rid = reg.registration_id
         status = reg.status.value
+        known = self._heads.at(rid, expected)
         with self._write() as conn:
-            # The journal head is read first, under the write lock, so that the one write of
-            # the row sets it too: a second UPDATE would put the 5 KB row in the WAL twice.
-            if expected is None:
-                head, sequence = None, 0
-            else:
+            if known is None:
+                # Not known here (another worker saved since): read under the write lock, so
+                # that the one write of the row sets it too.
                 row = conn.execute(
                     "SELECT revision, journal_head, journal_sequence FROM rfsm_registrations "
                     "WHERE registration_id = ?",
@@ -194,7 +180,8 @@ class SqliteStore(SqlStore):
                 ).fetchone()
                 if row is None or row[0] != expected:
                     raise ConcurrentUpdateError(rid, expected, None if row is None else row[0])
-                head, sequence = row[1], row[2]
+                known = row[1], row[2]
+            head, sequence = known
             entries = (
                 chain_from(
                     moves,
@@ -215,19 +202,17 @@ class SqliteStore(SqlStore):
                     (rid, status, due, text, head, sequence),
                 )
                 if inserted.rowcount != 1:
-                    found = conn.execute(
-                        "SELECT revision FROM rfsm_registrations WHERE registration_id = ?",
-                        (rid,),
-                    ).fetchone()
-                    raise ConcurrentUpdateError(rid, None, found[0])
+                    self._refuse(conn, rid, None)
             else:
-                conn.execute(
+                updated = conn.execute(
                     "UPDATE rfsm_registrations SET revision = revision + 1, status = ?, "
                     "next_check_at = ?, lease_owner = NULL, lease_expires_at = NULL, body = ?, "
                     "journal_head = ?, journal_sequence = ? "
                     "WHERE registration_id = ? AND revision = ?",
                     (status, due, text, head, sequence, rid, expected),
                 )
+                if updated.rowcount != 1:
+                    self._refuse(conn, rid, expected)
             if entries:
                 conn.executemany(
                     f"INSERT INTO rfsm_journal ({JOURNAL_COLUMNS}) "
@@ -236,8 +221,18 @@ class SqliteStore(SqlStore):
                 )
             if release is not None:
                 self._delete_intent(conn, release)
+        revision = 1 if expected is None else expected + 1
+        self._heads.remember(rid, revision, head, sequence)
         # A TEXT column gives back exactly the text written.
-        return (1 if expected is None else expected + 1), text
+        return revision, text
+
+    @staticmethod
+    def _refuse(conn: sqlite3.Connection, rid: str, expected: int | None) -> NoReturn:
+        """The compare and set found another revision (or no row): say which."""
+        row = conn.execute(
+            "SELECT revision FROM rfsm_registrations WHERE registration_id = ?", (rid,)
+        ).fetchone()
+        raise ConcurrentUpdateError(rid, expected, None if row is None else row[0])
 
     def claim_due(self, limit: int, worker_id: str, lease: timedelta) -> tuple[Loaded, ...]:
         count, worker, span, now = self._lease_terms(limit, worker_id, lease)
@@ -272,6 +267,61 @@ class SqliteStore(SqlStore):
         if held is None:  # pragma: no cover - the write lock is held from insert to read
             raise StoreError(f"{self._location}: an intent both held and missing")
         raise OperationInProgress(held, expired=held.expired(now))
+
+
+class _WriteTransaction:
+    """``with store._write() as conn``: the store's lock, then ``BEGIN IMMEDIATE``; committed
+    when the block ends, rolled back when it raises (an ``sqlite3.Error`` as a StoreError).
+
+    A class rather than a generator: every save and claim opens one."""
+
+    __slots__ = ("_store",)
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+
+    def __enter__(self) -> sqlite3.Connection:
+        store = self._store
+        store._lock.acquire()
+        try:
+            store._conn.execute("BEGIN IMMEDIATE")
+        except BaseException as exc:
+            self._roll_back()
+            if isinstance(exc, sqlite3.Error):
+                raise self._failed(exc) from exc
+            raise
+        return store._conn
+
+    def __exit__(self, kind: object, exc: BaseException | None, trace: object) -> Literal[False]:
+        if exc is None:
+            try:
+                self._store._conn.execute("COMMIT")
+            except BaseException as failed:
+                self._roll_back()
+                if isinstance(failed, sqlite3.Error):
+                    raise self._failed(failed) from failed
+                raise
+            self._store._lock.release()
+            return False
+        self._roll_back()
+        if isinstance(exc, sqlite3.Error):
+            raise self._failed(exc) from exc
+        return False
+
+    def _roll_back(self) -> None:
+        """Undo whatever the transaction did, and let the store's lock go."""
+        store = self._store
+        try:
+            if store._conn.in_transaction:
+                store._conn.execute("ROLLBACK")
+        finally:
+            store._lock.release()
+
+    def _failed(self, exc: sqlite3.Error) -> StoreError:
+        return StoreError(
+            f"{self._store._location}: the transaction failed and was rolled back: {exc}",
+            cause=exc,
+        )
 
 
 def _statements(script: str) -> list[str]:
