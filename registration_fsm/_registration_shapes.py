@@ -68,24 +68,34 @@ def to_dict(reg: Registration) -> dict[str, Any]:
 
 
 def snapshot_parts(
-    reg: Registration,
+    reg: Registration, *, private: bool = False
 ) -> tuple[dict[str, Any], list[tuple[RegistrationVersion, _State]], list[dict[str, Any]]]:
     """What :func:`to_dict` is made of, read at one instant under every lock: the keys before
     ``versions``, each version with its state, and the ``rule_violations`` (empty: none).
 
-    A store writes its body from these, reusing the text it keeps for an unchanged version."""
+    A store writes its body from these, reusing the text it keeps for an unchanged version.
+    ``private`` says that no other thread can reach ``reg`` (a store's own snapshot), so
+    no lock is taken."""
+    if private:
+        return _parts(reg)
     with reg._lock, holding(reg._held):
-        versions = reg._held
-        head: dict[str, Any] = {
-            "schema": REGISTRATION_SCHEMA,
-            "schema_version": REGISTRATION_SCHEMA_VERSION,
-            "registration_id": reg._registration_id,
-            "registration_arn": reg._registration_arn,
-            "registration_type": reg._registration_type,
-            "created": None if reg._created is None else reg._created.isoformat(),
-        }
-        states = [(version, version._state) for version in versions]
-        violations = rule_violations(reg._registration_id, versions)
+        return _parts(reg)
+
+
+def _parts(
+    reg: Registration,
+) -> tuple[dict[str, Any], list[tuple[RegistrationVersion, _State]], list[dict[str, Any]]]:
+    versions = reg._held
+    head: dict[str, Any] = {
+        "schema": REGISTRATION_SCHEMA,
+        "schema_version": REGISTRATION_SCHEMA_VERSION,
+        "registration_id": reg._registration_id,
+        "registration_arn": reg._registration_arn,
+        "registration_type": reg._registration_type,
+        "created": None if reg._created is None else reg._created.isoformat(),
+    }
+    states = [(version, version._state) for version in versions]
+    violations = rule_violations(reg._registration_id, versions)
     return (
         head,
         states,

@@ -12,6 +12,8 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from registration_fsm import (
     LIFECYCLE,
@@ -32,6 +34,7 @@ from registration_fsm import (
     UnknownVersionError,
     VersionStatus,
 )
+from registration_fsm._registration_rules import _keeps_every_rule, rule_violations
 from registration_fsm.backends import RegistrationInfo, VersionInfo
 
 S = VersionStatus
@@ -1132,3 +1135,25 @@ def test_to_dict_is_the_state_its_parts_were_read_in(monkeypatch: pytest.MonkeyP
     data = reg.to_dict()
     assert data["versions"][0]["status"] == "DRAFT"
     assert reg.latest.status is S.SUBMITTED
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(list(S)), st.integers(min_value=-3, max_value=3)),
+        max_size=5,
+    )
+)
+def test_the_one_pass_rule_check_agrees_with_the_violations_found(
+    drawn: list[tuple[VersionStatus, int]],
+) -> None:
+    """Loads and saves ask the one-pass check first; it says "none broken" exactly when the
+    full search finds none, whichever rules the versions break (each is drafted some days
+    after or before the one before it)."""
+    made: list[RegistrationVersion] = []
+    start = T0
+    for number, (status, days) in enumerate(drawn, start=1):
+        start += timedelta(days=days)
+        made.append(_version_in(status, number, start))
+    found = rule_violations(RID, made)
+    assert _keeps_every_rule(made) is (found == [])

@@ -319,7 +319,15 @@ class SqlStore:
         freed = check_release(reg, release)
         snapshot = parse_equivalent(reg) if self._cache.maxsize else None
         written = reg if snapshot is None else snapshot
-        request = SaveRequest(written, expected, moves, due, freed, body(written), snapshot)
+        request = SaveRequest(
+            written,
+            expected,
+            moves,
+            due,
+            freed,
+            body(written, private=snapshot is not None),
+            snapshot,
+        )
         revision, stored = self._save(request)
         if snapshot is not None and stored is not None:
             self._cache.keep(reg.registration_id, stored, snapshot)

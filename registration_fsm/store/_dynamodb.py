@@ -184,7 +184,7 @@ class DynamoDbStore(DynamoTable):
         revision = 1 if expected is None else expected + 1
         snapshot = parse_equivalent(reg) if self._cache.maxsize else None
         written = reg if snapshot is None else snapshot
-        text = body(written)
+        text = body(written, private=snapshot is not None)
         actions = [self._put_registration(written, text, revision, expected, due, head, sequence)]
         actions += [self._put_entry(entry) for entry in entries]
         if freed is not None:

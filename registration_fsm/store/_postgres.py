@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 __all__ = ["PostgresStore"]
 
 
-
 def _psycopg() -> Any:
     try:
         import psycopg

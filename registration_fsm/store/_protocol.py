@@ -290,16 +290,17 @@ def new_intent(
     )
 
 
-def body(registration: Registration) -> str:
+def body(registration: Registration, *, private: bool = False) -> str:
     """The stored text of ``registration``: ``json.dumps(to_dict())``, compact.
 
     Decision (issue 11): a version whose state has not moved since it was read or written is
     written as the text it was read or written as (``RegistrationVersion._text_memo``), so a
     save encodes only the versions that changed. A body the store wrote reads back as that
     same text; a version read from a body edited by hand keeps its hand's spelling until it
-    moves, which parses to the same version.
+    moves, which parses to the same version. ``private``: no other thread can reach
+    ``registration`` (the store's own snapshot), so no lock is taken to read it.
     """
-    head, states, violations = snapshot_parts(registration)
+    head, states, violations = snapshot_parts(registration, private=private)
     parts = []
     for version, state in states:
         memo = version._text_memo
