@@ -422,9 +422,8 @@ def service_rows(budget: Budget) -> list[Row]:
             _, rids = _populate(store, 1, 0)
             raw = _sqlite_conn(path)
             try:
-                sql = _LOAD.replace(", journal_sequence", "")
                 pair = (store, cold)
-                rows += _load_rows("sqlite", pair, raw, rids[0], sql, budget, text_body=True)
+                rows += _load_rows("sqlite", pair, raw, rids[0], _LOAD, budget, text_body=True)
             finally:
                 raw.close()
     return rows + _postgres_rows(count, rounds, budget)

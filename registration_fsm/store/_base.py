@@ -298,10 +298,15 @@ class SqlStore:
 
     def _loaded_one(self, rid: str, row: Sequence[Any]) -> Loaded:
         """A row of ``_LOAD_SQL`` (body text, revision, next check, journal head, its
-        sequence); the head at that revision is remembered for the next save."""
-        revision, head = row[1], row[3]
-        self._heads.remember(rid, revision, head, row[4])
-        return Loaded(self._cache.parse(rid, row[0]), revision, self._from_db(row[2]), head)
+        sequence). A row the cache does not hold is parsed, and its journal head remembered
+        for the next save. A kept text's head was remembered at the revision it was kept at;
+        a row saved since with the same text has its head read again by its save."""
+        text, revision, head = row[0], row[1], row[3]
+        registration = self._cache.kept(rid, text)
+        if registration is None:
+            registration = self._cache.parse(rid, text)
+            self._heads.remember(rid, revision, head, row[4])
+        return Loaded(registration, revision, self._from_db(row[2]), head)
 
     def save(
         self,

@@ -72,9 +72,9 @@ class ParsedCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def parse(self, registration_id: str, text: str) -> Registration:
-        """The registration a stored body holds: a copy of the kept one when ``text`` is the
-        text kept for the id, else parsed (and checked) from ``text`` and kept."""
+    def kept(self, registration_id: str, text: str) -> Registration | None:
+        """A copy of the kept registration when ``text`` is the text kept for the id, else
+        None."""
         # A hit takes no lock: reading an entry and moving it to the end are each one step of
         # the OrderedDict, and an entry another thread evicts in between was still a kept pair.
         entry = self._entries.get(registration_id)
@@ -84,6 +84,14 @@ class ParsedCache:
             except KeyError:
                 pass
             return entry[1]._shared_copy()
+        return None
+
+    def parse(self, registration_id: str, text: str) -> Registration:
+        """The registration a stored body holds: a copy of the kept one when ``text`` is the
+        text kept for the id, else parsed (and checked) from ``text`` and kept."""
+        hit = self.kept(registration_id, text)
+        if hit is not None:
+            return hit
         found = registration_from(text)
         if self.maxsize == 0:
             return found

@@ -10,8 +10,6 @@ the save's transaction, as before.
 
 from __future__ import annotations
 
-import threading
-
 __all__ = ["KEPT", "JournalHeads"]
 
 KEPT = 10_000
@@ -20,20 +18,21 @@ KEPT = 10_000
 
 class JournalHeads:
     """(registration id, revision) -> (journal head, its sequence), learnt from loads and
-    saves; thread-safe."""
+    saves; safe to share between threads (see :meth:`remember`)."""
 
-    __slots__ = ("_kept", "_known", "_lock")
+    __slots__ = ("_kept", "_known")
 
     def __init__(self, kept: int = KEPT) -> None:
         self._kept = kept
         self._known: dict[tuple[str, int], tuple[str | None, int]] = {}
-        self._lock = threading.Lock()
 
     def remember(self, rid: str, revision: int, head: str | None, sequence: int) -> None:
-        with self._lock:
-            if len(self._known) >= self._kept:
-                self._known.clear()
-            self._known[(rid, revision)] = (head, sequence)
+        # No lock: every load calls this, and with the GIL each dict operation is atomic. A
+        # head lost to a clear racing a write is merely read again by the next save.
+        known = self._known
+        if len(known) >= self._kept:
+            known.clear()
+        known[rid, revision] = head, sequence
 
     def at(self, rid: str, revision: int | None) -> tuple[str | None, int] | None:
         """The head a save of ``revision`` chains onto (None: a new registration, which has
@@ -43,5 +42,4 @@ class JournalHeads:
         return self._known.get((rid, revision))
 
     def clear(self) -> None:
-        with self._lock:
-            self._known.clear()
+        self._known.clear()
