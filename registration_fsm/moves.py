@@ -48,6 +48,14 @@ _UTC = timezone.utc
 _DRAFT = VersionStatus.DRAFT
 
 
+def unmoved(before: RegistrationVersion, after: RegistrationVersion) -> bool:
+    """Whether ``after`` holds the status and stamps ``before`` holds: no move between them.
+
+    Compared as the versions hold them, the same test as comparing ``status`` and
+    ``history`` without building two StatusHistory objects per version."""
+    return before._state is after._state or before._state[:2] == after._state[:2]
+
+
 def version_moves(before: RegistrationVersion | None, after: RegistrationVersion) -> list[Move]:
     """The moves that take ``before`` (None: the version is new) to ``after``.
 
@@ -57,11 +65,7 @@ def version_moves(before: RegistrationVersion | None, after: RegistrationVersion
     overwrote. A change the stamps prove no path for raises :class:`JournalDerivationError`.
     """
     moves: list[Move] = []
-    # Status and stamps compared as the version holds them: the same test as comparing
-    # ``status`` and ``history``, without building two StatusHistory objects per version.
-    if before is not None and (
-        before._state is after._state or before._state[:2] == after._state[:2]
-    ):
+    if before is not None and unmoved(before, after):
         return moves
     history = after.history
     if before is None:

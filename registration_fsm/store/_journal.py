@@ -27,6 +27,7 @@ from ..moves import (
     _optional_stamp,
     _optional_version_status,
     _version_status,
+    unmoved,
     version_moves,
 )
 from ..registration import Registration
@@ -276,17 +277,30 @@ def chain_from(
     moves: Iterable[JournalMove], *, recorded_at: datetime, sequence: int, previous_hash: str
 ) -> tuple[JournalEntry, ...]:
     """:func:`chain` after the entry numbered ``sequence`` whose hash is ``previous_hash``."""
+    rows = chain_rows(
+        moves, recorded_at=recorded_at, sequence=sequence, previous_hash=previous_hash
+    )
+    return tuple([entry for entry, _ in rows])
+
+
+def chain_rows(
+    moves: Iterable[JournalMove], *, recorded_at: datetime, sequence: int, previous_hash: str
+) -> list[tuple[JournalEntry, tuple[Any, ...]]]:
+    """:func:`chain_from`, each entry with its fields as its hash was taken over them (the
+    times as ISO-8601 UTC text), then its hash: the row a store of text writes."""
     recorded = _utc(recorded_at, "recorded_at")
     recorded_text = _iso(recorded)
     previous = previous_hash
-    out: list[JournalEntry] = []
+    out: list[tuple[JournalEntry, tuple[Any, ...]]] = []
     for move in moves:
         sequence += 1
-        content = _CANONICAL(_fields(move, sequence, recorded_text, previous))
-        digest = _sha256(content.encode()).hexdigest()
-        out.append(_entry(move, sequence, recorded, previous, digest))
+        fields = _fields(move, sequence, recorded_text, previous)
+        digest = _sha256(_CANONICAL(fields).encode()).hexdigest()
+        out.append(
+            (_entry(move, sequence, recorded, previous, digest), (*fields.values(), digest))
+        )
         previous = digest
-    return tuple(out)
+    return out
 
 
 def journal_moves(
@@ -321,7 +335,10 @@ def journal_moves(
         )
     moves: list[JournalMove] = []
     for version in held:
-        moves.extend(_version_moves(old.get(version._version_number), version, origin, worker_id))
+        prior = old.get(version._version_number)
+        # Most versions did not move (one operation moves one): asked here, before any work.
+        if prior is None or not unmoved(prior, version):
+            moves.extend(_version_moves(prior, version, origin, worker_id))
     return tuple(moves)
 
 

@@ -13,7 +13,7 @@ from ..errors import ConcurrentUpdateError, OperationInProgress, StoreError
 from ._base import INTENT_COLUMNS, JOURNAL_COLUMNS, SaveRequest, SqlStore, intent_key
 from ._cache import DEFAULT_CACHE_SIZE, ParsedCache
 from ._heads import JournalHeads
-from ._journal import GENESIS_HASH, chain_from
+from ._journal import GENESIS_HASH, chain_rows
 from ._protocol import Intent, Loaded, utc
 
 __all__ = ["SqliteStore"]
@@ -182,8 +182,9 @@ class SqliteStore(SqlStore):
                     raise ConcurrentUpdateError(rid, expected, None if row is None else row[0])
                 known = row[1], row[2]
             head, sequence = known
-            entries = (
-                chain_from(
+            # The rows hold the times as the hash took them: the store's own text for them.
+            rows = (
+                chain_rows(
                     moves,
                     recorded_at=self._now(),
                     sequence=sequence,
@@ -192,8 +193,8 @@ class SqliteStore(SqlStore):
                 if moves
                 else ()
             )
-            if entries:
-                head, sequence = entries[-1].hash, entries[-1].sequence
+            if rows:
+                head, sequence = rows[-1][0].hash, rows[-1][0].sequence
             if expected is None:
                 inserted = conn.execute(
                     "INSERT INTO rfsm_registrations (registration_id, revision, status, "
@@ -213,11 +214,11 @@ class SqliteStore(SqlStore):
                 )
                 if updated.rowcount != 1:
                     self._refuse(conn, rid, expected)
-            if entries:
+            if rows:
                 conn.executemany(
                     f"INSERT INTO rfsm_journal ({JOURNAL_COLUMNS}) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [self._entry_row(e) for e in entries],
+                    [row for _, row in rows],
                 )
             if release is not None:
                 self._delete_intent(conn, release)
