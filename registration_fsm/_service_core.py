@@ -156,6 +156,9 @@ class Step:
     name: str
 
 
+_STEPS = {name: Step(name) for name in ("claimed", "answered", "before_save", "saved")}
+"""The step boundaries a flow passes, made once (a Step holds nothing but its name)."""
+
 Effect = (
     Load
     | Intents
@@ -253,7 +256,7 @@ def operation_flow(
     except Exception:
         yield Release(intent)
         raise
-    yield Step("claimed")
+    yield _STEPS["claimed"]
     arguments: tuple[tuple[str, Any], ...] = (("registration_id", rid),)
     if aws_review:
         arguments += (("aws_review", True),)
@@ -263,7 +266,7 @@ def operation_flow(
         if not _may_hide_effect(error):
             yield Release(intent)
         raise
-    yield Step("answered")
+    yield _STEPS["answered"]
     for _ in range(_SAVE_ATTEMPTS):
         trial = copy.copy(loaded.registration)
         try:
@@ -282,13 +285,13 @@ def operation_flow(
         moves = journal_moves(
             loaded.registration, trial, source=JournalSource.ANSWER, worker_id=worker_id
         )
-        yield Step("before_save")
+        yield _STEPS["before_save"]
         try:
             revision = yield Save(trial, loaded.revision, moves, intent)
         except ConcurrentUpdateError:
             loaded = yield Load(rid)
             continue
-        yield Step("saved")
+        yield _STEPS["saved"]
         return _saved(loaded, trial, revision), status
     raise ConcurrentUpdateError(rid, loaded.revision, None)
 
@@ -300,7 +303,7 @@ def create_flow(registration_type: str, *, client_token: str | None, worker_id: 
     if client_token is not None:
         arguments += (("client_token", client_token),)
     info: RegistrationInfo = yield Call("create_registration", arguments)
-    yield Step("answered")
+    yield _STEPS["answered"]
     rid = info.registration_id
     infos: Sequence[VersionInfo] = yield Describe(rid)
     registration = Registration._from_infos(info, list(infos), None)

@@ -294,7 +294,10 @@ class SqlStore:
                 raise self._read_failed(exc) from exc
         if row is None:
             raise RegistrationNotStored(rid)
-        return self._loaded_one(rid, row)
+        kept = cache.kept(rid, row[0])
+        if kept is None:
+            return self._loaded_one(rid, row)
+        return Loaded(kept, row[1], self._from_db(row[2]), row[3])
 
     def _loaded_one(self, rid: str, row: Sequence[Any]) -> Loaded:
         """A row of ``_LOAD_SQL`` (body text, revision, next check, journal head, its
