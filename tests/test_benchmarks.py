@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import io
 import os
@@ -287,3 +288,23 @@ def test_the_moto_comparison_measures_both_servers(boto3_session: object) -> Non
     assert "emulator DescribeRegistrations" in text
     assert "moto server DynamoDB ListTables" in text
     assert "emulator / moto (medians): " in text
+
+
+def test_the_submit_breakdown_times_every_part_and_puts_everything_back() -> None:
+    from benchmarks import submit_parts
+    from registration_fsm import _service_core
+    from registration_fsm.registration import Registration
+    from registration_fsm.store import _base
+
+    before = (_base.body, _service_core.journal_moves, Registration.adopt_answer)
+    total, parts = submit_parts.measure_parts(5)
+    assert list(parts) == list(submit_parts.PARTS)
+    assert all(value > 0 for value in parts.values())
+    outer = sum(value for part, value in parts.items() if not part.startswith(" "))
+    assert outer < total
+    assert parts["  parse of a body the cache does not hold"] < parts["store.load (both loads)"]
+    assert (_base.body, _service_core.journal_moves, Registration.adopt_answer) == before
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert submit_parts.main(["--count", "3"]) == 0
+    assert "the service driving its flow" in out.getvalue()

@@ -1157,3 +1157,17 @@ def test_the_one_pass_rule_check_agrees_with_the_violations_found(
         made.append(_version_in(status, number, start))
     found = rule_violations(RID, made)
     assert _keeps_every_rule(made) is (found == [])
+
+
+def test_a_version_drafted_the_moment_the_one_before_settled_was_not_drafted_too_early() -> None:
+    """Beside another broken rule (two APPROVED), so the full search runs: a draft at exactly
+    the older version's settling stamp is on time."""
+    older = _version_in(S.APPROVED, 1, T0)
+    settled = older.history[S.APPROVED]
+    assert settled is not None
+    newer = _version_in(S.APPROVED, 2, settled)
+    assert newer.history[S.DRAFT] == settled
+    found = rule_violations(RID, [older, newer])
+    assert [(v.reason, v.version_number) for v in found] == [
+        (RegistrationRuleError.MULTIPLE_APPROVED, 1)
+    ]

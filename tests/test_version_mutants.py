@@ -30,6 +30,7 @@ from registration_fsm import (
 )
 from registration_fsm.backends import VersionInfo
 from registration_fsm.version import (
+    holding,
     validate_registration_arn,
     validate_registration_id,
     validate_registration_type,
@@ -674,3 +675,46 @@ def test_a_copy_keeps_the_last_answer_and_the_stored_text() -> None:
     assert twin._text_memo is version._text_memo
     kept = registration_from(body(reg)).latest
     assert copy.copy(kept)._text_memo is kept._text_memo is not None
+
+
+class _Recorded:
+    """A lock that writes down what is done with it."""
+
+    def __init__(self, name: int, log: list[tuple[str, int]], *, fails: bool = False) -> None:
+        self.name, self.log, self.fails = name, log, fails
+
+    def acquire(self) -> bool:
+        if self.fails:
+            raise RuntimeError("cannot take this lock")
+        self.log.append(("acquire", self.name))
+        return True
+
+    def release(self) -> None:
+        self.log.append(("release", self.name))
+
+
+def _numbered(*numbers: int) -> list[RegistrationVersion]:
+    return [RegistrationVersion.new("registration-1", n, at=T0) for n in numbers]
+
+
+def test_holding_takes_every_lock_once_in_version_order_and_gives_them_back() -> None:
+
+    log: list[tuple[str, int]] = []
+    versions = _numbered(3, 1, 2)
+    for version in versions:
+        version._lock = _Recorded(version.version_number, log)  # type: ignore[assignment]
+    with holding([*versions, versions[0]]):
+        assert log == [("acquire", 1), ("acquire", 2), ("acquire", 3)]
+    assert log[3:] == [("release", 3), ("release", 2), ("release", 1)]
+
+
+def test_holding_gives_back_what_it_took_when_a_lock_cannot_be_taken() -> None:
+
+    log: list[tuple[str, int]] = []
+    versions = _numbered(1, 2, 3)
+    for version in versions:
+        failing = version.version_number == 3
+        version._lock = _Recorded(version.version_number, log, fails=failing)  # type: ignore[assignment]
+    with pytest.raises(RuntimeError, match="cannot take this lock"), holding(versions):
+        pytest.fail("the block ran without every lock")
+    assert log == [("acquire", 1), ("acquire", 2), ("release", 2), ("release", 1)]

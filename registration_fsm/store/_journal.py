@@ -18,7 +18,6 @@ from typing import Any
 
 import attrs
 
-from .._json_text import compact_encoder
 from ..errors import InvalidValueError, JournalDerivationError, MalformedDataError
 from ..history import parse_timestamp
 from ..lifecycle import LIFECYCLE
@@ -33,6 +32,7 @@ from ..moves import (
 from ..registration import Registration
 from ..statuses import VersionStatus
 from ..version import RegistrationVersion, validate_registration_id, validate_version_number
+from ._json_text import compact_encoder
 
 __all__ = [
     "CREATE_TRIGGER",

@@ -11,7 +11,6 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from .._json_text import compact_encoder
 from .._registration_shapes import snapshot_parts
 from ..errors import InvalidValueError, MalformedDataError
 from ..history import parse_timestamp
@@ -19,6 +18,7 @@ from ..registration import Registration
 from ..statuses import RegistrationStatus
 from ..version import validate_registration_id, validate_version_number
 from ._journal import JournalEntry, JournalMove
+from ._json_text import compact_encoder
 
 __all__ = ["SCHEMA_VERSION", "Intent", "Loaded", "Store"]
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registration_fsm._json_text import compact_encoder
+from registration_fsm.store._json_text import compact_encoder
 
 _SCALARS = (
     st.none()
