@@ -319,7 +319,7 @@ class Registration:
 
     def _states(self) -> list[tuple[int, VersionStatus]]:
         with self._lock:
-            return [(v.version_number, v.status) for v in self._held]
+            return [(v._version_number, v._state[0]) for v in self._held]
 
     @property
     def status(self) -> RegistrationStatus:
