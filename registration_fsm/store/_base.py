@@ -294,21 +294,28 @@ class SqlStore:
                 raise self._read_failed(exc) from exc
         if row is None:
             raise RegistrationNotStored(rid)
+        # _loaded_one written out.
         kept = cache.kept(rid, row[0])
         if kept is None:
-            return self._loaded_one(rid, row)
+            return self._parsed_row(rid, row)
         return Loaded(kept, row[1], self._from_db(row[2]), row[3])
 
     def _loaded_one(self, rid: str, row: Sequence[Any]) -> Loaded:
-        """A row of ``_LOAD_SQL`` (body text, revision, next check, journal head, its
-        sequence). A row the cache does not hold is parsed, and its journal head remembered
-        for the next save. A kept text's head was remembered at the revision it was kept at;
-        a row saved since with the same text has its head read again by its save."""
-        text, revision, head = row[0], row[1], row[3]
-        registration = self._cache.kept(rid, text)
-        if registration is None:
-            registration = self._cache.parse(rid, text)
-            self._heads.remember(rid, revision, head, row[4])
+        """A row of ``_LOAD_SQL``: body text, revision, next check, journal head, its
+        sequence."""
+        kept = self._cache.kept(rid, row[0])
+        if kept is None:
+            return self._parsed_row(rid, row)
+        return Loaded(kept, row[1], self._from_db(row[2]), row[3])
+
+    def _parsed_row(self, rid: str, row: Sequence[Any]) -> Loaded:
+        """:meth:`_loaded_one` of a row whose text the cache does not hold: parsed, and its
+        journal head remembered for the next save. (A kept text's head was remembered at the
+        revision it was kept at; a row saved since with the same text has its head read again
+        by its save.)"""
+        revision, head = row[1], row[3]
+        registration = self._cache.parsed(rid, row[0])
+        self._heads.remember(rid, revision, head, row[4])
         return Loaded(registration, revision, self._from_db(row[2]), head)
 
     def save(

@@ -91,8 +91,11 @@ class ParsedCache:
         """The registration a stored body holds: a copy of the kept one when ``text`` is the
         text kept for the id, else parsed (and checked) from ``text`` and kept."""
         hit = self.kept(registration_id, text)
-        if hit is not None:
-            return hit
+        return self.parsed(registration_id, text) if hit is None else hit
+
+    def parsed(self, registration_id: str, text: str) -> Registration:
+        """The registration ``text`` holds, parsed (and checked) and kept: for a text that
+        :meth:`kept` just did not find."""
         found = registration_from(text)
         if self.maxsize == 0:
             return found
