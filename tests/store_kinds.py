@@ -28,8 +28,9 @@ RID3 = "registration-22222222222222222222222222222222"
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 LEASE = timedelta(minutes=5)
 
-# A journal INSERT for version 99 fails inside the database: a fault in the middle of a save.
 _S = TypeVar("_S", SqliteStore, PostgresStore)
+
+# A journal INSERT for version 99 fails inside the database: a fault in the middle of a save.
 _SQLITE_FAULT = """
 CREATE TRIGGER fault BEFORE INSERT ON rfsm_journal WHEN NEW.version_number = 99
 BEGIN SELECT RAISE(ABORT, 'injected fault'); END;
