@@ -9,7 +9,6 @@ applies all of it or none. The item layout is in :mod:`._dynamodb_items`.
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
@@ -98,7 +97,6 @@ class DynamoDbStore(DynamoTable):
     ) -> None:
         self._cache = ParsedCache(cache_size)
         super().__init__(table, client, clock=clock, owns_client=owns_client)
-        self._lock = threading.Lock()
         # Knowing the journal head at the revision saved spares a read before the save.
         self._heads = JournalHeads()
         found = self._recorded_version()
