@@ -193,7 +193,7 @@ class Registration:
         """The versions, this registration's own: the way to them for anything that changes
         them or hands them out. Read-only work on the current state reads ``_held``."""
         held = self._held
-        if held.__class__ is _Shared:
+        if held.__class__ is not tuple:
             return self._unshare()
         return held
 
@@ -208,12 +208,39 @@ class Registration:
         # let one out copies them (once: threads racing here get the same copies), so a load
         # that is only read costs no copy and no caller's change can reach another caller or
         # the cache. Whether versions are shared is the type of the one ``_held`` attribute,
-        # so a reader (``__copy__``) sees the tuple and its sharing in one read.
+        # so a reader (``__copy__``) sees the tuple and its sharing in one read. An answer
+        # changes only the latest version, so it takes only that one as its own
+        # (:meth:`_own_latest`, a _SharedHead tuple): a submit then copies one version, not all.
+        with _UNSHARING:
+            held = self._held
+            kind = held.__class__
+            if kind is _Shared:
+                held = self._held = tuple([version.__copy__() for version in held])
+            elif kind is _SharedHead:
+                *shared, latest = held
+                held = self._held = (*[version.__copy__() for version in shared], latest)
+            return held
+
+    def _own_latest(self) -> RegistrationVersion:
+        """The latest version, this registration's own, for a change to it alone; the older
+        versions stay shared."""
+        held = self._held
+        if held.__class__ is not _Shared:
+            return held[-1]
         with _UNSHARING:
             held = self._held
             if held.__class__ is _Shared:
-                held = self._held = tuple([version.__copy__() for version in held])
+                held = self._held = _SharedHead((*held[:-1], held[-1].__copy__()))
+            return held[-1]
+
+    def _own_held(self) -> tuple[RegistrationVersion, ...]:
+        """The versions of ``_held`` that are this registration's own, not shared: all, the
+        latest or none, so always the last ones."""
+        held = self._held
+        kind = held.__class__
+        if kind is tuple:
             return held
+        return held[-1:] if kind is _SharedHead else ()
 
     def _shared_copy(self) -> Registration:
         """A copy of a registration marked shared (:meth:`_share`), which never changes: its
@@ -236,7 +263,7 @@ class Registration:
     def _share(self) -> None:
         """Mark this registration's versions as shared: from now on nobody changes them in
         place, and copies of it take them as they are. For a private snapshot only (a store's
-        cache), whose versions no caller holds."""
+        cache), whose own versions no caller holds."""
         held = self._held
         if held.__class__ is not _Shared:
             self._held = _Shared(held)
@@ -539,7 +566,7 @@ class Registration:
                 f"unknown operation {trigger!r}: submit, discard or create_version"
             )
         if latest is None:
-            latest = self._versions[-1]
+            latest = self._own_latest()
         status = latest._state[0]
         if LIFECYCLE.next_status(status, trigger) is None:
             raise latest._refusal(status, trigger)
@@ -766,7 +793,13 @@ class Registration:
     def __copy__(self) -> Registration:
         with self._lock:
             held = self._held
-            versions = held if held.__class__ is _Shared else copies(held)
+            kind = held.__class__
+            if kind is _Shared:
+                versions = held
+            elif kind is _SharedHead:
+                versions = _SharedHead((*held[:-1], *copies(held[-1:])))
+            else:
+                versions = copies(held)
         return self._clone(versions)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Registration:
@@ -806,6 +839,12 @@ class Registration:
 
 class _Shared(tuple["RegistrationVersion", ...]):
     """Versions shared by a cached snapshot and its copies: never changed in place."""
+
+    __slots__ = ()
+
+
+class _SharedHead(tuple["RegistrationVersion", ...]):
+    """Versions shared as in :class:`_Shared`, but the latest, which is the holder's own."""
 
     __slots__ = ()
 

@@ -28,7 +28,9 @@ from registration_fsm import (
 )
 from registration_fsm.backends import InMemoryBackend, VersionInfo
 from registration_fsm.history import StatusHistory
-from registration_fsm.registration import _Shared
+from registration_fsm.registration import _Shared, _SharedHead
+from registration_fsm.store._cache import parse_equivalent
+from registration_fsm.version import RegistrationVersion
 
 RID = "registration-0123456789abcdef0123456789abcdef"
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -267,3 +269,84 @@ def test_create_version_refused_names_the_version_and_its_status() -> None:
     assert info.value.version_number == 3
     assert info.value.status is VersionStatus.SUBMITTED
     assert snapshot.to_dict() == before
+
+
+def test_an_answer_takes_only_the_latest_version_as_its_own() -> None:
+    snapshot, before = _shared_snapshot()
+    mine = snapshot._shared_copy()
+    answer = _in_review(VersionStatus.REVIEWING)
+    assert mine.adopt_answer("submit", answer) is VersionStatus.REVIEWING
+    assert mine._held.__class__ is _SharedHead
+    assert all(a is b for a, b in zip(mine._held[:-1], snapshot._held[:-1], strict=True))
+    assert mine._held[-1] is not snapshot._held[-1]
+    assert mine._held[-1].last_answer is answer
+    assert snapshot.to_dict() == before
+    assert snapshot._held[-1].last_answer is None
+    latest = mine._held[-1]
+    taken = mine.versions  # taking them out copies the shared ones, and keeps its own
+    assert taken[-1] is latest
+    assert all(a is not b for a, b in zip(taken[:-1], snapshot._held[:-1], strict=True))
+    assert [v.to_dict() for v in taken[:-1]] == [v.to_dict() for v in snapshot._held[:-1]]
+
+
+def test_a_copy_of_an_answered_copy_shares_the_older_versions_and_copies_the_latest() -> None:
+    snapshot, before = _shared_snapshot()
+    mine = snapshot._shared_copy()
+    mine.adopt_answer("submit", _in_review(VersionStatus.REVIEWING))
+    after = mine.to_dict()
+    again = copy.copy(mine)
+    assert again._held.__class__ is _SharedHead
+    assert all(a is b for a, b in zip(again._held[:-1], snapshot._held[:-1], strict=True))
+    assert again._held[-1] is not mine._held[-1]
+    assert again._own_held() == (again._held[-1],)
+    again.fire("approve", at=LATER + timedelta(days=1))  # archives version 2: copies it first
+    assert again.version(2).status is VersionStatus.ARCHIVED
+    assert mine.to_dict() == after
+    assert snapshot.to_dict() == before
+
+
+def test_a_store_snapshot_of_an_answered_copy_drops_only_its_own_answer() -> None:
+    snapshot, _ = _shared_snapshot()
+    mine = snapshot._shared_copy()
+    answer = _in_review(VersionStatus.REVIEWING)
+    mine.adopt_answer("submit", answer)
+    kept = parse_equivalent(mine)
+    assert kept is not None
+    assert kept == Registration.from_dict(mine.to_dict())
+    assert all(a is b for a, b in zip(kept._held[:-1], snapshot._held[:-1], strict=True))
+    assert kept._held[-1].last_answer is None
+    assert mine._held[-1].last_answer is answer
+
+
+def test_a_submit_through_the_service_copies_one_version_per_step() -> None:
+    """A submit on a cold cache copies the latest version only; the older nine are never
+    copied."""
+    from registration_fsm.service import RegistrationService
+    from registration_fsm.store import SqliteStore
+
+    backend = InMemoryBackend(catalogue=None)
+    rid = backend.create_registration("BENCH_REGISTRATION").registration_id
+    for _ in range(9):
+        backend.submit(rid)
+        backend.play_aws(rid, "begin_review")
+        backend.play_aws(rid, "approve")
+        backend.create_version(rid)
+    with SqliteStore(":memory:") as store:
+        store.save(Registration.from_backend(backend, rid), expected_revision=None)
+        store._cache.clear()
+        service = RegistrationService(store, backend, worker_id="w")
+        copied: list[int] = []
+        original = RegistrationVersion.__copy__
+
+        def counting(version: RegistrationVersion) -> RegistrationVersion:
+            copied.append(version.version_number)
+            return original(version)
+
+        RegistrationVersion.__copy__ = counting  # type: ignore[method-assign]
+        try:
+            assert service.submit(rid) is VersionStatus.SUBMITTED
+        finally:
+            RegistrationVersion.__copy__ = original  # type: ignore[method-assign]
+        # The answer's own latest, the trial it is adopted on, the store's snapshot.
+        assert copied == [10, 10, 10]
+        assert service.get(rid).latest.status is VersionStatus.SUBMITTED

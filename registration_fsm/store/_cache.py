@@ -132,8 +132,11 @@ def parse_equivalent(registration: Registration) -> Registration | None:
     if registration.clock is not DEFAULT_CLOCK:
         return None
     snapshot = copy.copy(registration)
-    for version in snapshot.versions:
-        if version.clock is not DEFAULT_CLOCK:
+    for version in snapshot._held:
+        if version._clock is not DEFAULT_CLOCK:
             return None
-        version._last_answer = None  # the snapshot's own copy: nobody else holds it
+    # The versions it shares are a kept snapshot's, whose answers were dropped when it was
+    # kept; its own are copies nobody else holds.
+    for version in snapshot._own_held():
+        version._last_answer = None
     return snapshot
