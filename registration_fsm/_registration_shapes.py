@@ -104,9 +104,15 @@ def _parts(
 
 
 def from_dict(
-    cls: type[Registration], data: object, *, clock: Clock | None = None
+    cls: type[Registration],
+    data: object,
+    *,
+    clock: Clock | None = None,
+    read: list[RegistrationVersion] | None = None,
 ) -> Registration:
-    """Registration.from_dict."""
+    """Registration.from_dict. ``read``: the versions ``data["versions"]`` holds, already
+    read from their text exactly as :func:`versions_from_snapshots` reads them, all of
+    ``data["registration_id"]`` with ``data["registration_arn"]``, both checked."""
     data = snapshot_header(data, REGISTRATION_SCHEMA, REGISTRATION_SCHEMA_VERSION, "registration")
     unknown = sorted(str(k) for k in data if k not in _SNAPSHOT_KEYS)
     if unknown:
@@ -122,6 +128,15 @@ def from_dict(
     created = data.get("created")
     token = ACCEPTED.set(declared_violations(data.get("rule_violations", [])))
     try:
+        if read is not None:
+            return cls._from_read(
+                data["registration_id"],
+                read,
+                registration_arn=data.get("registration_arn"),
+                registration_type=data.get("registration_type"),
+                created=None if created is None else parse_timestamp(created, field="created"),
+                clock=clock,
+            )
         return cls(
             data["registration_id"],
             versions_from_snapshots(items, clock),

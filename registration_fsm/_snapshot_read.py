@@ -25,9 +25,10 @@ from .version import (
     SNAPSHOT_SCHEMA,
     SNAPSHOT_SCHEMA_VERSION,
     RegistrationVersion,
+    _State,
 )
 
-__all__ = ["versions_from_snapshots"]
+__all__ = ["state_of", "version_of", "versions_from_snapshots"]
 
 _UTC = timezone.utc
 _MAX_TEXT = 64
@@ -70,12 +71,12 @@ def _plain(
     rid = data["registration_id"]
     number = data["version_number"]
     arn = data["registration_arn"]
-    version_of = data["schema_version"]
+    schema_version = data["schema_version"]
     history = data["history"]
     if (
         data["schema"] != SNAPSHOT_SCHEMA
-        or version_of.__class__ is not int
-        or version_of != SNAPSHOT_SCHEMA_VERSION
+        or schema_version.__class__ is not int
+        or schema_version != SNAPSHOT_SCHEMA_VERSION
         or rid.__class__ is not str
         or number.__class__ is not int
         or not 1 <= number <= MAX_VERSION_NUMBER
@@ -91,7 +92,16 @@ def _plain(
         if _ARN_FULLMATCH(arn) is None:
             return None
         checked.add((True, arn))
-    status = _VERSION_BY_VALUE.get(data["status"]) if data["status"].__class__ is str else None
+    state = state_of(data["status"], history)
+    if state is None:
+        return None
+    return version_of(rid, number, arn, clock, state)
+
+
+def state_of(status_text: object, history: dict[Any, Any]) -> _State | None:
+    """The state a written status and history hold, checked as the general reader checks
+    them; None to leave the version to it."""
+    status = _VERSION_BY_VALUE.get(status_text) if status_text.__class__ is str else None
     if status is None:
         return None
     stamps: list[datetime | None] = [None] * _SLOTS
@@ -118,12 +128,19 @@ def _plain(
     slot = STAMP_INDEX[status]
     if slot is not None and stamps[slot] is not None and stamps[slot] != latest:
         return None
+    return (status, tuple(stamps), latest)
+
+
+def version_of(
+    rid: str, number: int, arn: str | None, clock: Clock | None, state: _State
+) -> RegistrationVersion:
+    """The version with these checked fields, made as :class:`RegistrationVersion` would."""
     version = _new_object(RegistrationVersion)
     version._registration_id = rid
     version._version_number = number
     version._registration_arn = arn
     version._clock = clock if clock is not None else DEFAULT_CLOCK
-    version._state = (status, tuple(stamps), latest)
+    version._state = state
     version._history_cache = None
     version._text_memo = None
     version._last_answer = None

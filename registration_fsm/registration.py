@@ -13,6 +13,7 @@ README's "Registrations" section.
 from __future__ import annotations
 
 import copy
+import operator
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -171,7 +172,25 @@ class Registration:
                 "a registration has at least one version (CreateRegistration makes version 1)",
                 path="versions",
             )
-        ordered = tuple(held[n] for n in sorted(held))
+        self._settle(
+            rid,
+            tuple(held[n] for n in sorted(held)),
+            registration_arn,
+            registration_type,
+            created,
+            clock,
+        )
+
+    def _settle(
+        self,
+        rid: str,
+        ordered: tuple[RegistrationVersion, ...],
+        registration_arn: str | None,
+        registration_type: str | None,
+        created: datetime | None,
+        clock: Clock | None,
+    ) -> None:
+        """The rest of ``__init__``, for versions checked to be ``rid``'s, in order."""
         violations = rule_violations(rid, ordered)
         accepted = ACCEPTED.get()
         for violation in violations:
@@ -185,6 +204,43 @@ class Registration:
         self._held = ordered
         self._lock = threading.Lock()
         self._listeners = None
+
+    @classmethod
+    def _from_read(
+        cls,
+        registration_id: str,
+        versions: list[RegistrationVersion],
+        *,
+        registration_arn: str | None,
+        registration_type: str | None,
+        created: datetime | None,
+        clock: Clock | None,
+    ) -> Registration:
+        """``cls(registration_id, versions, ...)`` for versions a store's reader made from
+        one body: all of ``registration_id`` (already checked, as is ``registration_arn``), so
+        only their order is asked before the rules."""
+        numbers = [version._version_number for version in versions]
+        if cls.__init__ is not _REGISTRATION_INIT or not all(map(_LESS, numbers, numbers[1:])):
+            return cls(
+                registration_id,
+                versions,
+                registration_arn=registration_arn,
+                registration_type=registration_type,
+                created=created,
+                clock=clock,
+            )
+        if registration_type is not None:
+            validate_registration_type(registration_type)
+        registration = _new_object(cls)
+        registration._settle(
+            registration_id,
+            tuple(versions),
+            registration_arn,
+            registration_type,
+            created,
+            clock,
+        )
+        return registration
 
     # -- copy on write ---------------------------------------------------------------------
 
@@ -851,3 +907,5 @@ class _SharedHead(tuple["RegistrationVersion", ...]):
 
 _new_object = object.__new__
 _UNSHARING = threading.Lock()
+_REGISTRATION_INIT = Registration.__init__
+_LESS = operator.lt

@@ -262,7 +262,7 @@ class RegistrationVersion:
     _last_answer: VersionInfo | None
     _lock: threading.Lock
     _text_memo: tuple[_State, str] | None
-    """A store's text for this version in the state it names (``store._protocol.body``):
+    """A store's text for this version in the state it names (``store._body.body``):
     carried by copies, and of no use once the state moves on."""
 
     def __init__(

@@ -12,15 +12,16 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registration_fsm import Registration, RegistrationFsmError
+from registration_fsm import MalformedDataError, Registration, RegistrationFsmError
 from registration_fsm.store import SqliteStore
-from registration_fsm.store._protocol import _scan_body, body, registration_from
+from registration_fsm.store._body import _read_written, _scan_body, body, registration_from
 from registration_fsm.testing.strategies import registrations
 
 RID = "registration-0123456789abcdef0123456789abcdef"
@@ -250,3 +251,105 @@ def test_a_store_keeps_a_hand_spelt_version_through_loads_and_saves(tmp_path: Pa
         assert first in stored
         assert registration_from(stored) == loaded.registration == store.load(RID).registration
     conn.close()
+
+
+# -- a body exactly as written is read without decoding what every version repeats ------------
+
+
+def _outcome(read: Callable[[str], Registration], text: str) -> tuple[str, object]:
+    """What reading ``text`` gives: the registration's snapshot, or the error and its words."""
+    try:
+        return "read", read(text).to_dict()
+    except RegistrationFsmError as error:
+        return type(error).__name__, str(error)
+
+
+def _by_json_loads(text: str) -> Registration:
+    """The general reader: ``json.loads``, then ``Registration.from_dict``."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise MalformedDataError(f"the stored body is not JSON: {exc}", path="body") from exc
+    return Registration.from_dict(data)
+
+
+@settings(max_examples=120, deadline=None)
+@given(reg=registrations(max_events=30))
+def test_a_written_body_is_read_the_fast_way_as_the_general_reader_reads_it(
+    reg: Registration,
+) -> None:
+    text = body(reg)
+    fast = _read_written(text)
+    assert fast is not None
+    assert fast == _by_json_loads(text) == reg
+    assert fast.to_dict() == reg.to_dict()
+    spans = _scan_body(text)
+    assert spans is not None
+    assert [v._text_memo for v in fast._held] == [
+        (v._state, span) for v, span in zip(fast._held, spans[1] or [], strict=True)
+    ]
+    assert body(fast) == text
+
+
+_EDITS = [
+    "",
+    " ",
+    ",",
+    "}",
+    "]",
+    "{",
+    '"',
+    "\\",
+    "0",
+    "9",
+    "-",
+    "null",
+    '"x"',
+    ',"versions":[',
+    ',"registration_id":"registration-0"',
+    ',"registration_arn":null',
+    ',"x":1',
+    "\\u0041",
+]
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    reg=registrations(max_events=12, registration_id=RID),
+    where=st.integers(0, 10_000),
+    cut=st.integers(0, 3),
+    insert=st.sampled_from(_EDITS),
+)
+def test_any_edit_of_a_written_body_is_read_or_refused_as_the_general_reader_does(
+    reg: Registration, where: int, cut: int, insert: str
+) -> None:
+    text = body(reg)
+    at = where % (len(text) + 1)
+    edited = text[:at] + insert + text[at + cut :]
+    assert _outcome(registration_from, edited) == _outcome(_by_json_loads, edited)
+
+
+def test_bodies_the_fast_way_leaves_to_the_general_one() -> None:
+    reg = Registration.new(RID, at=None)
+    reg.submit()
+    reg.fire("begin_review")
+    reg.fire("approve")
+    reg.create_version()
+    text = body(reg)
+    cut = text.index(',"versions":[')
+    other_arn = "arn:aws:sms-voice:us-east-1:111122223333:registration/" + RID
+    for edited in (
+        "{" + text[cut:],  # nothing before the versions: not JSON
+        text[:-1] + ",}",  # a comma before the end: not JSON
+        text[:-1] + ',"registration_id":"' + RID + '"}',  # a key given again after them
+        text.replace('"version_number":2', '"version_number":200000'),  # beyond AWS's range
+        text.replace('"registration_arn":null', f'"registration_arn":"{other_arn}"', 1),
+        text.replace('"version_number":1,', '"version_number":1 ,'),
+        text.replace('"status":"DRAFT"', '"status":"\\u0044RAFT"'),
+        text.replace('"schema":"registration_fsm/version"', '"schema":"registration_fsm/v"', 1),
+    ):
+        assert _read_written(edited) is None, edited
+        assert _outcome(registration_from, edited) == _outcome(_by_json_loads, edited)
+    twice = text.replace('"version_number":2', '"version_number":1')
+    assert _outcome(registration_from, twice) == _outcome(_by_json_loads, twice)
+    assert _outcome(registration_from, twice)[0] == "MalformedDataError"

@@ -46,7 +46,7 @@ from registration_fsm.store import (
     open_async_store,
     open_store,
 )
-from registration_fsm.store._protocol import body, registration_from
+from registration_fsm.store._body import body, registration_from
 from registration_fsm.testing.strategies import registrations
 
 RID = "registration-0123456789abcdef0123456789abcdef"

@@ -663,7 +663,7 @@ def test_a_draft_stamped_at_the_end_of_the_range_is_refused_and_its_start_taken(
 def test_a_copy_keeps_the_last_answer_and_the_stored_text() -> None:
     from registration_fsm import Registration
     from registration_fsm.backends import InMemoryBackend
-    from registration_fsm.store._protocol import body, registration_from
+    from registration_fsm.store._body import body, registration_from
 
     backend = InMemoryBackend(catalogue=None)
     rid = backend.create_registration("US_TEN_DLC_BRAND_REGISTRATION").registration_id

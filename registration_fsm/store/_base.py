@@ -27,6 +27,7 @@ from ..errors import (
 from ..registration import Registration
 from ..statuses import RegistrationStatus, VersionStatus
 from ..version import validate_registration_id
+from ._body import body
 from ._cache import ParsedCache, parse_equivalent
 from ._heads import JournalHeads
 from ._journal import JournalEntry, JournalMove, JournalSource
@@ -34,7 +35,6 @@ from ._protocol import (
     SCHEMA_VERSION,
     Intent,
     Loaded,
-    body,
     check_event,
     check_lease,
     check_limit,

@@ -40,7 +40,7 @@ from collections.abc import Callable
 from ..clock import DEFAULT_CLOCK
 from ..errors import InvalidValueError
 from ..registration import Registration
-from ._protocol import registration_from
+from ._body import registration_from
 
 __all__ = ["DEFAULT_CACHE_SIZE", "ParsedCache", "check_cache_size", "parse_equivalent"]
 

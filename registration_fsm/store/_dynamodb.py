@@ -27,6 +27,7 @@ from ..errors import (
 from ..registration import Registration
 from ..statuses import RegistrationStatus
 from ..version import validate_registration_id
+from ._body import body
 from ._cache import DEFAULT_CACHE_SIZE, ParsedCache, parse_equivalent
 from ._dynamodb_items import (
     DUE_QUEUE,
@@ -53,7 +54,6 @@ from ._protocol import (
     SCHEMA_VERSION,
     Intent,
     Loaded,
-    body,
     check_event,
     check_lease,
     check_limit,

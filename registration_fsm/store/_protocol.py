@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import json
-import re
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import attrs
 
-from .._registration_shapes import snapshot_parts
-from ..errors import InvalidValueError, MalformedDataError
+from ..errors import InvalidValueError
 from ..history import parse_timestamp
 from ..registration import Registration
 from ..statuses import RegistrationStatus
 from ..version import validate_registration_id, validate_version_number
 from ._journal import JournalEntry, JournalMove
-from ._json_text import compact_encoder
 
 __all__ = ["SCHEMA_VERSION", "Intent", "Loaded", "Store"]
 
@@ -288,158 +284,3 @@ def new_intent(
         now + check_lease(lease),
         uuid.uuid4().hex,
     )
-
-
-def body(registration: Registration, *, private: bool = False) -> str:
-    """The stored text of ``registration``: ``json.dumps(to_dict())``, compact.
-
-    Decision (issue 11): a version whose state has not moved since it was read or written is
-    written as the text it was read or written as (``RegistrationVersion._text_memo``), so a
-    save encodes only the versions that changed. A body the store wrote reads back as that
-    same text; a version read from a body edited by hand keeps its hand's spelling until it
-    moves, which parses to the same version. ``private``: no other thread can reach
-    ``registration`` (the store's own snapshot), so no lock is taken to read it.
-    """
-    head, states, violations = snapshot_parts(registration, private=private)
-    parts = []
-    for version, state in states:
-        memo = version._text_memo
-        if memo is not None and memo[0] is state:
-            parts.append(memo[1])
-        else:
-            text = _ENCODE(version._snapshot(state))
-            version._text_memo = (state, text)
-            parts.append(text)
-    out = _ENCODE(head)[:-1] + ',"versions":[' + ",".join(parts) + "]"
-    if violations:
-        out += ',"rule_violations":' + _ENCODE(violations)
-    return out + "}"
-
-
-def registration_from(text: str | dict[str, Any]) -> Registration:
-    """The registration a stored body holds; ``MalformedDataError`` when it is not one."""
-    spans: list[str] | None = None
-    if isinstance(text, str):
-        scanned = _scan_body(text)
-        if scanned is not None:
-            data, spans = scanned
-        else:
-            try:
-                data = json.loads(text)
-            except ValueError as exc:
-                raise MalformedDataError(
-                    f"the stored body is not JSON: {exc}", path="body"
-                ) from exc
-    else:
-        data = text
-    registration = Registration.from_dict(data)
-    if spans:
-        _keep_spans(registration, data["versions"], spans)
-    return registration
-
-
-def _scan_body(text: str) -> tuple[dict[str, Any], list[str] | None] | None:
-    """``json.loads(text)`` of a JSON object, with the text of each item of its ``versions``
-    array; None for any other text, which ``json.loads`` then reads (or refuses).
-
-    The values are decoded by json's own scanner, one top-level value at a time, between
-    JSON's own whitespace (PostgreSQL prints ``jsonb`` with spaces), and a key given twice
-    keeps its last value as ``json.loads`` does, so what this returns is what ``json.loads``
-    returns.
-    """
-    scan = _SCAN
-    data: dict[str, Any] = {}
-    spans: list[str] | None = None
-    try:
-        if text[0] != "{":
-            return None
-        i = _skip(text, 1)
-        while True:
-            if text[i] != '"':
-                return None
-            key, i = scan(text, i)
-            i = _skip(text, i)
-            if text[i] != ":":
-                return None
-            i = _skip(text, i + 1)
-            if key != "versions":
-                value, i = scan(text, i)
-            elif text[i] == "[":
-                value, spans, i = _scan_array(text, _skip(text, i + 1))
-            else:  # the last "versions" is what counts, and this one is no array
-                value, i = scan(text, i)
-                spans = None
-            data[key] = value
-            i = _skip(text, i)
-            mark = text[i]
-            if mark == ",":
-                i = _skip(text, i + 1)
-            elif mark == "}" and _skip(text, i + 1) == len(text):
-                return data, spans
-            else:
-                return None
-    except (IndexError, StopIteration, ValueError, _Unexpected):
-        return None
-
-
-def _scan_array(text: str, i: int) -> tuple[list[Any], list[str], int]:
-    """The array whose first item (or end) is at ``i``: its items, their texts, its end."""
-    items: list[Any] = []
-    spans: list[str] = []
-    if text[i] == "]":
-        return items, spans, i + 1
-    scan = _SCAN
-    while True:
-        item, after = scan(text, i)
-        items.append(item)
-        spans.append(text[i:after])
-        mark = text[after]
-        if mark == ",":
-            i = after + 1
-            if text[i] in _BLANKS:
-                i = _skip(text, i)
-        elif mark == "]":
-            return items, spans, after + 1
-        elif mark in _BLANKS:
-            after = _skip(text, after)
-            if text[after] == ",":
-                i = _skip(text, after + 1)
-            elif text[after] == "]":
-                return items, spans, after + 1
-            else:
-                raise _Unexpected
-        else:
-            raise _Unexpected
-
-
-def _skip(text: str, i: int) -> int:
-    """The index of the first character at or after ``i`` that is not JSON whitespace."""
-    if i < len(text) and text[i] in _BLANKS:
-        return _WHITESPACE.match(text, i).end()  # type: ignore[union-attr]
-    return i
-
-
-def _keep_spans(registration: Registration, items: list[Any], spans: list[str]) -> None:
-    """Give each version the text of the item it was read from (see :func:`body`)."""
-    by_number = {
-        item["version_number"]: span
-        for item, span in zip(items, spans)
-        if item.__class__ is dict and item.get("version_number").__class__ is int
-    }
-    if len(by_number) != len(items):
-        return
-    for version in registration._held:
-        span = by_number.get(version._version_number)
-        if span is not None:
-            version._text_memo = (version._state, span)
-
-
-class _Unexpected(Exception):
-    """A versions array ``_scan_array`` cannot read: the text is left to ``json.loads``."""
-
-
-_SCAN: Any = vars(json.JSONDecoder())["scan_once"]
-_WHITESPACE = re.compile(r"[ \t\n\r]*")
-_BLANKS = frozenset(" \t\n\r")
-_ENCODE = compact_encoder(sort_keys=False)
-"""``json.dumps(..., separators=(",", ":"))``: a snapshot is a tree of fresh dicts and lists."""
