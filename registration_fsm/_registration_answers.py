@@ -52,12 +52,17 @@ def adopt_remote(
     """Adopt ``answer`` for ``latest``, whose lock the caller holds, with its archives."""
     if aws_review:
         require_aws_review(reg._registration_id, answer)
-    trial = copy.copy(latest)
+    trial = latest.__copy__()
     trial._adopt_unlocked(answer.status, answer.history, strict=True)
-    staged = [*archives_for(reg, latest, trial), (latest, trial)]
-    with holding(v for v, _ in staged[:-1]):
-        for version, new in staged:
-            version._state = new._state
+    archives = archives_for(reg, latest, trial)
+    if archives:  # put in place in one step with the approval, under their locks
+        with holding(v for v, _ in archives):
+            for version, new in archives:
+                version._state = new._state
+            latest._state = trial._state
+    else:
+        latest._state = trial._state
+    latest._history_cache = trial._history_cache
     latest._last_answer = answer
     return answer.status
 

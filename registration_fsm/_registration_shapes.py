@@ -34,7 +34,9 @@ __all__ = [
     "from_aws",
     "from_dict",
     "from_infos",
+    "snapshot_head",
     "snapshot_parts",
+    "snapshot_states",
     "to_aws",
     "to_aws_versions",
     "to_dict",
@@ -85,8 +87,12 @@ def snapshot_parts(
 def _parts(
     reg: Registration,
 ) -> tuple[dict[str, Any], list[tuple[RegistrationVersion, _State]], list[dict[str, Any]]]:
-    versions = reg._held
-    head: dict[str, Any] = {
+    return (snapshot_head(reg), *_states(reg))
+
+
+def snapshot_head(reg: Registration) -> dict[str, Any]:
+    """The keys of :func:`to_dict` before ``versions``: fixed when the registration is made."""
+    return {
         "schema": REGISTRATION_SCHEMA,
         "schema_version": REGISTRATION_SCHEMA_VERSION,
         "registration_id": reg._registration_id,
@@ -94,13 +100,25 @@ def _parts(
         "registration_type": reg._registration_type,
         "created": None if reg._created is None else reg._created.isoformat(),
     }
+
+
+def snapshot_states(
+    reg: Registration, *, private: bool = False
+) -> tuple[list[tuple[RegistrationVersion, _State]], list[dict[str, Any]]]:
+    """:func:`snapshot_parts` without the head (see :func:`snapshot_head`)."""
+    if private:
+        return _states(reg)
+    with reg._lock, holding(reg._held):
+        return _states(reg)
+
+
+def _states(
+    reg: Registration,
+) -> tuple[list[tuple[RegistrationVersion, _State]], list[dict[str, Any]]]:
+    versions = reg._held
     states = [(version, version._state) for version in versions]
     violations = rule_violations(reg._registration_id, versions)
-    return (
-        head,
-        states,
-        [{"reason": v.reason, "version_number": v.version_number} for v in violations],
-    )
+    return states, [{"reason": v.reason, "version_number": v.version_number} for v in violations]
 
 
 def from_dict(

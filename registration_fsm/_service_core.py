@@ -268,7 +268,7 @@ def operation_flow(
         raise
     yield _STEPS["answered"]
     for _ in range(_SAVE_ATTEMPTS):
-        trial = copy.copy(loaded.registration)
+        trial = loaded.registration.__copy__()
         try:
             status = trial.adopt_answer(operation, answer, aws_review=aws_review)
         except AwsReviewNotApplied:

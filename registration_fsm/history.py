@@ -181,8 +181,9 @@ class StatusHistory:
     def _from_stamps(cls, stamps: tuple[datetime | None, ...]) -> StatusHistory:
         """Build from already validated UTC stamps, in model order, skipping validation."""
         new = object.__new__(cls)
-        for name, value in zip(_FIELDS, stamps):
-            object.__setattr__(new, name, value)
+        # Through the slots' own descriptors: object.__setattr__ looks each name up first.
+        for put, value in zip(_PUT_STAMPS, stamps):
+            put(new, value)
         return new
 
     def _stamps(self) -> tuple[datetime | None, ...]:
@@ -276,3 +277,6 @@ def require_history(history: object) -> StatusHistory:
             value=history,
         )
     return history
+
+
+_PUT_STAMPS = tuple(vars(StatusHistory)[name].__set__ for name in _FIELDS)

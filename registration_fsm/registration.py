@@ -112,6 +112,7 @@ class Registration:
         "__weakref__",
         "_clock",
         "_created",
+        "_head_text",
         "_held",
         "_listeners",
         "_lock",
@@ -126,6 +127,9 @@ class Registration:
     _created: datetime | None
     _clock: Clock
     _held: tuple[RegistrationVersion, ...]
+    _head_text: str | None
+    """A store's text for the keys of the body before its versions (``store._body.body``):
+    they never change, so copies carry it."""
     _lock: threading.Lock
     _listeners: Listeners | None
 
@@ -202,6 +206,7 @@ class Registration:
         self._created = None if created is None else _coerce_at(created)
         self._clock = clock if clock is not None else ordered[-1].clock
         self._held = ordered
+        self._head_text = None
         self._lock = threading.Lock()
         self._listeners = None
 
@@ -312,6 +317,7 @@ class Registration:
         clone._created = self._created
         clone._clock = self._clock
         clone._held = versions
+        clone._head_text = self._head_text
         clone._lock = threading.Lock()
         clone._listeners = None
         return clone
@@ -889,6 +895,7 @@ class Registration:
         self._created = state["created"]
         self._clock = state["clock"]
         self._held = tuple(state["versions"])
+        self._head_text = None
         self._lock = threading.Lock()
         self._listeners = None
 

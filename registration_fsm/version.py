@@ -112,7 +112,7 @@ def _checked_state(
     require_history(history)
     assert isinstance(history, StatusHistory)
     stamps = history._stamps()
-    latest = max(s for s in stamps if s is not None)
+    latest = max(filter(None, stamps))  # a datetime is never false
     index = STAMP_INDEX[status]
     own = stamps[index] if index is not None else None
     if own is not None and own != latest:
@@ -594,6 +594,8 @@ class RegistrationVersion:
             )
         new_stamps, latest = _checked_state(remote, history)
         self._state = (remote, new_stamps, latest)
+        if history.__class__ is StatusHistory:  # frozen: it is the version's history now
+            self._history_cache = (new_stamps, history)
         return proof
 
     # -- snapshots and AWS shapes ----------------------------------------------------------

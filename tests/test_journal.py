@@ -24,12 +24,14 @@ from registration_fsm.store import (
     JournalEntry,
     JournalFindingKind,
     JournalMove,
+    JournalSource,
     Loaded,
     canonical_json,
     chain,
     journal_moves,
     verify_journal,
 )
+from registration_fsm.testing.strategies import registrations
 
 S = VersionStatus
 K = JournalFindingKind
@@ -340,3 +342,29 @@ def test_any_single_tampering_of_any_walk_is_detected(
         # The edited entry, or (rehashed, so its own hash holds) the one after it, is named;
         # the last entry rehashed is caught by the head the registration records.
         assert named & {i + 1, i + 2, None}
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    reg=registrations(max_events=25, registration_id=RID),
+    source=st.sampled_from(["local", "answer", "reconcile", "event"]),
+    worker=st.none() | st.sampled_from(["w1", "worker-2"]),
+)
+def test_derived_moves_are_what_their_converters_make_of_them(
+    reg: Registration, source: str, worker: str | None
+) -> None:
+    """journal_moves builds its moves without running JournalMove's converters: each must
+    still be exactly the move the public constructor makes of the same fields."""
+    for move in journal_moves(None, reg, source=source, worker_id=worker):
+        fields = attrs.astuple(move, recurse=False)
+        remade = JournalMove(*fields)
+        assert remade == move
+        assert [type(v) for v in attrs.astuple(remade, recurse=False)] == [type(v) for v in fields]
+        assert move.source is JournalSource(source)
+        assert move.worker_id == worker
+
+
+def test_a_worker_id_that_is_no_string_is_refused_before_any_move_is_made() -> None:
+    reg = Registration.new(RID, clock=_clock())
+    with pytest.raises(InvalidValueError, match="worker id"):
+        journal_moves(None, reg, source="local", worker_id=7)  # type: ignore[arg-type]

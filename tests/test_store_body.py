@@ -10,7 +10,9 @@ returns, for any text.
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
+import pickle
 import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
@@ -353,3 +355,29 @@ def test_bodies_the_fast_way_leaves_to_the_general_one() -> None:
     twice = text.replace('"version_number":2', '"version_number":1')
     assert _outcome(registration_from, twice) == _outcome(_by_json_loads, twice)
     assert _outcome(registration_from, twice)[0] == "MalformedDataError"
+
+
+def test_the_head_is_written_again_as_it_was_read() -> None:
+    reg = Registration.new(RID, at=None)
+    reg.submit()
+    text = body(reg)
+    cut = text.index(',"versions":[')
+    read = registration_from(text)
+    assert read._head_text == text[:cut]
+    for copied in (copy.copy(read), read._shared_copy(), read.snapshot()):
+        assert copied._head_text == text[:cut]
+    assert pickle.loads(pickle.dumps(read))._head_text is None  # made again when written
+    head = text[:cut].replace('":', '": ')  # the same head, spelt otherwise
+    read = registration_from(head + text[cut:])
+    assert read._head_text == head
+    read.fire("begin_review")
+    assert body(read).startswith(read._head_text + ',"versions":[')
+    assert registration_from(body(read)) == read
+    data = json.loads(text)
+    reordered = json.dumps(  # the same head, its keys in another order: not kept as read
+        {"created": data.pop("created"), **data}, separators=(",", ":")
+    )
+    read = registration_from(reordered)
+    assert read == reg
+    assert read._head_text is None
+    assert body(read) == text

@@ -310,6 +310,9 @@ def test_an_intent_is_exclusive_until_released(store: Store, clock: SteppingCloc
         store.release_intent(intent)
     again = store.claim_intent(RID, 1, "submit", "w3", LEASE)
     assert again.token != intent.token
+    for held in (intent, other, later, again):  # 128 random bits, as 32 lowercase hex digits
+        assert len(held.token) == 32
+        assert not held.token.strip("0123456789abcdef")
 
 
 def test_an_expired_intent_is_taken_over_only_explicitly(

@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from typing import Any
 
-from .._registration_shapes import from_dict, snapshot_parts
-from .._snapshot_read import state_of, version_of
+from .._registration_shapes import from_dict, snapshot_head, snapshot_states
+from .._snapshot_read import version_of
 from ..errors import MalformedDataError
+from ..history import _AWS_KEYS, STAMP_INDEX
 from ..registration import Registration
+from ..statuses import _VERSION_BY_VALUE
 from ..values import _ARN_PATTERN, _ID_FULLMATCH, _ID_MAX, MAX_VERSION_NUMBER
 from ..version import _INIT, SNAPSHOT_SCHEMA, SNAPSHOT_SCHEMA_VERSION, RegistrationVersion
 from ._json_text import compact_encoder
@@ -45,7 +48,11 @@ def body(registration: Registration, *, private: bool = False) -> str:
     moves, which parses to the same version. ``private``: no other thread can reach
     ``registration`` (the store's own snapshot), so no lock is taken to read it.
     """
-    head, states, violations = snapshot_parts(registration, private=private)
+    states, violations = snapshot_states(registration, private=private)
+    head = registration._head_text
+    if head is None:
+        # The head never changes: its text is made once, then carried by every copy.
+        head = registration._head_text = _ENCODE(snapshot_head(registration))[:-1]
     parts = []
     for version, state in states:
         memo = version._text_memo
@@ -55,7 +62,7 @@ def body(registration: Registration, *, private: bool = False) -> str:
             text = _ENCODE(version._snapshot(state))
             version._text_memo = (state, text)
             parts.append(text)
-    out = _ENCODE(head)[:-1] + ',"versions":[' + ",".join(parts) + "]"
+    out = head + ',"versions":[' + ",".join(parts) + "]"
     if violations:
         out += ',"rule_violations":' + _ENCODE(violations)
     return out + "}"
@@ -183,8 +190,37 @@ def _keep_spans(registration: Registration, items: list[Any], spans: list[str]) 
 
 
 _VERSIONS = ',"versions":['
-_NUMBER = re.compile(r'([1-9][0-9]{0,5}),"registration_arn":')
-_HISTORY = '","history":'
+_HEAD_KEYS = [
+    "schema",
+    "schema_version",
+    "registration_id",
+    "registration_arn",
+    "registration_type",
+    "created",
+]
+_OPENING = (
+    '{"schema":'
+    + json.dumps(SNAPSHOT_SCHEMA)
+    + ',"schema_version":'
+    + json.dumps(SNAPSHOT_SCHEMA_VERSION)
+    + ',"registration_id":"'
+)
+_STAMP = r'"(20..-..-..T..:..:..(?:\.......)?\+00:00)"'
+_HISTORY = re.compile(
+    r'","history":\{"'
+    + _AWS_KEYS[0]
+    + '":'
+    + _STAMP
+    + "".join(f'(?:,"{key}":{_STAMP})?' for key in _AWS_KEYS[1:])
+    + r"\}\}"
+)
+"""What follows a written version's status: its history, to the version's end.
+
+The history as :meth:`RegistrationVersion.to_dict` writes it: its keys in the order of the
+stamps, each stamp UTC text of a year from 2000 to 2099 (so within the range a history may
+hold). A dot stands for each digit, one step for the regex engine instead of a range test:
+``fromisoformat`` takes ASCII digits only there, so it refuses any other character (a quote
+or a backslash included), as it refuses a day that does not exist."""
 
 
 def _read_written(text: str) -> Registration | None:
@@ -201,6 +237,7 @@ def _read_written(text: str) -> Registration | None:
         return None
     if data.__class__ is not dict or not data or "versions" in data:
         return None
+    head = text[:cut] if text[0] == "{" and [*data] == _HEAD_KEYS else None
     rid = data.get("registration_id")
     arn = data.get("registration_arn")
     if (
@@ -228,55 +265,67 @@ def _read_written(text: str) -> Registration | None:
     else:
         return None
     data["versions"] = versions
-    return from_dict(Registration, data, read=versions)
+    registration = from_dict(Registration, data, read=versions)
+    registration._head_text = head  # the head as read, which parses to the same
+    return registration
 
 
 def _read_versions(
     text: str, i: int, rid: str, arn: str | None
 ) -> tuple[list[RegistrationVersion], int] | None:
     """The versions of a written ``versions`` array whose first item is at ``i``, all of
-    registration ``rid`` with ARN ``arn``, and the index after the array; None otherwise."""
-    opening = (
-        '{"schema":'
-        + _ENCODE(SNAPSHOT_SCHEMA)
-        + ',"schema_version":'
-        + _ENCODE(SNAPSHOT_SCHEMA_VERSION)
-        + ',"registration_id":'
-        + _ENCODE(rid)
-        + ',"version_number":'
-    )
-    named = ("null" if arn is None else _ENCODE(arn)) + ',"status":"'
+    registration ``rid`` with ARN ``arn`` (both checked: no character of theirs needs
+    escaping in JSON), and the index after the array; None otherwise."""
+    opening = _OPENING + rid + '","version_number":'
+    skip = len(opening)
+    named = ',"registration_arn":' + ("null" if arn is None else '"' + arn + '"') + ',"status":"'
     versions: list[RegistrationVersion] = []
-    scan, startswith, find, number_at = _SCAN, text.startswith, text.find, _NUMBER.match
+    startswith, find, history_at, parse = (
+        text.startswith,
+        text.find,
+        _HISTORY.match,
+        _fromisoformat,
+    )
     try:
         while True:
             if not startswith(opening, i):
                 return None
-            number = number_at(text, i + len(opening))
-            if number is None or int(number.group(1)) > MAX_VERSION_NUMBER:
+            at = i + skip
+            comma = find(",", at)
+            digits = text[at:comma]
+            # A JSON integer from 1 to 999999, in ASCII digits only.
+            if not (
+                0 < len(digits) <= 6
+                and digits.isdigit()
+                and digits.isascii()
+                and digits[0] != "0"
+                and startswith(named, comma)
+            ):
                 return None
-            if not startswith(named, number.end()):
-                return None
-            at = number.end() + len(named)
+            number = int(digits)
+            at = comma + len(named)
             close = find('"', at)
-            if close < 0 or not startswith(_HISTORY, close):
+            status = _VERSION_BY_VALUE.get(text[at:close])
+            written = history_at(text, close)
+            if written is None or status is None or number > MAX_VERSION_NUMBER:
                 return None
-            history, after = scan(text, close + len(_HISTORY))
-            if history.__class__ is not dict or text[after] != "}":
+            stamps = tuple([None if t is None else parse(t) for t in written.groups()])
+            latest = max(filter(None, stamps))
+            slot = STAMP_INDEX[status]
+            if slot is not None and stamps[slot] is not None and stamps[slot] != latest:
                 return None
-            state = state_of(text[at:close], history)
-            if state is None:
-                return None
-            version = version_of(rid, int(number.group(1)), arn, None, state)
-            version._text_memo = (state, text[i : after + 1])
+            state = (status, stamps, latest)
+            version = version_of(rid, number, arn, None, state)
+            after = written.end()
+            version._text_memo = (state, text[i:after])
             versions.append(version)
-            mark = text[after + 1]
+            mark = text[after]
             if mark == "]":
-                return versions, after + 2
+                return versions, after + 1
             if mark != ",":
                 return None
-            i = after + 2
-    except (IndexError, StopIteration, ValueError):
+            i = after + 1
+    except (IndexError, ValueError):
         return None
 
 
@@ -288,5 +337,6 @@ _SCAN: Any = vars(json.JSONDecoder())["scan_once"]
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _BLANKS = frozenset(" \t\n\r")
 _ARN_FULLMATCH = _ARN_PATTERN.fullmatch
+_fromisoformat = datetime.fromisoformat
 _ENCODE = compact_encoder(sort_keys=False)
 """``json.dumps(..., separators=(",", ":"))``: a snapshot is a tree of fresh dicts and lists."""

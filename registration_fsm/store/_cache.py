@@ -32,7 +32,6 @@ normalised by hand could drift from the server's.
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -131,7 +130,7 @@ def parse_equivalent(registration: Registration) -> Registration | None:
     """
     if registration.clock is not DEFAULT_CLOCK:
         return None
-    snapshot = copy.copy(registration)
+    snapshot = registration.__copy__()
     for version in snapshot._held:
         if version._clock is not DEFAULT_CLOCK:
             return None

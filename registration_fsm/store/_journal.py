@@ -320,6 +320,7 @@ def journal_moves(
     the stamps prove no path for raises :class:`JournalDerivationError`.
     """
     origin = JournalSource(source)
+    worker_id = _worker(worker_id)
     rid = after.registration_id
     if before is not None and before.registration_id != rid:
         raise InvalidValueError(
@@ -336,8 +337,9 @@ def journal_moves(
     moves: list[JournalMove] = []
     for version in held:
         prior = old.get(version._version_number)
-        # Most versions did not move (one operation moves one): asked here, before any work.
-        if prior is None or not unmoved(prior, version):
+        # Most versions did not move (one operation moves one): asked here, before any work;
+        # a version both sides share (a store's cached one) is the same object.
+        if prior is None or not (prior is version or unmoved(prior, version)):
             moves.extend(_version_moves(prior, version, origin, worker_id))
     return tuple(moves)
 
@@ -348,11 +350,25 @@ def _version_moves(
     source: JournalSource,
     worker_id: str | None,
 ) -> list[JournalMove]:
-    rid, number = after.registration_id, after.version_number
+    rid, number = after._registration_id, after._version_number
     return [
-        JournalMove(rid, number, trigger, start, dest, stamp, source, worker_id)
+        _move_of((rid, number, trigger, start, dest, stamp, source, worker_id))
         for trigger, start, dest, stamp in version_moves(before, after)
     ]
+
+
+def _move_of(fields: tuple[Any, ...]) -> JournalMove:
+    """``JournalMove(*fields)`` for fields that are already what its converters return (a
+    version's own id and number, an edge of the lifecycle, its statuses, a UTC stamp held by
+    a history, a source, a checked worker id): set through the slots, converting nothing."""
+    move = _new_object(JournalMove)
+    for put, value in zip(_PUT_MOVE, fields):
+        put(move, value)
+    return move
+
+
+_new_object = object.__new__
+_PUT_MOVE = tuple(vars(JournalMove)[field.name].__set__ for field in attrs.fields(JournalMove))
 
 
 def replay_edge_ok(status: VersionStatus | None, entry: JournalMove | JournalEntry) -> bool:
