@@ -138,6 +138,16 @@ _TESTS: dict[str, tuple[str, ...]] = {
         "test_hostile_inputs.py",
     ),
     "evidence": ("test_evidence_mutants.py", "test_evidence.py", "test_reconcile.py"),
+    # Modules of a package are named by their path: --module store/_body.
+    "_snapshot_read": ("test_snapshot_read.py", "test_store_body.py", *_REGISTRATION_TESTS),
+    "store/_body": (
+        "test_store_body.py",
+        "test_store_cache.py",
+        "test_snapshot_read.py",
+        "test_store_contract.py",
+    ),
+    "store/_cache": ("test_store_cache.py", "test_registration_sharing.py", "test_store_body.py"),
+    "store/_journal": ("test_journal.py", "test_store_contract.py", "test_service.py"),
 }
 
 
@@ -504,7 +514,11 @@ def _pytest(workdir: Path, tests: list[str], timeout: float) -> tuple[str, float
 
 def _check_copy(workdir: Path, module: str) -> None:
     probe = subprocess.run(
-        [sys.executable, "-c", f"import registration_fsm.{module} as m; print(m.__file__)"],
+        [
+            sys.executable,
+            "-c",
+            f"import registration_fsm.{module.replace('/', '.')} as m; print(m.__file__)",
+        ],
         cwd=workdir,
         env=_environment(workdir),
         capture_output=True,
