@@ -18,11 +18,12 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from registration_fsm import MalformedDataError, Registration, RegistrationFsmError
-from registration_fsm.store import SqliteStore
+from registration_fsm.store import SqliteStore, _body
 from registration_fsm.store._body import _read_written, _scan_body, body, registration_from
 from registration_fsm.testing.strategies import registrations
 
@@ -371,7 +372,8 @@ def test_the_head_is_written_again_as_it_was_read() -> None:
     read = registration_from(head + text[cut:])
     assert read._head_text == head
     read.fire("begin_review")
-    assert body(read).startswith(read._head_text + ',"versions":[')
+    assert body(read).startswith(head + ',"versions":[')
+    assert read._head_text == head
     assert registration_from(body(read)) == read
     data = json.loads(text)
     reordered = json.dumps(  # the same head, its keys in another order: not kept as read
@@ -381,3 +383,35 @@ def test_the_head_is_written_again_as_it_was_read() -> None:
     assert read == reg
     assert read._head_text is None
     assert body(read) == text
+
+
+def test_a_body_keeps_the_text_of_every_version_it_encoded() -> None:
+    reg = Registration.new(RID, at=None)
+    reg.submit()
+    reg.fire("begin_review")
+    reg.fire("approve")
+    reg.create_version()
+    first = body(reg)
+    for version in reg._held:
+        assert version._text_memo is not None
+        assert version._text_memo[0] is version._state
+        assert version._text_memo[1] in first
+
+
+def test_a_body_is_of_the_instant_its_states_were_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A version another thread moves after the body read the states is written as it was
+    when they were read, not as it is when it is encoded."""
+    reg = Registration.new(RID, at=None)
+    read_states = _body.snapshot_states
+
+    def then_moved(
+        registration: Registration, *, private: bool = False
+    ) -> tuple[list[tuple[object, object]], list[dict[str, object]]]:
+        parts = read_states(registration, private=private)
+        registration.submit()  # another thread's move, between the read and the encoding
+        return parts  # type: ignore[return-value]
+
+    monkeypatch.setattr(_body, "snapshot_states", then_moved)
+    written = json.loads(body(reg))
+    assert written["versions"][-1]["status"] == "DRAFT"
+    assert reg.latest.status.value == "SUBMITTED"
