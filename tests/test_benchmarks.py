@@ -6,6 +6,7 @@ import contextlib
 import importlib
 import io
 import os
+import shutil
 from types import ModuleType
 
 import pytest
@@ -308,3 +309,14 @@ def test_the_submit_breakdown_times_every_part_and_puts_everything_back() -> Non
     with contextlib.redirect_stdout(out):
         assert submit_parts.main(["--count", "3"]) == 0
     assert "the service driving its flow" in out.getvalue()
+
+
+def test_the_instruction_count_runs_its_workload_both_ways() -> None:
+    from benchmarks import instructions
+
+    instructions.workload(2, submit=True)
+    instructions.workload(2, submit=False)
+    instructions.workload(2, submit=True, floor=True)
+    if shutil.which("valgrind") is None:  # without it, a clear word and no traceback
+        with pytest.raises(SystemExit, match="needs valgrind"):
+            instructions.count_instructions(1)
