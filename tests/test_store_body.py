@@ -353,6 +353,12 @@ def test_bodies_the_fast_way_leaves_to_the_general_one() -> None:
     ):
         assert _read_written(edited) is None, edited
         assert _outcome(registration_from, edited) == _outcome(_by_json_loads, edited)
+    reg.submit()
+    submitted = body(reg)
+    early = submitted.replace('"status":"SUBMITTED"', '"status":"DRAFT"')  # not its last stamp
+    assert _read_written(early) is None
+    assert _outcome(registration_from, early) == _outcome(_by_json_loads, early)
+    assert _outcome(registration_from, early)[0] == "InvalidHistory"
     twice = text.replace('"version_number":2', '"version_number":1')
     assert _outcome(registration_from, twice) == _outcome(_by_json_loads, twice)
     assert _outcome(registration_from, twice)[0] == "MalformedDataError"
@@ -415,3 +421,51 @@ def test_a_body_is_of_the_instant_its_states_were_read(monkeypatch: pytest.Monke
     written = json.loads(body(reg))
     assert written["versions"][-1]["status"] == "DRAFT"
     assert reg.latest.status.value == "SUBMITTED"
+
+
+def test_a_written_body_with_rule_violations_after_its_versions_is_read_the_fast_way() -> None:
+    def version(number: int, status: str, history: dict[str, str]) -> dict[str, object]:
+        return {
+            "schema": "registration_fsm/version",
+            "schema_version": 1,
+            "registration_id": RID,
+            "version_number": number,
+            "registration_arn": None,
+            "status": status,
+            "history": history,
+        }
+
+    day = "2026-01-0{}T00:00:00+00:00".format
+    snapshot = {
+        "schema": "registration_fsm/registration",
+        "schema_version": 1,
+        "registration_id": RID,
+        "versions": [
+            version(
+                1,
+                "APPROVED",
+                {
+                    "DraftTimestamp": day(1),
+                    "SubmittedTimestamp": day(2),
+                    "ReviewingTimestamp": day(3),
+                    "ApprovedTimestamp": day(9),
+                },
+            ),
+            version(2, "DRAFT", {"DraftTimestamp": day(5)}),  # drafted before 1 settled
+        ],
+        "rule_violations": [{"reason": "DRAFTED_TOO_EARLY", "version_number": 2}],
+    }
+    reg = Registration.from_dict(snapshot)
+    text = body(reg)
+    assert text.endswith(
+        '],"rule_violations":[{"reason":"DRAFTED_TOO_EARLY","version_number":2}]}'
+    )
+    fast = _read_written(text)
+    assert fast is not None
+    assert fast == reg == _by_json_loads(text)
+    assert fast._head_text == text[: text.index(',"versions":[')]
+    for edited in (text[:-1] + "]", text[:-1] + " ", text + "x"):
+        assert _read_written(edited) is None, edited
+        assert _outcome(registration_from, edited) == _outcome(_by_json_loads, edited)
+    spaced = text + " "  # JSON's whitespace after the end: read either way, to the same
+    assert _read_written(spaced) == _by_json_loads(spaced) == reg

@@ -576,7 +576,7 @@ def run_module(
     target = Path("registration_fsm") / f"{module}.py"
     original = (ROOT / target).read_text(encoding="utf-8")
     digest = hashlib.sha256(original.encode()).hexdigest()
-    record = WORK / f"results-{module}.json"
+    record = WORK / f"results-{module.replace('/', '.')}.json"
     if args.resume and record.exists():
         # More tests can only kill more: a mutant killed on this very source by a subset of
         # these test files stays killed.
