@@ -344,6 +344,8 @@ def test_bodies_the_fast_way_leaves_to_the_general_one() -> None:
     for edited in (
         "{" + text[cut:],  # nothing before the versions: not JSON
         text[:-1] + ",}",  # a comma before the end: not JSON
+        text[:-1] + "]",  # no end to the object
+        text + "x",  # something after its end
         text[:-1] + ',"registration_id":"' + RID + '"}',  # a key given again after them
         text.replace('"version_number":2', '"version_number":200000'),  # beyond AWS's range
         text.replace('"registration_arn":null', f'"registration_arn":"{other_arn}"', 1),
