@@ -1171,3 +1171,45 @@ def test_a_version_drafted_the_moment_the_one_before_settled_was_not_drafted_too
     assert [(v.reason, v.version_number) for v in found] == [
         (RegistrationRuleError.MULTIPLE_APPROVED, 1)
     ]
+
+
+def _read_versions_of_three() -> tuple[Registration, list[Any], dict[str, Any]]:
+    arn = f"arn:aws:sms-voice:us-east-1:111122223333:registration/{RID}"
+    reg = Registration.new(
+        RID, registration_arn=arn, registration_type="US_TOLL_FREE_REGISTRATION", at=T0
+    )
+    for day in (1, 3):
+        at = T0 + timedelta(days=day)
+        reg.submit(at=at)
+        reg.fire("begin_review", at=at + timedelta(hours=1))
+        reg.fire("approve", at=at + timedelta(hours=2))
+        reg.create_version(at=at + timedelta(hours=3))
+    fields = {
+        "registration_arn": arn,
+        "registration_type": "US_TOLL_FREE_REGISTRATION",
+        "created": T0 - timedelta(days=1),
+        "clock": SteppingClock(T0, timedelta(minutes=1)),
+    }
+    return reg, [copy.copy(v) for v in reg.versions], fields
+
+
+@pytest.mark.parametrize("order", ["as read", "reversed"])
+def test_a_registration_of_read_versions_is_what_its_constructor_makes(order: str) -> None:
+    """``_from_read`` (a store's reader) skips the checks its versions passed, in order; out
+    of order it hands them to the constructor. Either way: the constructor's registration."""
+    _, versions, fields = _read_versions_of_three()
+    if order == "reversed":
+        versions.reverse()
+    made = Registration(RID, list(versions), **fields)
+    read = Registration._from_read(RID, versions, **fields)
+    assert read == made
+    assert [v.version_number for v in read._held] == [1, 2, 3]
+    assert (read.registration_id, read.registration_arn, read.registration_type) == (
+        RID,
+        fields["registration_arn"],
+        "US_TOLL_FREE_REGISTRATION",
+    )
+    assert read.created == fields["created"]
+    assert read.clock is fields["clock"]
+    with pytest.raises(InvalidValueError, match="registration type"):
+        Registration._from_read(RID, versions, **{**fields, "registration_type": "no such!"})
