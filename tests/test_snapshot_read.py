@@ -167,3 +167,22 @@ def test_a_registration_reads_back_equal_with_its_clock() -> None:
     assert back == reg
     assert back.to_dict() == data
     assert all(v.clock is clock for v in back.versions)
+
+
+def test_an_unstamped_status_in_the_middle_of_a_history_leaves_the_later_stamps() -> None:
+    item = {
+        "schema": "registration_fsm/version",
+        "schema_version": 1,
+        "registration_id": "registration-0123456789abcdef0123456789abcdef",
+        "version_number": 1,
+        "registration_arn": None,
+        "status": "REVIEWING",
+        "history": {
+            "DraftTimestamp": "2026-01-01T00:00:00+00:00",
+            "SubmittedTimestamp": None,
+            "ReviewingTimestamp": "2026-01-03T00:00:00+00:00",
+        },
+    }
+    (read,) = versions_from_snapshots([item])
+    assert read._key() == RegistrationVersion.from_dict(item)._key()
+    assert read.history.reviewing is not None

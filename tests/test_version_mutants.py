@@ -718,3 +718,32 @@ def test_holding_gives_back_what_it_took_when_a_lock_cannot_be_taken() -> None:
     with pytest.raises(RuntimeError, match="cannot take this lock"), holding(versions):
         pytest.fail("the block ran without every lock")
     assert log == [("acquire", 1), ("acquire", 2), ("release", 2), ("release", 1)]
+
+
+def test_a_version_made_with_no_status_history_is_refused_by_name() -> None:
+    from registration_fsm import MalformedDataError as _Malformed
+
+    with pytest.raises(_Malformed, match="history must be a StatusHistory, got dict"):
+        RegistrationVersion(
+            "registration-0123456789abcdef0123456789abcdef",
+            1,
+            status="DRAFT",
+            history={"DraftTimestamp": "2026-01-01T00:00:00+00:00"},  # type: ignore[arg-type]
+        )
+
+
+def test_an_adopted_history_of_a_subclass_is_not_kept_as_the_versions_own() -> None:
+    from registration_fsm.history import StatusHistory as _History
+
+    class Marked(_History):
+        pass
+
+    draft = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    version = RegistrationVersion.new("registration-0123456789abcdef0123456789abcdef", at=draft)
+    marked = Marked(draft, submitted=draft + timedelta(hours=1))
+    version.adopt("SUBMITTED", marked)
+    assert type(version.history) is _History
+    assert version.history == _History(draft, submitted=draft + timedelta(hours=1))
+    plain = _History(draft, submitted=draft + timedelta(hours=2))
+    version.adopt("SUBMITTED", plain, strict=False)
+    assert version.history is plain  # a plain one is the version's own from now on
