@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .registration import Registration
 
 __all__ = [
+    "HEAD_KEYS",
     "REGISTRATION_SCHEMA",
     "REGISTRATION_SCHEMA_VERSION",
     "from_aws",
@@ -46,18 +47,16 @@ REGISTRATION_SCHEMA = "registration_fsm/registration"
 REGISTRATION_SCHEMA_VERSION = 1
 
 _V = VersionStatus
-_SNAPSHOT_KEYS = frozenset(
-    {
-        "schema",
-        "schema_version",
-        "registration_id",
-        "registration_arn",
-        "registration_type",
-        "created",
-        "versions",
-        "rule_violations",
-    }
+HEAD_KEYS = (
+    "schema",
+    "schema_version",
+    "registration_id",
+    "registration_arn",
+    "registration_type",
+    "created",
 )
+"""The keys of a snapshot before its versions, in the order :func:`snapshot_head` writes them."""
+_SNAPSHOT_KEYS = frozenset({*HEAD_KEYS, "versions", "rule_violations"})
 
 
 def to_dict(reg: Registration) -> dict[str, Any]:

@@ -35,6 +35,16 @@ def _dumps(reg: Registration) -> str:
     return json.dumps(reg.to_dict(), separators=(",", ":"))
 
 
+def _approved_then_draft() -> Registration:
+    """Version 1 approved, version 2 a DRAFT."""
+    reg = Registration.new(RID, at=None)
+    reg.submit()
+    reg.fire("begin_review")
+    reg.fire("approve")
+    reg.create_version()
+    return reg
+
+
 def _move(reg: Registration, trigger: str, version_number: int | None) -> None:
     """Fire ``trigger`` if the rules allow it; a later stamp than any held."""
     latest = max(s for v in reg.versions for s in v.history._stamps() if s is not None)
@@ -79,11 +89,7 @@ def test_a_text_kept_for_an_older_state_is_not_used() -> None:
 
 
 def test_a_hand_spelt_version_is_written_as_read_until_it_moves(tmp_path: object) -> None:
-    reg = Registration.new(RID, at=None)
-    reg.submit()
-    reg.fire("begin_review")
-    reg.fire("approve")
-    reg.create_version()
+    reg = _approved_then_draft()
     text = body(reg)
     data = json.loads(text)
     first = json.dumps(data["versions"][0], indent=1).replace("+00:00", "Z")
@@ -207,11 +213,7 @@ def test_postgres_prints_a_body_that_is_read_with_its_texts_and_written_back(
 ) -> None:
     from registration_fsm.store import PostgresStore
 
-    reg = Registration.new(RID, at=None)
-    reg.submit()
-    reg.fire("begin_review")
-    reg.fire("approve")
-    reg.create_version()
+    reg = _approved_then_draft()
     with PostgresStore(postgres_dsn) as store, PostgresStore(postgres_dsn, cache_size=0) as cold:
         store.save(reg, expected_revision=None)
         printed = store._conn.execute(
@@ -333,11 +335,7 @@ def test_any_edit_of_a_written_body_is_read_or_refused_as_the_general_reader_doe
 
 
 def test_bodies_the_fast_way_leaves_to_the_general_one() -> None:
-    reg = Registration.new(RID, at=None)
-    reg.submit()
-    reg.fire("begin_review")
-    reg.fire("approve")
-    reg.create_version()
+    reg = _approved_then_draft()
     text = body(reg)
     cut = text.index(',"versions":[')
     other_arn = "arn:aws:sms-voice:us-east-1:111122223333:registration/" + RID
@@ -394,11 +392,7 @@ def test_the_head_is_written_again_as_it_was_read() -> None:
 
 
 def test_a_body_keeps_the_text_of_every_version_it_encoded() -> None:
-    reg = Registration.new(RID, at=None)
-    reg.submit()
-    reg.fire("begin_review")
-    reg.fire("approve")
-    reg.create_version()
+    reg = _approved_then_draft()
     first = body(reg)
     for version in reg._held:
         assert version._text_memo is not None

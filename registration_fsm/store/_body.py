@@ -25,7 +25,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from .._registration_shapes import from_dict, snapshot_head, snapshot_states
+from .._registration_shapes import HEAD_KEYS, from_dict, snapshot_head, snapshot_states
 from .._snapshot_read import version_of
 from ..errors import MalformedDataError
 from ..history import _AWS_KEYS, STAMP_INDEX
@@ -190,14 +190,6 @@ def _keep_spans(registration: Registration, items: list[Any], spans: list[str]) 
 
 
 _VERSIONS = ',"versions":['
-_HEAD_KEYS = [
-    "schema",
-    "schema_version",
-    "registration_id",
-    "registration_arn",
-    "registration_type",
-    "created",
-]
 _OPENING = (
     '{"schema":'
     + json.dumps(SNAPSHOT_SCHEMA)
@@ -237,7 +229,7 @@ def _read_written(text: str) -> Registration | None:
         return None
     if data.__class__ is not dict or not data or "versions" in data:
         return None
-    head = text[:cut] if text[0] == "{" and [*data] == _HEAD_KEYS else None
+    head = text[:cut] if text[0] == "{" and tuple(data) == HEAD_KEYS else None
     rid = data.get("registration_id")
     arn = data.get("registration_arn")
     if (
