@@ -69,24 +69,11 @@ def to_dict(reg: Registration) -> dict[str, Any]:
 
 
 def snapshot_parts(
-    reg: Registration, *, private: bool = False
-) -> tuple[dict[str, Any], list[tuple[RegistrationVersion, _State]], list[dict[str, Any]]]:
-    """What :func:`to_dict` is made of, read at one instant under every lock: the keys before
-    ``versions``, each version with its state, and the ``rule_violations`` (empty: none).
-
-    A store writes its body from these, reusing the text it keeps for an unchanged version.
-    ``private`` says that no other thread can reach ``reg`` (a store's own snapshot), so
-    no lock is taken."""
-    if private:
-        return _parts(reg)
-    with reg._lock, holding(reg._held):
-        return _parts(reg)
-
-
-def _parts(
     reg: Registration,
 ) -> tuple[dict[str, Any], list[tuple[RegistrationVersion, _State]], list[dict[str, Any]]]:
-    return (snapshot_head(reg), *_states(reg))
+    """What :func:`to_dict` is made of: the keys before ``versions`` (:func:`snapshot_head`),
+    then each version with its state and the ``rule_violations`` (:func:`snapshot_states`)."""
+    return (snapshot_head(reg), *snapshot_states(reg))
 
 
 def snapshot_head(reg: Registration) -> dict[str, Any]:
@@ -104,7 +91,12 @@ def snapshot_head(reg: Registration) -> dict[str, Any]:
 def snapshot_states(
     reg: Registration, *, private: bool = False
 ) -> tuple[list[tuple[RegistrationVersion, _State]], list[dict[str, Any]]]:
-    """:func:`snapshot_parts` without the head (see :func:`snapshot_head`)."""
+    """Each version with its state, and the ``rule_violations`` (empty: none), read at one
+    instant under every lock.
+
+    A store writes its body from these, reusing the text it keeps for an unchanged version.
+    ``private`` says that no other thread can reach ``reg`` (a store's own snapshot), so
+    no lock is taken."""
     if private:
         return _states(reg)
     with reg._lock, holding(reg._held):

@@ -17,7 +17,7 @@ from typing import Any
 
 from .clock import DEFAULT_CLOCK, Clock
 from .history import _KEY_TO_INDEX, EARLIEST, LATEST, STAMP_INDEX
-from .statuses import _VERSION_BY_VALUE
+from .statuses import _VERSION_BY_VALUE, VersionStatus
 from .values import _ARN_PATTERN, _ID_FULLMATCH, _ID_MAX, MAX_VERSION_NUMBER
 from .version import (
     _INIT,
@@ -28,7 +28,7 @@ from .version import (
     _State,
 )
 
-__all__ = ["state_of", "version_of", "versions_from_snapshots"]
+__all__ = ["held_state", "plain_arn", "plain_id", "version_of", "versions_from_snapshots"]
 
 _UTC = timezone.utc
 _MAX_TEXT = 64
@@ -85,27 +85,49 @@ def _plain(
     ):
         return None
     if (False, rid) not in checked:
-        if not 0 < len(rid) <= _ID_MAX or _ID_FULLMATCH(rid) is None:
+        if not plain_id(rid):
             return None
         checked.add((False, rid))
     if arn is not None and (True, arn) not in checked:
-        if _ARN_FULLMATCH(arn) is None:
+        if not plain_arn(arn):
             return None
         checked.add((True, arn))
-    state = state_of(data["status"], history)
+    state = _state_of(data["status"], history)
     if state is None:
         return None
     return version_of(rid, number, arn, clock, state)
 
 
-def state_of(status_text: object, history: dict[Any, Any]) -> _State | None:
+def plain_id(rid: str) -> bool:
+    """Whether a str is a registration id as the general reader accepts one."""
+    return 0 < len(rid) <= _ID_MAX and _ID_FULLMATCH(rid) is not None
+
+
+def plain_arn(arn: str) -> bool:
+    """Whether a str is a registration ARN as the general reader accepts one."""
+    return _ARN_FULLMATCH(arn) is not None
+
+
+def held_state(status: VersionStatus, stamps: tuple[datetime | None, ...]) -> _State | None:
+    """The state of ``status`` with these in-range UTC stamps, if a version can hold it (a
+    draft stamp, and the status holding the latest stamp); None to leave it to the general
+    reader, which says what is wrong."""
+    if stamps[0] is None:
+        return None
+    latest = max(filter(None, stamps))  # a datetime is never false
+    slot = STAMP_INDEX[status]
+    if slot is not None and stamps[slot] is not None and stamps[slot] != latest:
+        return None
+    return (status, stamps, latest)
+
+
+def _state_of(status_text: object, history: dict[Any, Any]) -> _State | None:
     """The state a written status and history hold, checked as the general reader checks
     them; None to leave the version to it."""
     status = _VERSION_BY_VALUE.get(status_text) if status_text.__class__ is str else None
     if status is None:
         return None
     stamps: list[datetime | None] = [None] * _SLOTS
-    latest: datetime | None = None
     for key, text in history.items():
         index = _KEY_TO_INDEX.get(key) if key.__class__ is str else None
         if index is None:
@@ -121,14 +143,7 @@ def state_of(status_text: object, history: dict[Any, Any]) -> _State | None:
         if stamp.tzinfo is not _UTC or not EARLIEST <= stamp < LATEST:
             return None
         stamps[index] = stamp
-        if latest is None or stamp > latest:
-            latest = stamp
-    if stamps[0] is None or latest is None:
-        return None
-    slot = STAMP_INDEX[status]
-    if slot is not None and stamps[slot] is not None and stamps[slot] != latest:
-        return None
-    return (status, tuple(stamps), latest)
+    return held_state(status, tuple(stamps))
 
 
 def version_of(

@@ -26,12 +26,12 @@ from datetime import datetime
 from typing import Any
 
 from .._registration_shapes import HEAD_KEYS, from_dict, snapshot_head, snapshot_states
-from .._snapshot_read import version_of
+from .._snapshot_read import held_state, plain_arn, plain_id, version_of
 from ..errors import MalformedDataError
-from ..history import _AWS_KEYS, STAMP_INDEX
+from ..history import _AWS_KEYS
 from ..registration import Registration
 from ..statuses import _VERSION_BY_VALUE
-from ..values import _ARN_PATTERN, _ID_FULLMATCH, _ID_MAX, MAX_VERSION_NUMBER
+from ..values import MAX_VERSION_NUMBER
 from ..version import _INIT, SNAPSHOT_SCHEMA, SNAPSHOT_SCHEMA_VERSION, RegistrationVersion
 from ._json_text import compact_encoder
 
@@ -234,18 +234,15 @@ def _read_written(text: str) -> Registration | None:
     arn = data.get("registration_arn")
     if (
         rid.__class__ is not str
-        or not 0 < len(rid) <= _ID_MAX
-        or _ID_FULLMATCH(rid) is None
-        or not (arn is None or (arn.__class__ is str and _ARN_FULLMATCH(arn) is not None))
+        or not plain_id(rid)
+        or not (arn is None or (arn.__class__ is str and plain_arn(arn)))
     ):
         return None
     read = _read_versions(text, cut + len(_VERSIONS), rid, arn)
     if read is None:
         return None
     versions, end = read
-    if end == len(text) - 1 and text[end] == "}":
-        pass
-    elif text[end] == ",":
+    if text[end] == ",":
         try:
             rest = json.loads("{" + text[end + 1 :])
         except ValueError:
@@ -254,7 +251,7 @@ def _read_written(text: str) -> Registration | None:
         if rest.__class__ is not dict or not rest or not data.keys().isdisjoint(rest):
             return None
         data.update(rest)
-    else:
+    elif end != len(text) - 1 or text[end] != "}":
         return None
     data["versions"] = versions
     registration = from_dict(Registration, data, read=versions)
@@ -301,12 +298,11 @@ def _read_versions(
             written = history_at(text, close)
             if written is None or status is None or number > MAX_VERSION_NUMBER:
                 return None
-            stamps = tuple([None if t is None else parse(t) for t in written.groups()])
-            latest = max(filter(None, stamps))
-            slot = STAMP_INDEX[status]
-            if slot is not None and stamps[slot] is not None and stamps[slot] != latest:
+            state = held_state(
+                status, tuple([None if t is None else parse(t) for t in written.groups()])
+            )
+            if state is None:
                 return None
-            state = (status, stamps, latest)
             version = version_of(rid, number, arn, None, state)
             after = written.end()
             version._text_memo = (state, text[i:after])
@@ -328,7 +324,6 @@ class _Unexpected(Exception):
 _SCAN: Any = vars(json.JSONDecoder())["scan_once"]
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _BLANKS = frozenset(" \t\n\r")
-_ARN_FULLMATCH = _ARN_PATTERN.fullmatch
 _fromisoformat = datetime.fromisoformat
 _ENCODE = compact_encoder(sort_keys=False)
 """``json.dumps(..., separators=(",", ":"))``: a snapshot is a tree of fresh dicts and lists."""
