@@ -24,7 +24,7 @@ being the one stamp known (:func:`judge_new`).
 from __future__ import annotations
 
 import enum
-import functools
+import operator
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -43,6 +43,7 @@ __all__ = [
     "aws_review_refusal",
     "judge",
     "judge_new",
+    "judge_stamps",
     "require_aws_review",
 ]
 
@@ -131,7 +132,20 @@ def judge(
     the rule; the proof's problems name every stamp that breaks it, each written by ``show``
     (by default its ISO-8601 text; the audit fills in a file's own values later).
     """
-    local_stamps = local._stamps()
+    return judge_stamps(start, local._stamps(), status, remote, show=show)
+
+
+def judge_stamps(
+    start: VersionStatus,
+    local_stamps: tuple[datetime | None, ...],
+    status: VersionStatus,
+    remote: StatusHistory,
+    *,
+    show: Show | None = None,
+) -> Proof:
+    """:func:`judge` of a local history given as its stamps (one per status of
+    ``STAMPED_STATUSES``, in that order, as a version holds them): a version judges an
+    answer from its own state without building a StatusHistory of it first."""
     remote_stamps = remote._stamps()
     if show is not None:
         return _judge(start, local_stamps, status, remote_stamps, remote, show)
@@ -158,74 +172,74 @@ def _judge(
     remote: StatusHistory,
     at: Show,
 ) -> Proof:
-    known = max(s for s in local_stamps if s is not None)
-    latest = next(
-        s for s, t in zip(reversed(STAMPED_STATUSES), reversed(local_stamps)) if t == known
-    )
-    only_draft = all(s is None for s in local_stamps[1:])
+    # Every answer the service adopts is judged here once, so the pass over the stamps does
+    # only the comparisons; the words of a problem are found only when there is one.
+    known = max(filter(None, local_stamps))  # a datetime is never false
     problems: list[Problem] = []
-    old: set[VersionStatus] = set()
-    at_start: set[VersionStatus] = set()
+    old: list[VersionStatus] = []
+    at_start: list[VersionStatus] = []
     new: list[tuple[VersionStatus, datetime]] = []
     for stamped, mine, theirs in zip(STAMPED_STATUSES, local_stamps, remote_stamps):
-        key = _KEYS[stamped]
         if mine is not None:
             if theirs is None:
                 problems.append(
                     Problem(
                         ProblemKind.CONTRADICTS_LOCAL,
-                        f"the remote history has no {key}, which the local history holds "
-                        f"({at(stamped, mine)}): a stamp is never removed",
+                        f"the remote history has no {_KEYS[stamped]}, which the local history "
+                        f"holds ({at(stamped, mine)}): a stamp is never removed",
                     )
                 )
             elif theirs == mine:
-                (at_start if mine == known else old).add(stamped)
+                (at_start if mine == known else old).append(stamped)
             elif theirs > mine and theirs >= known:
                 new.append((stamped, theirs))
             else:
                 problems.append(
                     Problem(
                         ProblemKind.CONTRADICTS_LOCAL,
-                        f"the remote {key} ({at(stamped, theirs)}) differs from the local one "
-                        f"({at(stamped, mine)}); only a status entered again moves its stamp, "
-                        "to a later entry",
+                        f"the remote {_KEYS[stamped]} ({at(stamped, theirs)}) differs from the "
+                        f"local one ({at(stamped, mine)}); only a status entered again moves "
+                        "its stamp, to a later entry",
                     )
                 )
         elif theirs is not None:
             if theirs < known:
-                since = (
-                    "DraftTimestamp: every version starts as a DRAFT"
-                    if only_draft
-                    else f"the latest stamp already known ({at(latest, known)})"
-                )
                 problems.append(
                     Problem(
                         ProblemKind.STAMPS_OUT_OF_ORDER,
-                        f"{key} ({at(stamped, theirs)}) is earlier than {since}",
+                        f"{_KEYS[stamped]} ({at(stamped, theirs)}) is earlier than "
+                        f"{_since(local_stamps, known, at)}",
                     )
                 )
             else:
                 new.append((stamped, theirs))
     if problems:
         return Proof(start, status, None, tuple(problems))
-    new.sort(key=lambda pair: pair[1])
+    new.sort(key=_WHEN)
     groups = _group(new)
+    stamped_before, stamped_at_start = frozenset(old), frozenset(at_start)
     first_at_start = bool(new) and new[0][1] == known
-    search = functools.partial(
-        LIFECYCLE.path_through,
+    path = LIFECYCLE.path_through(
         start,
         status,
         groups,
-        old=frozenset(old),
-        at_start=frozenset(at_start),
+        old=stamped_before,
+        at_start=stamped_at_start,
         first_at_start=first_at_start,
     )
-    path = search()
     if path is not None:
         return Proof(start, status, path)
     problems = _diagnose(start, status, new, remote, at)
     if not problems:
-        passed = search(unstamped=True)
+        passed = LIFECYCLE.path_through(
+            start,
+            status,
+            groups,
+            old=stamped_before,
+            at_start=stamped_at_start,
+            first_at_start=first_at_start,
+            unstamped=True,
+        )
         if passed is not None:
             missing = [
                 e.dest
@@ -253,6 +267,19 @@ def _judge(
                 )
             )
     return Proof(start, status, None, tuple(problems))
+
+
+def _since(local_stamps: tuple[datetime | None, ...], known: datetime, at: Show) -> str:
+    """What a remote stamp earlier than ``known`` (the latest local stamp) is earlier than."""
+    if all(stamp is None for stamp in local_stamps[1:]):
+        return "DraftTimestamp: every version starts as a DRAFT"
+    latest = next(
+        s for s, t in zip(reversed(STAMPED_STATUSES), reversed(local_stamps)) if t == known
+    )
+    return f"the latest stamp already known ({at(latest, known)})"
+
+
+_WHEN = operator.itemgetter(1)
 
 
 def judge_new(status: VersionStatus, remote: StatusHistory, *, show: Show | None = None) -> Proof:

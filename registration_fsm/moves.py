@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 import attrs
 
 from .errors import InvalidValueError, JournalDerivationError
-from .evidence import judge, judge_new
+from .evidence import judge_new, judge_stamps
 from .history import parse_timestamp
 from .statuses import VersionStatus
 from .values import validate_registration_id, validate_version_number
@@ -72,7 +72,8 @@ def version_moves(before: RegistrationVersion | None, after: RegistrationVersion
         moves.append((CREATE_TRIGGER, None, _DRAFT, history[_DRAFT]))
         proof = judge_new(after.status, history)
     else:
-        proof = judge(before.status, before.history, after.status, history)
+        start, stamps, _ = before._state
+        proof = judge_stamps(start, stamps, after.status, history)
     if proof.path is None:
         raise JournalDerivationError(
             after.registration_id,

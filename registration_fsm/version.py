@@ -22,13 +22,14 @@ from .errors import (
     UnexpectedAnswerError,
     UnknownTriggerError,
 )
-from .evidence import Proof, judge, require_aws_review
+from .evidence import Proof, judge_stamps, require_aws_review
 from .history import (
     _AWS_KEYS,
     STAMP_INDEX,
     StatusHistory,
     parse_timestamp,
     require_history,
+    stamp_text,
 )
 from .history import (
     EARLIEST as _EARLIEST,
@@ -582,7 +583,7 @@ class RegistrationVersion:
         remote = VersionStatus.parse(status)
         require_history(history)
         current, stamps, _ = self._state
-        proof = judge(current, StatusHistory._from_stamps(stamps), remote, history)
+        proof = judge_stamps(current, stamps, remote, history)
         if proof.path is None and strict:
             raise IllegalRemoteTransition(
                 self._registration_id,
@@ -614,7 +615,7 @@ class RegistrationVersion:
             "version_number": self._version_number,
             "registration_arn": self._registration_arn,
             "status": status.value,
-            "history": {key: stamp.isoformat() for key, stamp in zip(_AWS_KEYS, stamps) if stamp},
+            "history": {key: stamp_text(stamp) for key, stamp in zip(_AWS_KEYS, stamps) if stamp},
         }
 
     @classmethod

@@ -24,9 +24,10 @@ only what it returns.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
+from ..history import utc_text
 from ..statuses import VersionStatus
 from ._journal import JournalEntry, JournalSource
 from ._protocol import Intent
@@ -65,7 +66,7 @@ NEVER = "~"
 
 def iso_utc(value: datetime) -> str:
     """Fixed-width ISO-8601 UTC text, so that text order is time order."""
-    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return utc_text(value)
 
 
 def parse_iso(text: str) -> datetime:

@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 
 from ..errors import InvalidValueError, JournalDerivationError, MalformedDataError
-from ..history import parse_timestamp
+from ..history import parse_timestamp, utc_text
 from ..lifecycle import LIFECYCLE
 from ..moves import (
     CREATE_TRIGGER,
@@ -66,9 +66,7 @@ class JournalSource(str, enum.Enum):
 
 
 def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return None if value is None else utc_text(value)
 
 
 def _utc(value: object, field: str) -> datetime:

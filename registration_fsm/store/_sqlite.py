@@ -10,6 +10,7 @@ from typing import Any, Literal, NoReturn
 
 from ..clock import Clock, utc_now
 from ..errors import ConcurrentUpdateError, OperationInProgress, StoreError
+from ..history import utc_text
 from ._base import INTENT_COLUMNS, JOURNAL_COLUMNS, SaveRequest, SqlStore, intent_key
 from ._cache import DEFAULT_CACHE_SIZE, ParsedCache
 from ._heads import JournalHeads
@@ -79,7 +80,7 @@ _MIGRATIONS: dict[int, str] = {1: _SCHEMA_1, 2: _SCHEMA_2}
 
 def _text(value: datetime | None) -> str | None:
     """A UTC time as fixed-width ISO-8601 text, so that text order is time order."""
-    return None if value is None else utc(value, "time").isoformat(timespec="microseconds")
+    return None if value is None else utc_text(utc(value, "time"))
 
 
 class SqliteStore(SqlStore):
