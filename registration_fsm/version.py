@@ -785,7 +785,7 @@ def snapshot_header(
 ) -> Mapping[str, Any]:
     """``data``, refused unless it is an object naming ``schema`` at ``schema_version``: the
     check every snapshot reader (a version's, a registration's) starts with."""
-    if not isinstance(data, Mapping):
+    if data.__class__ is not dict and not isinstance(data, Mapping):
         raise MalformedDataError(f"expected an object, got {type(data).__name__}", value=data)
     if data.get("schema") != schema:
         raise MalformedDataError(

@@ -317,7 +317,7 @@ def journal_moves(
     earlier entry into a status the path enters again, whose stamp AWS overwrote). A change
     the stamps prove no path for raises :class:`JournalDerivationError`.
     """
-    origin = JournalSource(source)
+    origin = source if source.__class__ is JournalSource else JournalSource(source)
     worker_id = _worker(worker_id)
     rid = after.registration_id
     if before is not None and before.registration_id != rid:
