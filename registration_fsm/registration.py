@@ -410,6 +410,11 @@ class Registration:
         with self._lock:
             return [(v._version_number, v._state[0]) for v in self._held]
 
+    def _statuses(self) -> list[VersionStatus]:
+        """The versions' statuses, oldest first, read at one instant."""
+        with self._lock:
+            return [v._state[0] for v in self._held]
+
     @property
     def status(self) -> RegistrationStatus:
         """The registration's status, derived from its versions (see the README's table).
@@ -417,7 +422,7 @@ class Registration:
         It follows the latest version that was not discarded. AWS's own RegistrationStatus
         can lag behind the versions for days, so the versions are the better guide.
         """
-        return derive_registration_status([s for _, s in self._states()])
+        return derive_registration_status(self._statuses())
 
     @property
     def current_version_number(self) -> int:

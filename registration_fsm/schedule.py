@@ -97,7 +97,7 @@ class Schedule:
         # The statuses read at one instant, without taking the versions out (a registration
         # loaded from a store's cache would copy them to hand them out).
         intervals = self.intervals
-        found = [intervals[s] for _, s in registration._states() if s in intervals]
+        found = [intervals[s] for s in registration._statuses() if s in intervals]
         return min(found) if found else None
 
     def next_check(self, registration: Registration, now: datetime) -> datetime | None:
