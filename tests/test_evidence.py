@@ -21,7 +21,7 @@ from registration_fsm import (
     audit_data,
 )
 from registration_fsm.backends import VersionInfo
-from registration_fsm.evidence import ProblemKind, judge, judge_new
+from registration_fsm.evidence import ProblemKind, judge, judge_new, judge_stamps
 from registration_fsm.history import STAMPED_STATUSES
 from registration_fsm.reconcile import AnomalyKind
 from registration_fsm.testing.strategies import registrations, versions
@@ -248,6 +248,20 @@ def test_adopt_and_judge_agree(version: RegistrationVersion, status: S, remote: 
     else:
         assert expected.proven
         assert path == expected.path
+
+
+@settings(max_examples=300)
+@given(versions(), _STATUSES, _remote_histories())
+def test_judge_stamps_is_judge_of_a_versions_own_stamps(
+    version: RegistrationVersion, status: S, remote: Any
+) -> None:
+    # A version judges an answer from its own stamps (judge_stamps), a caller from a history
+    # (judge): one rule, so the same proof, path, problems and words alike.
+    start, stamps, _ = version._state
+    for show in (None, lambda status, stamp: f"<{status.value}>"):
+        assert judge_stamps(start, stamps, status, remote, show=show) == judge(
+            version.status, version.history, status, remote, show=show
+        )
 
 
 @settings(max_examples=300)

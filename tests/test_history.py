@@ -5,7 +5,7 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from registration_fsm import (
@@ -15,8 +15,10 @@ from registration_fsm import (
     StatusHistory,
     UnknownHistoryKey,
     VersionStatus,
+    history,
     parse_timestamp,
 )
+from registration_fsm.history import stamp_text, utc_text
 from registration_fsm.testing.strategies import aware_datetimes
 
 T0 = datetime(2026, 3, 1, 12, 0, 30, 250000, tzinfo=timezone.utc)
@@ -187,3 +189,32 @@ _history_like = st.dictionaries(
 def test_arbitrary_json_raises_only_library_errors(data: object) -> None:
     with contextlib.suppress(RegistrationFsmError):
         StatusHistory.from_aws(data)
+
+
+_TIMES = st.datetimes(
+    min_value=datetime(1, 1, 2),
+    max_value=datetime(9999, 12, 30),
+    timezones=st.just(timezone.utc)
+    | st.builds(timezone, st.timedeltas(timedelta(hours=-23), timedelta(hours=23))),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_TIMES, st.booleans())
+def test_utc_text_and_stamp_text_are_isoformat(value: datetime, whole: bool) -> None:
+    # Both are written out by hand for speed (history.py): the stores and the journal compare
+    # and hash their text, so it must be isoformat's, byte for byte.
+    if whole:
+        value = value.replace(microsecond=0)
+    utc = value.astimezone(timezone.utc)
+    assert utc_text(value) == utc.isoformat(timespec="microseconds")
+    assert stamp_text(value) == value.isoformat()
+    assert stamp_text(utc) == utc.isoformat()
+
+
+def test_utc_text_keeps_the_text_of_a_bounded_number_of_days() -> None:
+    start = datetime(2030, 1, 1, tzinfo=timezone.utc)
+    days = [start + timedelta(days=n, hours=n % 24, microseconds=n) for n in range(5000)]
+    assert [utc_text(d) for d in days] == [d.isoformat(timespec="microseconds") for d in days]
+    assert len(history._DAY_TEXT) <= history._DAYS_KEPT
+    assert utc_text(days[0]) == "2030-01-01T00:00:00.000000+00:00"

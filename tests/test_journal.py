@@ -26,6 +26,7 @@ from registration_fsm.store import (
     JournalMove,
     JournalSource,
     Loaded,
+    _journal,
     canonical_json,
     chain,
     journal_moves,
@@ -368,3 +369,73 @@ def test_a_worker_id_that_is_no_string_is_refused_before_any_move_is_made() -> N
     reg = Registration.new(RID, clock=_clock())
     with pytest.raises(InvalidValueError, match="worker id"):
         journal_moves(None, reg, source="local", worker_id=7)  # type: ignore[arg-type]
+
+
+_TEXT = st.text(st.characters(codec="utf-8"), min_size=1, max_size=12)
+_UTC_TIMES = st.datetimes(
+    min_value=datetime(2000, 1, 1),
+    max_value=datetime(2099, 12, 31),
+    timezones=st.just(timezone.utc),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    trigger=_TEXT,
+    start=st.none() | st.sampled_from(S),
+    dest=st.sampled_from(S),
+    stamp=st.none() | _UTC_TIMES,
+    source=st.sampled_from(JournalSource),
+    worker=st.none() | _TEXT,
+    number=st.integers(1, 100_000),
+    sequence=st.integers(0, 10**9),
+    recorded=_UTC_TIMES,
+    previous=st.sampled_from([GENESIS_HASH, "ab" * 32]) | _TEXT,
+)
+def test_a_written_row_and_its_hash_are_what_the_encoder_makes_of_its_fields(
+    trigger: str,
+    start: VersionStatus | None,
+    dest: VersionStatus,
+    stamp: datetime | None,
+    source: JournalSource,
+    worker: str | None,
+    number: int,
+    sequence: int,
+    recorded: datetime,
+    previous: str,
+) -> None:
+    # chain_rows writes the canonical text out by hand (store/_journal.py): it must be, byte
+    # for byte, json.dumps of the fields with sorted keys, or no stored journal verifies.
+    move = JournalMove(RID, number, trigger, start, dest, stamp, source, worker)
+    [(entry, row)] = _journal.chain_rows(
+        [move], recorded_at=recorded, sequence=sequence, previous_hash=previous
+    )
+    fields = entry.to_dict()
+    del fields["hash"]
+    text = json.dumps(fields, sort_keys=True, separators=(",", ":"))
+    assert canonical_json(entry) == text
+    assert row == (*fields.values(), hashlib.sha256(text.encode()).hexdigest())
+    assert entry.hash == row[-1] == entry.computed_hash()
+    made = JournalEntry(
+        *(fields[name] for name in ("registration_id", "sequence", "version_number", "trigger")),
+        start,
+        dest,
+        stamp,
+        source,
+        worker,
+        recorded,
+        previous,
+        entry.hash,
+    )
+    assert entry == made
+    assert [getattr(entry, f.name) for f in attrs.fields(JournalEntry)] == [
+        getattr(made, f.name) for f in attrs.fields(JournalEntry)
+    ]
+
+
+def test_a_previous_hash_that_is_no_text_is_left_to_the_encoder() -> None:
+    move = JournalMove(RID, 1, "submit", S.DRAFT, S.SUBMITTED, T0, JournalSource.ANSWER)
+    [(entry, row)] = _journal.chain_rows([move], recorded_at=RECORDED, sequence=0, previous_hash=7)  # type: ignore[arg-type]
+    assert row[10] == 7
+    assert '"previous_hash":7,' in canonical_json(entry)
+    assert entry.hash == entry.computed_hash()
