@@ -217,29 +217,13 @@ def _judge(
         return Proof(start, status, None, tuple(problems))
     new.sort(key=_WHEN)
     groups = _group(new)
-    stamped_before, stamped_at_start = frozenset(old), frozenset(at_start)
-    first_at_start = bool(new) and new[0][1] == known
-    path = LIFECYCLE.path_through(
-        start,
-        status,
-        groups,
-        old=stamped_before,
-        at_start=stamped_at_start,
-        first_at_start=first_at_start,
-    )
+    shape: _Shape = (groups, frozenset(old), frozenset(at_start), bool(new) and new[0][1] == known)
+    path = _path_through(start, status, shape, unstamped=False)
     if path is not None:
         return Proof(start, status, path)
     problems = _diagnose(start, status, new, remote, at)
     if not problems:
-        passed = LIFECYCLE.path_through(
-            start,
-            status,
-            groups,
-            old=stamped_before,
-            at_start=stamped_at_start,
-            first_at_start=first_at_start,
-            unstamped=True,
-        )
+        passed = _path_through(start, status, shape, unstamped=True)
         if passed is not None:
             missing = [
                 e.dest
@@ -267,6 +251,33 @@ def _judge(
                 )
             )
     return Proof(start, status, None, tuple(problems))
+
+
+_Shape = tuple[
+    tuple[frozenset[VersionStatus], ...], frozenset[VersionStatus], frozenset[VersionStatus], bool
+]
+"""What the stamps showed: the new stamps' groups by instant, the statuses stamped before the
+start and at its instant, and whether the first group shares that instant."""
+
+
+def _path_through(
+    start: VersionStatus,
+    status: VersionStatus,
+    shape: _Shape,
+    *,
+    unstamped: bool,
+) -> tuple[Edge, ...] | None:
+    """The lifecycle's shortest legal path through ``shape``, or None."""
+    groups, old, at_start, first_at_start = shape
+    return LIFECYCLE.path_through(
+        start,
+        status,
+        groups,
+        old=old,
+        at_start=at_start,
+        first_at_start=first_at_start,
+        unstamped=unstamped,
+    )
 
 
 def _since(local_stamps: tuple[datetime | None, ...], known: datetime, at: Show) -> str:
