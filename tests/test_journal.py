@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from registration_fsm import (
+    InvalidTimestamp,
     InvalidValueError,
     JournalDerivationError,
     MalformedDataError,
@@ -439,3 +440,13 @@ def test_a_previous_hash_that_is_no_text_is_left_to_the_encoder() -> None:
     assert row[10] == 7
     assert '"previous_hash":7,' in canonical_json(entry)
     assert entry.hash == entry.computed_hash()
+
+
+def test_a_recorded_time_without_a_zone_is_refused_by_name() -> None:
+    move = JournalMove(RID, 1, "submit", S.DRAFT, S.SUBMITTED, T0, JournalSource.ANSWER)
+    with pytest.raises(InvalidTimestamp) as raised:
+        _journal.chain_rows(
+            [move], recorded_at=datetime(2026, 2, 1), sequence=0, previous_hash=GENESIS_HASH
+        )
+    assert raised.value.field == "recorded_at"
+    assert "for recorded_at" in str(raised.value)
