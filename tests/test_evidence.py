@@ -299,3 +299,32 @@ def test_explain_is_judge_with_what_was_known_before_after(
     early = any(stamp < history.draft for stamp in history.to_aws().values())
     expected = None if early else judge(start, StatusHistory.from_aws(known), status, history).path
     assert LIFECYCLE.explain(start, status, history, after=after) == expected
+
+
+def test_a_proof_names_its_start_and_status_proven_or_not() -> None:
+    proven = judge(S.DRAFT, _history(), S.SUBMITTED, _history(submitted=1))
+    assert (proven.start, proven.status, proven.problems) == (S.DRAFT, S.SUBMITTED, ())
+    assert [edge.trigger for edge in proven.path or ()] == ["submit"]
+    refused = judge(S.DRAFT, _history(), S.APPROVED, _history(approved=3))
+    assert (refused.start, refused.status, refused.path) == (S.DRAFT, S.APPROVED, None)
+    assert [p.reason for p in refused.problems] == [
+        "the path from DRAFT to APPROVED enters SUBMITTED, REVIEWING, but there is no "
+        "SubmittedTimestamp, ReviewingTimestamp: AWS stamps every status a version enters"
+    ]
+
+
+def test_a_stamp_earlier_than_what_is_known_says_what_it_is_earlier_than() -> None:
+    def show(status: S, stamp: datetime) -> str:
+        return f"{status.value} at minute {stamp.minute}"
+
+    draft_only = judge(S.DRAFT, _history(draft=5), S.SUBMITTED, _history(draft=5, submitted=1))
+    assert [p.reason for p in draft_only.problems] == [
+        "SubmittedTimestamp (2026-03-01T12:01:00+00:00) is earlier than DraftTimestamp: every "
+        "version starts as a DRAFT"
+    ]
+    known = _history(submitted=5)
+    later = judge(S.SUBMITTED, known, S.REVIEWING, _history(submitted=5, reviewing=3), show=show)
+    assert [p.reason for p in later.problems] == [
+        "ReviewingTimestamp (REVIEWING at minute 3) is earlier than the latest stamp already "
+        "known (SUBMITTED at minute 5)"
+    ]
