@@ -16,8 +16,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .clock import DEFAULT_CLOCK, Clock
-from .history import _KEY_TO_INDEX, EARLIEST, LATEST, STAMP_INDEX
-from .statuses import _VERSION_BY_VALUE, VersionStatus
+from .history import _KEY_TO_INDEX, EARLIEST, LATEST
+from .statuses import _VERSION_BY_VALUE
 from .values import _ARN_PATTERN, _ID_FULLMATCH, _ID_MAX, MAX_VERSION_NUMBER
 from .version import (
     _INIT,
@@ -26,9 +26,10 @@ from .version import (
     SNAPSHOT_SCHEMA_VERSION,
     RegistrationVersion,
     _State,
+    held_state,
 )
 
-__all__ = ["held_state", "plain_arn", "plain_id", "version_of", "versions_from_snapshots"]
+__all__ = ["plain_arn", "plain_id", "version_of", "versions_from_snapshots"]
 
 _UTC = timezone.utc
 _MAX_TEXT = 64
@@ -106,19 +107,6 @@ def plain_id(rid: str) -> bool:
 def plain_arn(arn: str) -> bool:
     """Whether a str is a registration ARN as the general reader accepts one."""
     return _ARN_FULLMATCH(arn) is not None
-
-
-def held_state(status: VersionStatus, stamps: tuple[datetime | None, ...]) -> _State | None:
-    """The state of ``status`` with these in-range UTC stamps, if a version can hold it (a
-    draft stamp, and the status holding the latest stamp); None to leave it to the general
-    reader, which says what is wrong."""
-    if stamps[0] is None:
-        return None
-    latest = max(filter(None, stamps))  # a datetime is never false
-    slot = STAMP_INDEX[status]
-    if slot is not None and stamps[slot] is not None and stamps[slot] != latest:
-        return None
-    return (status, stamps, latest)
 
 
 def _state_of(status_text: object, history: dict[Any, Any]) -> _State | None:

@@ -102,6 +102,19 @@ def _coerce_at(at: object) -> datetime:
     return parse_timestamp(at, field="at")
 
 
+def held_state(status: VersionStatus, stamps: tuple[datetime | None, ...]) -> _State | None:
+    """The state of ``status`` with these in-range UTC stamps, if a version can hold it (a
+    draft stamp, and the status holding the latest stamp), else None: the one test of a
+    state, for a version's own moves (:func:`_checked_state`) and for the stores' readers."""
+    if stamps[0] is None:
+        return None
+    latest = max(filter(None, stamps))  # a datetime is never false
+    slot = STAMP_INDEX[status]
+    if slot is not None and stamps[slot] is not None and stamps[slot] != latest:
+        return None
+    return (status, stamps, latest)
+
+
 def _checked_state(
     status: VersionStatus, history: object
 ) -> tuple[tuple[datetime | None, ...], datetime]:
@@ -113,17 +126,18 @@ def _checked_state(
     require_history(history)
     assert isinstance(history, StatusHistory)
     stamps = history._stamps()
-    latest = max(filter(None, stamps))  # a datetime is never false
-    index = STAMP_INDEX[status]
-    own = stamps[index] if index is not None else None
-    if own is not None and own != latest:
+    state = held_state(status, stamps)
+    if state is None:  # a StatusHistory always has its draft stamp: the status is not latest
+        slot = STAMP_INDEX[status]
+        own = None if slot is None else stamps[slot]
+        assert own is not None
         later = [s.value for s, t in history.stamped() if t > own]
         raise InvalidHistory(
             status,
             f"{', '.join(later)} stamped after {status.value} ({own.isoformat()}); "
             "the status must be the latest stamp",
         )
-    return stamps, latest
+    return stamps, state[2]
 
 
 _F = TypeVar("_F", bound=Callable[..., VersionStatus])

@@ -26,13 +26,19 @@ from datetime import datetime
 from typing import Any
 
 from .._registration_shapes import HEAD_KEYS, from_dict, snapshot_head, snapshot_states
-from .._snapshot_read import held_state, plain_arn, plain_id, version_of
+from .._snapshot_read import plain_arn, plain_id, version_of
 from ..errors import MalformedDataError
 from ..history import _AWS_KEYS
 from ..registration import Registration
 from ..statuses import _VERSION_BY_VALUE
 from ..values import MAX_VERSION_NUMBER
-from ..version import _INIT, SNAPSHOT_SCHEMA, SNAPSHOT_SCHEMA_VERSION, RegistrationVersion
+from ..version import (
+    _INIT,
+    SNAPSHOT_SCHEMA,
+    SNAPSHOT_SCHEMA_VERSION,
+    RegistrationVersion,
+    held_state,
+)
 from ._json_text import compact_encoder
 
 __all__ = ["body", "registration_from"]

@@ -24,6 +24,7 @@ from ..errors import (
     SchemaVersionError,
     StoreError,
 )
+from ..history import utc_text
 from ..registration import Registration
 from ..statuses import RegistrationStatus
 from ..version import validate_registration_id
@@ -41,7 +42,6 @@ from ._dynamodb_items import (
     intent_from,
     intent_item,
     intent_key,
-    iso_utc,
     n,
     parse_iso,
     registration_key,
@@ -152,7 +152,7 @@ class DynamoDbStore(DynamoTable):
         reg = check_registration(registration)
         expected = check_revision(expected_revision)
         moves = check_moves(reg, journal_entries)
-        due = None if next_check_at is None else iso_utc(utc(next_check_at, "next_check_at"))
+        due = None if next_check_at is None else utc_text(utc(next_check_at, "next_check_at"))
         freed = check_release(reg, release)
         if len(moves) + 2 > _TRANSACTION_ITEMS:
             raise InvalidValueError(
@@ -286,7 +286,7 @@ class DynamoDbStore(DynamoTable):
         limit: int | None = None,
     ) -> tuple[Loaded, ...]:
         wanted = None if status is None else RegistrationStatus.parse(status).value
-        before = None if due_before is None else iso_utc(utc(due_before, "due_before"))
+        before = None if due_before is None else utc_text(utc(due_before, "due_before"))
         count = check_limit(limit, optional=True)
         out: list[Loaded] = []
         for item in self._due_items(before, wanted, count):
@@ -321,8 +321,8 @@ class DynamoDbStore(DynamoTable):
         count = check_limit(limit)
         worker = check_name(worker_id, "a worker id")
         span = check_lease(lease)
-        now = iso_utc(self._now())
-        until = iso_utc(parse_iso(now) + span)
+        now = utc_text(self._now())
+        until = utc_text(parse_iso(now) + span)
         out: list[Loaded] = []
         for item in self._due_items(now, None, None):
             held = item.get("lease_expires_at")
@@ -417,7 +417,7 @@ class DynamoDbStore(DynamoTable):
         del put["Key"]
         put["ConditionExpression"] += " AND #expires <= :now"
         put["ExpressionAttributeNames"]["#expires"] = "expires_at"
-        put["ExpressionAttributeValues"][":now"] = s(iso_utc(now))
+        put["ExpressionAttributeValues"][":now"] = s(utc_text(now))
         try:
             self._call("put_item", Item=intent_item(fresh), **put)
         except Refused as refused:
@@ -451,7 +451,7 @@ class DynamoDbStore(DynamoTable):
         return tuple(intent_from(item) for item in self._partition(rid, "intent#"))
 
     def expired_intents(self, at: datetime | None = None) -> tuple[Intent, ...]:
-        when = iso_utc(self._now() if at is None else utc(at, "at"))
+        when = utc_text(self._now() if at is None else utc(at, "at"))
         found = [
             intent_from(item)
             for item in self._query(
@@ -479,7 +479,7 @@ class DynamoDbStore(DynamoTable):
                 Item={
                     **event_key(rid, eid),
                     "event_id": s(eid),
-                    "recorded_at": s(iso_utc(when)),
+                    "recorded_at": s(utc_text(when)),
                     "token": s(token),
                 },
                 ConditionExpression="attribute_not_exists(#pk)",

@@ -46,7 +46,6 @@ __all__ = [
     "intent_from",
     "intent_item",
     "intent_key",
-    "iso_utc",
     "journal_sk",
     "n",
     "parse_iso",
@@ -62,11 +61,6 @@ REGISTRATION_SK = "registration"
 META_KEY = {"pk": {"S": "#meta"}, "sk": {"S": "schema"}}
 NEVER = "~"
 """The ``queue_sort`` prefix of a registration never due: ``~`` sorts after every time."""
-
-
-def iso_utc(value: datetime) -> str:
-    """Fixed-width ISO-8601 UTC text, so that text order is time order."""
-    return utc_text(value)
 
 
 def parse_iso(text: str) -> datetime:
@@ -114,14 +108,14 @@ def entry_item(entry: JournalEntry) -> dict[str, Any]:
         "trigger": s(entry.trigger),
         "to_status": s(entry.to_status.value),
         "source": s(entry.source.value),
-        "recorded_at": s(iso_utc(entry.recorded_at)),
+        "recorded_at": s(utc_text(entry.recorded_at)),
         "previous_hash": s(entry.previous_hash),
         "hash": s(entry.hash),
     }
     if entry.from_status is not None:
         item["from_status"] = s(entry.from_status.value)
     if entry.stamp is not None:
-        item["stamp"] = s(iso_utc(entry.stamp))
+        item["stamp"] = s(utc_text(entry.stamp))
     if entry.worker_id is not None:
         item["worker_id"] = s(entry.worker_id)
     return item
@@ -152,7 +146,7 @@ def entry_from(item: dict[str, Any]) -> JournalEntry:
 
 
 def intent_item(intent: Intent) -> dict[str, Any]:
-    expires = iso_utc(intent.expires_at)
+    expires = utc_text(intent.expires_at)
     return {
         **intent_key(intent.registration_id, intent.version_number, intent.operation),
         "queue": s(INTENT_QUEUE),
@@ -162,7 +156,7 @@ def intent_item(intent: Intent) -> dict[str, Any]:
         "version_number": n(intent.version_number),
         "operation": s(intent.operation),
         "worker_id": s(intent.worker_id),
-        "claimed_at": s(iso_utc(intent.claimed_at)),
+        "claimed_at": s(utc_text(intent.claimed_at)),
         "expires_at": s(expires),
         "token": s(intent.token),
     }

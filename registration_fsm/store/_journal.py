@@ -205,19 +205,7 @@ def _fields(
     move: JournalMove | JournalEntry, sequence: int, recorded: str | None, previous_hash: str
 ) -> dict[str, Any]:
     """Every field of an entry but its hash, JSON-safe: what the hash is taken over."""
-    return {
-        "registration_id": move.registration_id,
-        "sequence": sequence,
-        "version_number": move.version_number,
-        "trigger": move.trigger,
-        "from_status": None if move.from_status is None else move.from_status.value,
-        "to_status": move.to_status.value,
-        "stamp": _iso(move.stamp),
-        "source": move.source.value,
-        "worker_id": move.worker_id,
-        "recorded_at": recorded,
-        "previous_hash": previous_hash,
-    }
+    return dict(zip(_FIELDS, _move_row(move, sequence, recorded, previous_hash)))
 
 
 def canonical_json(entry: JournalEntry) -> str:
@@ -297,12 +285,13 @@ def chain_rows(
     out: list[tuple[JournalEntry, tuple[Any, ...]]] = []
     for move in moves:
         sequence += 1
-        if previous.__class__ is str:
-            row = _move_row(move, sequence, recorded_text, previous)
-            text = _canonical_row(*row)
-        else:  # not a hash a store keeps: left to the encoder, which says what it makes of it
-            fields = _fields(move, sequence, recorded_text, previous)
-            row, text = tuple(fields.values()), _CANONICAL(fields)
+        row = _move_row(move, sequence, recorded_text, previous)
+        # A previous hash that is no text is no hash a store keeps: left to the encoder.
+        text = (
+            _canonical_row(*row)
+            if previous.__class__ is str
+            else _CANONICAL(dict(zip(_FIELDS, row)))
+        )
         digest = _sha256(text.encode()).hexdigest()
         out.append((_entry(move, sequence, recorded, previous, digest), (*row, digest)))
         previous = digest
@@ -310,10 +299,10 @@ def chain_rows(
 
 
 def _move_row(
-    move: JournalMove, sequence: int, recorded: str, previous: str
-) -> tuple[str, int, int, str, str | None, str, str | None, str, str | None, str, str]:
-    """``tuple(_fields(move, ...).values())``: the row's fields but its hash, in the order
-    of the journal's columns."""
+    move: JournalMove | JournalEntry, sequence: int, recorded: str | None, previous: str
+) -> tuple[Any, ...]:
+    """An entry's fields but its hash, JSON-safe, in the order of ``_FIELDS`` (the journal's
+    columns): the row a store of text writes, and what the hash is taken over."""
     start, stamp = move.from_status, move.stamp
     return (
         move.registration_id,
